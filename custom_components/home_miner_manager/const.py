@@ -1,0 +1,50 @@
+"""Constants for Home Miner Manager."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "home_miner_manager"
+LOGGER = logging.getLogger(__package__)
+
+DB_FILENAME: Final = "home_miner_manager.db"
+
+CONF_DB_URL: Final = "db_url"
+
+SUBENTRY_MINER: Final = "miner"
+SUBENTRY_POOL: Final = "pool"
+
+# Retention (days) — option keys and defaults; 0 for daily rollups means forever.
+CONF_TELEMETRY_DAYS: Final = "telemetry_days"
+CONF_HOURLY_DAYS: Final = "hourly_rollup_days"
+CONF_EVENT_DAYS: Final = "event_days"
+CONF_AUDIT_DAYS: Final = "audit_days"
+CONF_NOTIFICATION_DAYS: Final = "notification_days"
+CONF_PRICE_DAYS: Final = "energy_price_days"
+CONF_HEALTH_DAYS: Final = "health_score_days"
+
+DEFAULT_RETENTION: Final[dict[str, int]] = {
+    CONF_TELEMETRY_DAYS: 7,
+    CONF_HOURLY_DAYS: 30,
+    CONF_EVENT_DAYS: 30,
+    CONF_AUDIT_DAYS: 90,
+    CONF_NOTIFICATION_DAYS: 90,
+    CONF_PRICE_DAYS: 60,
+    CONF_HEALTH_DAYS: 30,
+}
+
+# Miner subentry fields (other tools rely on these names).
+CONF_NAME: Final = "name"
+CONF_MINER_TYPE: Final = "miner_type"
+CONF_HOST: Final = "host"
+CONF_PORT: Final = "port"
+CONF_MANUAL_POWER_WATTS: Final = "manual_power_watts"
+CONF_WEB_PASSWORD: Final = "web_password"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+MINER_TYPE_AUTO: Final = "auto"
+
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
+MIN_SCAN_INTERVAL_S: Final = 10
+MAX_SCAN_INTERVAL_S: Final = 300

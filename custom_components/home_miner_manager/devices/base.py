@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
-from .snapshot import MinerSnapshot, PoolTarget
+if TYPE_CHECKING:
+    from .snapshot import MinerSnapshot, PoolTarget
 
 
 class MinerDriver(ABC):

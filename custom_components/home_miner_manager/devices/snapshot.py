@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +58,7 @@ class PoolTarget:
     url: str
     port: int
     user: str
-    password: str = "x"
+    password: str = "x"  # noqa: S105 (stratum's conventional "no password")
 
     def __repr__(self) -> str:
         """Keep the password out of logs and tracebacks."""

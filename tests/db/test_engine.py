@@ -1,0 +1,153 @@
+"""URL handling, driver checks, connection errors, SQLite settings, redaction."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from custom_components.home_miner_manager.db import (
+    Database,
+    DatabaseConnectionError,
+    DatabaseDriverMissingError,
+    DatabaseUrlError,
+    redact_url,
+)
+from custom_components.home_miner_manager.db.engine import resolve_url
+
+SECRET = "s3cr3t-Pa55"
+MYSQL_DRIVER_PRESENT = bool(
+    importlib.util.find_spec("MySQLdb") or importlib.util.find_spec("pymysql")
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            f"postgresql://hmm:{SECRET}@db.local:5432/hmm",
+            "postgresql://hmm:***@db.local:5432/hmm",
+        ),
+        (
+            f"mysql+pymysql://hmm:{SECRET}@db/hmm?charset=utf8mb4",
+            "mysql+pymysql://hmm:***@db/hmm?charset=utf8mb4",
+        ),
+        (
+            f"postgresql://hmm@/hmm?password={SECRET}",
+            "postgresql://hmm@/hmm?password=***",
+        ),
+        (
+            "sqlite:////config/home_miner_manager.db",
+            "sqlite:////config/home_miner_manager.db",
+        ),
+        # Unparseable: still masked.
+        (
+            f"postgresql://hmm:{SECRET}@db:notaport/hmm",
+            "postgresql://hmm:***@db:notaport/hmm",
+        ),
+    ],
+)
+def test_redact_url(url: str, expected: str) -> None:
+    """The password never survives redaction."""
+    assert redact_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("", "No database URL"),
+        ("not a url", "Malformed"),
+        (f"postgresql://hmm:{SECRET}@db:notaport/hmm", "Malformed"),
+        (f"oracle://hmm:{SECRET}@db/hmm", "Unsupported database"),
+        (f"postgresql+asyncpg://hmm:{SECRET}@db/hmm", "Unsupported driver"),
+        ("sqlite://", "In-memory"),
+        ("sqlite:///:memory:", "In-memory"),
+        (f"postgresql://hmm:{SECRET}@db:5432/", "Database name missing"),
+    ],
+)
+def test_bad_urls(url: str, message: str) -> None:
+    """Malformed or unsupported URLs raise DatabaseUrlError without the secret."""
+    with pytest.raises(DatabaseUrlError, match=message) as err:
+        Database.open(url)
+    assert SECRET not in str(err.value)
+
+
+def test_empty_url_uses_sqlite_path(tmp_path: Path) -> None:
+    """An empty URL means the SQLite file the caller names."""
+    db = Database.open("", sqlite_path=tmp_path / "hmm.db")
+    try:
+        assert db.dialect == "sqlite"
+        assert db.url_redacted == f"sqlite:///{tmp_path / 'hmm.db'}"
+        assert (tmp_path / "hmm.db").exists()
+    finally:
+        db.close()
+
+
+def test_url_spellings() -> None:
+    """Aliases map to the driver SQLAlchemy will load."""
+    assert resolve_url("postgres://u:p@h/d").url.drivername == "postgresql"
+    assert resolve_url("postgresql+psycopg2://u:p@h/d").backend == "postgresql"
+    assert resolve_url("sqlite:////tmp/x.db").backend == "sqlite"
+
+
+@pytest.mark.skipif(MYSQL_DRIVER_PRESENT, reason="a MySQL driver is installed here")
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"mysql://hmm:{SECRET}@127.0.0.1/hmm",
+        f"mysql+pymysql://hmm:{SECRET}@127.0.0.1/hmm",
+    ],
+)
+def test_missing_driver(url: str) -> None:
+    """A supported database whose DBAPI package is absent says which one."""
+    with pytest.raises(DatabaseDriverMissingError) as err:
+        Database.open(url)
+    assert err.value.module in {"pymysql", "MySQLdb"}
+    assert SECRET not in str(err.value)
+
+
+def test_sqlite_folder_missing(tmp_path: Path) -> None:
+    """A path that cannot be opened is a connection error."""
+    with pytest.raises(DatabaseConnectionError, match="Cannot connect"):
+        Database.open(f"sqlite:///{tmp_path / 'missing' / 'hmm.db'}")
+
+
+def test_sqlite_pragmas(sqlite_db: Database) -> None:
+    """WAL, synchronous=NORMAL, foreign keys and a busy timeout on every connection."""
+
+    def _pragmas(session: object) -> tuple[object, ...]:
+        return tuple(
+            session.execute(text(f"PRAGMA {name}")).scalar()  # type: ignore[attr-defined]
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        )
+
+    assert sqlite_db.run(_pragmas) == ("wal", 1, 1, 30000)
+
+
+def test_postgres_wrong_password(postgres_server: object, postgres_url: str) -> None:
+    """Rejected credentials: DatabaseConnectionError, password not echoed."""
+    bad = postgres_url.replace(":hmm-test-pw@", f":{SECRET}@")
+    with pytest.raises(DatabaseConnectionError, match="password authentication") as err:
+        Database.open(bad)
+    assert SECRET not in str(err.value)
+    assert "***" in str(err.value)
+
+
+def test_postgres_nothing_listening() -> None:
+    """A refused TCP connection is a DatabaseConnectionError."""
+    with pytest.raises(DatabaseConnectionError, match="Cannot connect") as err:
+        Database.open(f"postgresql://hmm:{SECRET}@127.0.0.1:1/hmm")
+    assert SECRET not in str(err.value)
+
+
+def test_postgres_alias_opens(postgres_url: str) -> None:
+    """postgres:// (Heroku style) works like postgresql://."""
+    db = Database.open(postgres_url.replace("postgresql://", "postgres://", 1))
+    try:
+        assert db.dialect == "postgresql"
+        assert db.schema_version() == 2
+        assert "hmm-test-pw" not in db.url_redacted
+    finally:
+        db.close()

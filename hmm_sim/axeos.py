@@ -19,7 +19,9 @@ class AxeOSSimulator(HttpSimulator):
     """One Bitaxe or NerdQAxe on a firmware profile (see ``axeos_profiles``).
 
     ``otp_enabled`` (NerdQAxe only): PATCH needs ``X-TOTP: <otp_code>`` or an
-    ``X-OTP-Session`` token from POST ``/api/otp/session``.
+    ``X-OTP-Session`` token from POST ``/api/otp/session``. ``otp_reads`` also
+    guards GET ``/api/system/info`` (no firmware does so today, devices.md §2.1;
+    it exercises clients' read-refusal path).
     """
 
     kind = "axeos"
@@ -30,6 +32,7 @@ class AxeOSSimulator(HttpSimulator):
         *,
         otp_enabled: bool = False,
         otp_code: str = "123456",
+        otp_reads: bool = False,
         **kwargs: Any,
     ) -> None:
         """Pick a profile by name (``PROFILES``) or pass one."""
@@ -40,6 +43,7 @@ class AxeOSSimulator(HttpSimulator):
         self.device = AxeOSDevice(self.profile, self.rng)
         self.otp_enabled = otp_enabled
         self.otp_code = otp_code
+        self.otp_reads = otp_reads
         self.otp_sessions: set[str] = set()
 
     @property
@@ -77,6 +81,8 @@ class AxeOSSimulator(HttpSimulator):
         )
 
     async def _info(self, request: web.Request) -> web.Response:
+        if self.otp_reads and not self._otp_ok(request):
+            return web.Response(status=401, text="OTP/Session required")
         self.device.tick()
         if self.profile.nerdqaxe:
             body = nerdqaxe_info(self.device, otp=self.otp_enabled)

@@ -26,7 +26,8 @@ class MiningCounters:
     best_session: float = 0.0
     best_ever: float = 0.0
     pool_difficulty: float = 4096.0
-    boot_monotonic: float = field(default_factory=time.monotonic)
+    # A lambda, so a frozen clock (tests' freezer) is read when a device boots.
+    boot_monotonic: float = field(default_factory=lambda: time.monotonic())  # noqa: PLW0108
 
     @property
     def uptime(self) -> int:

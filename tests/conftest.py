@@ -6,8 +6,6 @@ or Home Assistant picks up the test package's folder instead.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 import pytest
 
 import custom_components.home_miner_manager  # noqa: F401  (must come first)
@@ -16,8 +14,5 @@ pytest_plugins = ["tests.plugins.simulators", "tests.plugins.postgres"]
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load our integration in every test."""
-    yield

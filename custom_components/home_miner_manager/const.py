@@ -41,10 +41,30 @@ CONF_MINER_TYPE: Final = "miner_type"
 CONF_HOST: Final = "host"
 CONF_PORT: Final = "port"
 CONF_MANUAL_POWER_WATTS: Final = "manual_power_watts"
-CONF_WEB_PASSWORD: Final = "web_password"
+CONF_WEB_PASSWORD: Final = "web_password"  # noqa: S105  (a field name)
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 MINER_TYPE_AUTO: Final = "auto"
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
 MIN_SCAN_INTERVAL_S: Final = 10
 MAX_SCAN_INTERVAL_S: Final = 300
+
+# Hub-level (added by the HA glue).
+CONF_ENABLED: Final = "enabled"
+CONF_MINER_ID: Final = "miner_id"
+CONF_NMMINER_BROADCAST: Final = "udp_broadcast"
+NMMINER_LISTEN_HOST: Final = "0.0.0.0"  # noqa: S104  (broadcasts arrive on every interface)
+NMMINER_LISTEN_PORT: Final = 12345
+# Broadcast-only NMMiners send a datagram every 2-5 s; after this long without
+# one the miner is shown unavailable.
+NMMINER_STALE_AFTER: Final = timedelta(minutes=2)
+# How long the miner flow waits for a first NMMiner broadcast.
+NMMINER_DISCOVERY_WAIT_S: Final = 12.0
+# An NMMiner heard broadcasting is offered for adding again after this long
+# (the flow aborts at once if the user ignored it or it is being added).
+NMMINER_DISCOVERY_RETRY_S: Final = 3600.0
+# Port probed for a DHCP-discovered miner (None: each protocol's default).
+DISCOVERY_PROBE_PORT: Final[int | None] = None
+# Nightly database maintenance (same slot as the recorder's purge).
+MAINTENANCE_TIME: Final = (4, 12, 0)
+AUDIT_SYSTEM_USER: Final = "system"

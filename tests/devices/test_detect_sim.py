@@ -5,7 +5,12 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from custom_components.home_miner_manager.devices.exceptions import MinerConnectionError
+from custom_components.home_miner_manager.devices.axeos import AxeOSDriver
+from custom_components.home_miner_manager.devices.exceptions import (
+    MinerConnectionError,
+    MinerNetworkRangeError,
+    MinerOTPRequiredError,
+)
 from custom_components.home_miner_manager.devices.factory import detect_miner
 from custom_components.home_miner_manager.devices.types import MinerType
 from hmm_sim import (
@@ -59,3 +64,37 @@ async def test_detect_nothing_listening(
         await detect_miner(
             axeos_sim.host, axeos_sim.port, session=sim_session, timeout=1.0
         )
+
+
+async def test_detect_keeps_network_range_refusal(
+    axeos_sim: AxeOSSimulator, sim_session: aiohttp.ClientSession
+) -> None:
+    """An AxeOS 401 wins over the cgminer probe's "not mine" on the same port."""
+    await axeos_sim.set_fault(Fault.NETWORK_RANGE)
+    with pytest.raises(MinerNetworkRangeError):
+        await detect_miner(
+            axeos_sim.host, axeos_sim.port, session=sim_session, timeout=1.0
+        )
+
+
+async def test_detect_and_driver_report_otp_read_refusal(
+    socket_enabled: None, sim_session: aiohttp.ClientSession
+) -> None:
+    async with AxeOSSimulator(
+        "nerdqaxe_pp", otp_enabled=True, otp_reads=True, latency=0.0
+    ) as sim:
+        with pytest.raises(MinerOTPRequiredError):
+            await detect_miner(sim.host, sim.port, session=sim_session, timeout=1.0)
+        driver = AxeOSDriver(sim.host, sim.port, session=sim_session)
+        with pytest.raises(MinerOTPRequiredError):
+            await driver.fetch()
+
+
+async def test_detect_nerdqaxe_with_otp_on(
+    socket_enabled: None, sim_session: aiohttp.ClientSession
+) -> None:
+    """OTP guards writes only: detection reads the miner and reports the flag."""
+    async with AxeOSSimulator("nerdqaxe_pp", otp_enabled=True, latency=0.0) as sim:
+        kind, snap = await detect_miner(sim.host, sim.port, session=sim_session)
+    assert kind is MinerType.NERDQAXE
+    assert snap.extras["otp_enabled"] is True

@@ -186,6 +186,35 @@ async def test_listener_upper_case_ip_key(
         listener.stop()
 
 
+async def test_listener_subscribe_all(
+    udp_port: int, nmminer_udp_sender: UdpBroadcaster
+) -> None:
+    """Every datagram, from any IP, reaches the catch-all subscribers."""
+    listener = NMMinerListener()
+    await listener.start("127.0.0.1", udp_port)
+    heard: list[tuple[str, MinerSnapshot]] = []
+
+    def _broken(ip: str, snapshot: MinerSnapshot) -> None:
+        raise RuntimeError("a failing subscriber must not stop the others")
+
+    unsubscribe_broken = listener.subscribe_all(_broken)
+    unsubscribe = listener.subscribe_all(lambda ip, snap: heard.append((ip, snap)))
+    try:
+        nmminer_udp_sender.send_now()
+        nmminer_udp_sender.ip = "192.168.1.88"  # what the datagram claims
+        nmminer_udp_sender.send_now()
+        await wait_until(lambda: len(heard) == 2)
+        assert [ip for ip, _ in heard] == ["127.0.0.1", "192.168.1.88"]
+        assert heard[1][1] == listener.latest("192.168.1.88")[0]  # type: ignore[index]
+        unsubscribe()
+        unsubscribe_broken()
+        nmminer_udp_sender.send_now()
+        await wait_until(lambda: listener.datagrams_received == 3)
+        assert len(heard) == 2
+    finally:
+        listener.stop()
+
+
 async def test_driver_fed_by_broadcasts(udp_port: int, socket_enabled: None) -> None:
     listener = NMMinerListener()
     await listener.start("127.0.0.1", udp_port)

@@ -10,6 +10,7 @@ from .axeos import AxeOSDriver
 from .axeos_info import parse_axeos_info
 from .cgminer import CGMINER_PORT, AvalonNanoDriver, CgminerClient
 from .exceptions import (
+    MinerAuthError,
     MinerConnectionError,
     MinerError,
     MinerResponseError,
@@ -76,9 +77,10 @@ async def detect_miner(
     """Probe HTTP ``/api/system/info`` and cgminer ``version`` at the same time.
 
     ``port`` None probes HTTP on 80 and cgminer on 4028; a given port is probed
-    with both protocols. Raises :class:`MinerConnectionError` when nothing
-    answers, :class:`MinerUnsupportedError` when something answers that is not
-    a known miner.
+    with both protocols. When no probe succeeds, raises the
+    :class:`MinerAuthError` subclass a probe saw (AxeOS 401: network range or
+    OTP), else :class:`MinerUnsupportedError` when something answers that is
+    not a known miner, else :class:`MinerConnectionError`.
     """
     tasks = [
         asyncio.ensure_future(_probe_http(host, port or 80, session, timeout)),
@@ -95,9 +97,12 @@ async def detect_miner(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    for error in errors:
-        if isinstance(error, MinerUnsupportedError):
-            raise error
+    # An AxeOS 401 (network range, OTP) names the device and the fix; it wins
+    # over the other protocol's "not mine" or "nothing here".
+    for wanted in (MinerAuthError, MinerUnsupportedError):
+        for error in errors:
+            if isinstance(error, wanted):
+                raise error
     raise MinerConnectionError(f"no miner answered at {host}") from (
         errors[0] if errors else None
     )

@@ -24,6 +24,8 @@ NMMINER_UDP_PORT: Final = 12345
 MAX_DEVICES: Final = 512
 
 SnapshotCallback = Callable[[MinerSnapshot], None]
+# (ip, snapshot) for every datagram, whatever IP it is from (discovery).
+DatagramCallback = Callable[[str, MinerSnapshot], None]
 
 
 class NMMinerListener(asyncio.DatagramProtocol):
@@ -33,6 +35,7 @@ class NMMinerListener(asyncio.DatagramProtocol):
         """Create an idle listener; call :meth:`start` to bind."""
         self._latest: dict[str, tuple[MinerSnapshot, float]] = {}
         self._subscribers: dict[str, list[SnapshotCallback]] = {}
+        self._all_subscribers: list[DatagramCallback] = []
         self._transport: asyncio.DatagramTransport | None = None
         self._max_devices = max_devices
         self.port: int | None = None
@@ -78,6 +81,16 @@ class NMMinerListener(asyncio.DatagramProtocol):
 
         return unsubscribe
 
+    def subscribe_all(self, callback: DatagramCallback) -> Callable[[], None]:
+        """Call ``callback(ip, snapshot)`` on every datagram; returns unsubscribe."""
+        self._all_subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._all_subscribers:
+                self._all_subscribers.remove(callback)
+
+        return unsubscribe
+
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         """Parse, store and fan out one datagram."""
         self.datagrams_received += 1
@@ -99,6 +112,11 @@ class NMMinerListener(asyncio.DatagramProtocol):
                 callback(snapshot)
             except Exception:
                 _LOGGER.exception("NMMiner subscriber for %s failed", ip)
+        for any_callback in tuple(self._all_subscribers):
+            try:
+                any_callback(ip, snapshot)
+            except Exception:
+                _LOGGER.exception("NMMiner datagram subscriber failed (%s)", ip)
 
     def error_received(self, exc: Exception) -> None:
         """Log socket errors (e.g. ICMP) without stopping."""

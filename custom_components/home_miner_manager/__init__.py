@@ -1,0 +1,141 @@
+"""Home Miner Manager: home Bitcoin miners and Octopus Agile pricing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER, MAINTENANCE_TIME, SUBENTRY_MINER
+from .data import HMMConfigEntry, HubData
+from .db.exceptions import DatabaseError
+from .hub import (
+    async_add_miner,
+    async_open_database,
+    async_sync_miners,
+    effective_db_url,
+    retention_days,
+)
+from .nmminer_discovery import async_start_listener, stop_listener
+from .services import async_setup_services
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from homeassistant.helpers.typing import ConfigType
+
+PLATFORMS: list[Platform] = [
+    Platform.SENSOR,
+    Platform.SELECT,
+    Platform.BUTTON,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions (once, not per entry)."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
+    """Open the database, start one coordinator per miner, add the platforms."""
+    db_url = effective_db_url(entry)
+    try:
+        database = await async_open_database(hass, db_url)
+    except DatabaseError as err:
+        # The database layer redacts passwords from its messages.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="database_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    hub = HubData(database=database, session=async_get_clientsession(hass))
+    hub.db_url = db_url
+    entry.runtime_data = hub
+    _async_close_on_shutdown(hass, entry)
+
+    try:
+        # Before the miners: broadcast-mode NMMiners subscribe to it. It also
+        # offers unknown broadcasting NMMiners for adding (discovery).
+        await async_start_listener(hass, entry)
+        # One unreachable miner must not hold up the others (or the hub): each
+        # coordinator's first refresh only logs; its entities start unavailable.
+        await asyncio.gather(
+            *(
+                async_add_miner(hass, entry, subentry)
+                for subentry in entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_MINER
+            )
+        )
+    except DatabaseError as err:
+        await _async_close_hub(hass, hub)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="database_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except BaseException:
+        await _async_close_hub(hass, hub)
+        raise
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    async def _async_maintenance(now: datetime) -> None:
+        try:
+            await database.async_run_maintenance(
+                dt_util.utcnow(), retention_days(entry)
+            )
+        except DatabaseError as err:
+            LOGGER.warning("Nightly database maintenance failed: %s", err)
+        except Exception:  # noqa: BLE001  (never let the nightly job die silently)
+            LOGGER.exception("Nightly database maintenance failed")
+
+    hour, minute, second = MAINTENANCE_TIME
+    entry.async_on_unload(
+        async_track_time_change(
+            hass, _async_maintenance, hour=hour, minute=minute, second=second
+        )
+    )
+    entry.async_on_unload(entry.add_update_listener(async_sync_miners))
+    return True
+
+
+@callback
+def _async_close_on_shutdown(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Close the database at Home Assistant's final write if still open."""
+
+    async def _async_final_write(event: Event) -> None:
+        await _async_close_hub(hass, entry.runtime_data)
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, _async_final_write)
+    )
+
+
+async def _async_close_hub(hass: HomeAssistant, hub: HubData) -> None:
+    """Stop coordinators and the UDP listener, then flush and close the database."""
+    for coordinator in list(hub.coordinators.values()):
+        await coordinator.async_shutdown()
+    hub.coordinators.clear()
+    stop_listener(hub)
+    if not hub.closed:
+        hub.closed = True
+        await hass.async_add_executor_job(hub.database.close)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
+    """Unload platforms, stop everything and close the database."""
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    await _async_close_hub(hass, entry.runtime_data)
+    return True

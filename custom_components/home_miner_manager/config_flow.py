@@ -1,0 +1,187 @@
+"""Config flow for the hub (database), its options, and miner discovery."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .const import (
+    CONF_AUDIT_DAYS,
+    CONF_DB_URL,
+    CONF_HOST,
+    DEFAULT_RETENTION,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_MINER,
+)
+from .db.engine import redact_url
+from .db.exceptions import (
+    DatabaseConnectionError,
+    DatabaseDriverMissingError,
+    DatabaseError,
+    DatabaseUrlError,
+)
+from .discovery import DiscoveryMixin
+from .hub import async_open_database, effective_db_url
+from .miner_flow import MinerSubentryFlow
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+    from homeassistant.helpers.typing import DiscoveryInfoType
+
+TITLE = "Home Miner Manager"
+_MAX_DAYS = {CONF_AUDIT_DAYS: 3650}
+
+
+async def async_validate_db_url(
+    hass: HomeAssistant, db_url: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Open and close the database; return (errors, description placeholders)."""
+    try:
+        database = await async_open_database(hass, db_url)
+    except DatabaseDriverMissingError as err:
+        return {CONF_DB_URL: "db_driver_missing"}, {"module": err.module}
+    except DatabaseUrlError as err:
+        return {CONF_DB_URL: "invalid_db_url"}, {"error": str(err)}
+    except DatabaseConnectionError as err:
+        return {CONF_DB_URL: "db_cannot_connect"}, {"error": str(err)}
+    except DatabaseError as err:
+        return {CONF_DB_URL: "db_unknown"}, {"error": str(err)}
+    await hass.async_add_executor_job(database.close)
+    return {}, {}
+
+
+def _db_url_schema(default: str) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Optional(CONF_DB_URL, default=default): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.URL)
+            )
+        }
+    )
+
+
+class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
+    """Set up the hub: where telemetry is stored."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return HubOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Miners are subentries of the hub."""
+        return {SUBENTRY_MINER: MinerSubentryFlow}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for an optional database URL and check that it works."""
+        if self._async_current_entries(include_ignore=False):
+            return self.async_abort(reason="single_instance_allowed")
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"error": "", "module": ""}
+        db_url = ""
+        if user_input is not None:
+            db_url = user_input.get(CONF_DB_URL, "").strip()
+            errors, found = await async_validate_db_url(self.hass, db_url)
+            placeholders.update(found)
+            if not errors:
+                return self.async_create_entry(title=TITLE, data={CONF_DB_URL: db_url})
+            LOGGER.debug("Database check failed: %s", placeholders["error"])
+        return self.async_show_form(
+            step_id="user",
+            data_schema=_db_url_schema(redact_url(db_url) if db_url else ""),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_dhcp(
+        self, discovery_info: DhcpServiceInfo
+    ) -> ConfigFlowResult:
+        """Handle a Bitaxe or NerdQAxe that joined the network."""
+        return await self.async_discovered_miner(
+            discovery_info.ip, discovery_info.hostname, discovery_info.macaddress
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: DiscoveryInfoType
+    ) -> ConfigFlowResult:
+        """Handle an NMMiner heard broadcasting by the hub's UDP listener."""
+        return await self.async_discovered_nmminer(str(discovery_info[CONF_HOST]))
+
+    def _loaded_hub(self) -> ConfigEntry | None:
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.state is ConfigEntryState.LOADED:
+                return entry
+        return None
+
+
+class HubOptionsFlow(OptionsFlow):
+    """Change the database URL and how long history is kept."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and validate the options."""
+        current_url = effective_db_url(self.config_entry)
+        shown_url = redact_url(current_url) if current_url else ""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"error": "", "module": ""}
+        if user_input is not None:
+            new_url = user_input.get(CONF_DB_URL, "").strip()
+            # The form shows the URL with its password masked; unchanged
+            # input means "keep the current URL".
+            if new_url == shown_url:
+                new_url = current_url
+            else:
+                errors, found = await async_validate_db_url(self.hass, new_url)
+                placeholders.update(found)
+            if not errors:
+                options = {key: int(user_input[key]) for key in DEFAULT_RETENTION}
+                return self.async_create_entry(data={CONF_DB_URL: new_url, **options})
+        schema: dict[Any, Any] = dict(_db_url_schema(shown_url).schema)
+        for key, default in DEFAULT_RETENTION.items():
+            schema[
+                vol.Required(key, default=self.config_entry.options.get(key, default))
+            ] = NumberSelector(
+                NumberSelectorConfig(
+                    min=1,
+                    max=_MAX_DAYS.get(key, 730),
+                    step=1,
+                    unit_of_measurement="d",
+                    mode=NumberSelectorMode.BOX,
+                )
+            )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders=placeholders,
+        )

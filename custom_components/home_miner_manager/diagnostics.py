@@ -1,0 +1,105 @@
+"""Diagnostics for the hub and for each miner (secrets redacted)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.diagnostics import async_redact_data
+
+from .const import CONF_DB_URL, CONF_WEB_PASSWORD, DOMAIN
+from .db import DatabaseError, redact_url
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.device_registry import DeviceEntry
+
+    from .coordinator import MinerCoordinator
+    from .data import HMMConfigEntry
+    from .devices.snapshot import MinerSnapshot
+
+# Anything that could carry a credential, wherever it appears.
+TO_REDACT = {
+    CONF_WEB_PASSWORD,
+    "password",
+    "pool_password",
+    "stratumPassword",
+    "fallbackStratumPassword",
+    "wifi_password",
+    "wifiPass",
+    "otp",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: HMMConfigEntry
+) -> dict[str, Any]:
+    """Return hub diagnostics: database (URL masked), options, miners."""
+    hub = entry.runtime_data
+    try:
+        schema_version: int | str = await hub.database.async_run(
+            lambda session: hub.database.schema_version()
+        )
+    except DatabaseError as err:
+        schema_version = f"unavailable: {err}"
+    db_url = entry.options.get(CONF_DB_URL, entry.data.get(CONF_DB_URL, ""))
+    return {
+        "database": {
+            "url": redact_url(db_url) if db_url else "default SQLite file",
+            "dialect": hub.database.dialect,
+            "schema_version": schema_version,
+            "writer": asdict(hub.database.writer_stats),
+        },
+        "options": {
+            key: value for key, value in entry.options.items() if key != CONF_DB_URL
+        },
+        "miner_count": len(hub.coordinators),
+        "nmminer_listener": hub.nmminer_listener is not None,
+        "miners": [
+            _coordinator_diagnostics(coordinator)
+            for coordinator in hub.coordinators.values()
+        ],
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: HMMConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Return one miner's diagnostics."""
+    for coordinator in entry.runtime_data.coordinators.values():
+        if (DOMAIN, coordinator.device_identifier) in device.identifiers:
+            return _coordinator_diagnostics(coordinator)
+    return {"error": "not a miner of this hub"}
+
+
+def _coordinator_diagnostics(coordinator: MinerCoordinator) -> dict[str, Any]:
+    snapshot = coordinator.data
+    return async_redact_data(
+        {
+            "title": coordinator.subentry.title,
+            "subentry": dict(coordinator.subentry.data),
+            "miner_id": coordinator.miner_id,
+            "miner_type": coordinator.miner_type.value,
+            "polling_enabled": coordinator.polling_enabled,
+            "broadcast": coordinator.broadcast,
+            "update_interval_s": (
+                coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None
+            ),
+            "last_update_success": coordinator.last_update_success,
+            "last_exception": (
+                repr(coordinator.last_exception) if coordinator.last_exception else None
+            ),
+            "modes": list(coordinator.driver.modes),
+            "snapshot": _snapshot_dict(snapshot) if snapshot is not None else None,
+        },
+        TO_REDACT,
+    )
+
+
+def _snapshot_dict(snapshot: MinerSnapshot) -> dict[str, Any]:
+    # Not dataclasses.asdict: ``extras`` may be a read-only mapping.
+    data = {field.name: getattr(snapshot, field.name) for field in fields(snapshot)}
+    data["extras"] = dict(snapshot.extras)
+    return data

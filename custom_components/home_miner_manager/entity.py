@@ -1,0 +1,172 @@
+"""Base entity for every miner entity: unique id and device info, built once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.typing import UNDEFINED, UndefinedType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import MinerCoordinator
+from .devices.types import MinerType
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import EntityDescription
+
+    from .devices.snapshot import MinerSnapshot
+
+MANUFACTURERS: dict[str, str] = {
+    MinerType.BITAXE: "Bitaxe",
+    MinerType.NERDQAXE: "NerdQAxe",
+    MinerType.AVALON_NANO: "Canaan",
+    MinerType.NMMINER: "NMTech",
+}
+
+# Avalon speaks cgminer on 4028; its web dashboard is on the default HTTP port.
+AVALON_WEB_PORT = 80
+
+
+def configuration_url(coordinator: MinerCoordinator) -> str:
+    """Return the miner's web UI address."""
+    host = coordinator.driver.host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # bare IPv6 literal
+    port = coordinator.driver.port
+    if coordinator.miner_type == MinerType.AVALON_NANO:
+        port = AVALON_WEB_PORT
+    return f"http://{host}/" if port in (None, 80) else f"http://{host}:{port}/"
+
+
+class DeviceFacts(NamedTuple):
+    """What the device page shows that can change while the miner runs."""
+
+    name: str
+    configuration_url: str
+    model: str | None
+    sw_version: str | None
+    serial_number: str | None
+    connections: frozenset[tuple[str, str]]
+
+
+def device_facts(coordinator: MinerCoordinator) -> DeviceFacts:
+    """Read the device facts from the subentry and the latest snapshot."""
+    snapshot: MinerSnapshot | None = coordinator.data
+    model = firmware = serial = None
+    connections: frozenset[tuple[str, str]] = frozenset()
+    if snapshot is not None:
+        model = snapshot.model or snapshot.asic_model
+        firmware = snapshot.firmware_version
+        serial = snapshot.serial
+        if snapshot.mac:
+            mac = dr.format_mac(snapshot.mac)
+            connections = frozenset({(dr.CONNECTION_NETWORK_MAC, mac)})
+    return DeviceFacts(
+        coordinator.subentry.title,
+        configuration_url(coordinator),
+        model,
+        firmware,
+        serial,
+        connections,
+    )
+
+
+def miner_device_info(coordinator: MinerCoordinator) -> DeviceInfo:
+    """Describe the miner device as known right now (snapshot may be missing)."""
+    facts = device_facts(coordinator)
+    info = DeviceInfo(
+        identifiers={(DOMAIN, coordinator.device_identifier)},
+        name=facts.name,
+        manufacturer=MANUFACTURERS.get(coordinator.miner_type),
+        configuration_url=facts.configuration_url,
+    )
+    # Hang the miner under the hub device when there is one (pointing at a
+    # device that does not exist is reported as an error by the registry).
+    hub = (DOMAIN, coordinator.config_entry.entry_id)
+    if dr.async_get(coordinator.hass).async_get_device(identifiers={hub}):
+        info["via_device"] = hub
+    if facts.model:
+        info["model"] = facts.model
+    if facts.sw_version:
+        info["sw_version"] = facts.sw_version
+    if facts.serial_number:
+        info["serial_number"] = facts.serial_number
+    if facts.connections:
+        info["connections"] = set(facts.connections)
+    return info
+
+
+def _changed[T](new: T | None, old: T | None) -> T | UndefinedType:
+    """Return ``new`` if the miner reported it and it differs from ``old``."""
+    return new if new is not None and new != old else UNDEFINED
+
+
+class MinerEntity(CoordinatorEntity[MinerCoordinator]):
+    """An entity of one miner, fed by that miner's coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: MinerCoordinator, description: EntityDescription
+    ) -> None:
+        """Set the unique id and device info from the coordinator."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.device_identifier}_{description.key}"
+        self._attr_device_info = miner_device_info(coordinator)
+        self._device_facts = device_facts(coordinator)
+
+    @property
+    def snapshot(self) -> MinerSnapshot | None:
+        """Return the latest snapshot (None until the miner first answered)."""
+        return self.coordinator.data
+
+    @property
+    def user_id(self) -> str | None:
+        """Return the user behind the current action (for the audit log)."""
+        return self._context.user_id if self._context else None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Keep the device registry in step with firmware/model changes.
+
+        Device info is only merged when an entity is added, so a firmware
+        update (or a miner first seen online after start-up) would otherwise
+        leave the device page stale until the next reload.
+        """
+        facts = device_facts(self.coordinator)
+        if facts != self._device_facts:
+            self._device_facts = facts
+            self._async_refresh_device(facts)
+        super()._handle_coordinator_update()
+
+    @callback
+    def _async_refresh_device(self, facts: DeviceFacts) -> None:
+        if self.registry_entry is None or self.registry_entry.device_id is None:
+            return
+        registry = dr.async_get(self.hass)
+        if (device := registry.async_get(self.registry_entry.device_id)) is None:
+            return
+        new_macs = set(facts.connections - device.connections)
+        changes = (
+            _changed(facts.name, device.name),
+            _changed(facts.configuration_url, device.configuration_url),
+            _changed(facts.model, device.model),
+            _changed(facts.sw_version, device.sw_version),
+            _changed(facts.serial_number, device.serial_number),
+        )
+        if all(change is UNDEFINED for change in changes) and not new_macs:
+            return  # another entity of this miner already updated it
+        name, url, model, firmware, serial = changes
+        registry.async_update_device(
+            device.id,
+            name=name,
+            configuration_url=url,
+            model=model,
+            sw_version=firmware,
+            serial_number=serial,
+            merge_connections=new_macs or UNDEFINED,
+        )

@@ -1,0 +1,90 @@
+"""Repair issues a miner raises; the devices have no reauth, so none is fixable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.core import callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+from .devices.exceptions import (
+    MinerAuthError,
+    MinerNetworkRangeError,
+    MinerOTPRequiredError,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+
+def _auth_issue_id(subentry_id: str) -> str:
+    return f"miner_auth_{subentry_id}"
+
+
+def _otp_issue_id(subentry_id: str) -> str:
+    return f"miner_otp_{subentry_id}"
+
+
+@callback
+def async_raise_refused(
+    hass: HomeAssistant,
+    subentry_id: str,
+    err: MinerAuthError,
+    placeholders: dict[str, str],
+) -> None:
+    """Explain why the miner refuses to be read (HTTP 401)."""
+    if isinstance(err, MinerNetworkRangeError):
+        key = "network_range"
+    elif isinstance(err, MinerOTPRequiredError):
+        key = "otp_required"
+    else:
+        key = "auth_failed"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _auth_issue_id(subentry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_clear_refused(hass: HomeAssistant, subentry_id: str) -> None:
+    """Drop the refusal issue: the miner answers again."""
+    ir.async_delete_issue(hass, DOMAIN, _auth_issue_id(subentry_id))
+
+
+@callback
+def async_set_otp_enabled(
+    hass: HomeAssistant,
+    subentry_id: str,
+    enabled: bool,
+    placeholders: dict[str, str],
+) -> None:
+    """Warn while a NerdQAxe has OTP on: monitored, but not controllable.
+
+    Reads work with OTP on; mode changes (and, on some firmware, restarts)
+    need a one-time code that Home Assistant cannot give.
+    """
+    if not enabled:
+        ir.async_delete_issue(hass, DOMAIN, _otp_issue_id(subentry_id))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _otp_issue_id(subentry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="otp_enabled",
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_delete_miner_issues(hass: HomeAssistant, subentry_id: str) -> None:
+    """Forget every issue of a removed miner."""
+    for issue_id in (_auth_issue_id(subentry_id), _otp_issue_id(subentry_id)):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

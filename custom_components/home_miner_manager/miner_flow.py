@@ -1,0 +1,339 @@
+"""Subentry flow: add or reconfigure one miner of the hub."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentry,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .const import (
+    CONF_ENABLED,
+    CONF_HOST,
+    CONF_MANUAL_POWER_WATTS,
+    CONF_MINER_TYPE,
+    CONF_NAME,
+    CONF_NMMINER_BROADCAST,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    CONF_WEB_PASSWORD,
+    DEFAULT_SCAN_INTERVAL,
+    LOGGER,
+    MAX_SCAN_INTERVAL_S,
+    MIN_SCAN_INTERVAL_S,
+    MINER_TYPE_AUTO,
+    SUBENTRY_MINER,
+)
+from .devices.types import MinerType
+from .discovery import async_withdraw_offers
+from .probe import ProbeError, ProbeResult, async_probe
+from .records import (
+    async_actor,
+    async_save_miner,
+    audit_changes,
+    audited_fields,
+    queue_audit,
+)
+
+if TYPE_CHECKING:
+    from .data import HMMConfigEntry
+
+_HOSTNAME_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_TYPE_OPTIONS = [MINER_TYPE_AUTO, *(t.value for t in MinerType)]
+
+
+def host_error(host: str) -> str | None:
+    """Return a form error key if ``host`` is not a bare hostname or IP."""
+    if "://" in host:
+        return "host_has_scheme"
+    if "/" in host or "?" in host or "#" in host:
+        return "host_has_path"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None
+    if host.startswith("[") or host.count(":") > 1:
+        return "invalid_host"  # bracketed or malformed IPv6
+    if ":" in host:
+        return "host_has_port"
+    name = host.removesuffix(".")
+    if not name or len(name) > 253:
+        return "invalid_host"
+    if not all(_HOSTNAME_LABEL.fullmatch(label) for label in name.split(".")):
+        return "invalid_host"
+    return None
+
+
+def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(
+        min=low, max=high, step=1, mode=NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+def _common_fields(defaults: dict[str, Any]) -> dict[Any, Any]:
+    """Fields shared by the add and reconfigure steps."""
+    return {
+        vol.Required(
+            CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)
+        ): TextSelector(),
+        vol.Required(
+            CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)
+        ): TextSelector(),
+        vol.Optional(
+            CONF_PORT, description={"suggested_value": defaults.get(CONF_PORT)}
+        ): _number(1, 65535),
+        vol.Optional(
+            CONF_MANUAL_POWER_WATTS,
+            description={"suggested_value": defaults.get(CONF_MANUAL_POWER_WATTS)},
+        ): _number(1, 5000, "W"),
+        vol.Required(
+            CONF_SCAN_INTERVAL,
+            default=defaults.get(
+                CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
+            ),
+        ): _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, "s"),
+    }
+
+
+def _password_field() -> dict[Any, Any]:
+    return {
+        vol.Optional(CONF_WEB_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        )
+    }
+
+
+def _clean(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Strip text, turn selector floats into ints, drop empty optionals."""
+    data: dict[str, Any] = {}
+    for key, raw in user_input.items():
+        value = raw.strip() if isinstance(raw, str) else raw
+        if isinstance(value, float):
+            value = int(value)
+        if value in ("", None):
+            continue
+        data[key] = value
+    return data
+
+
+class MinerSubentryFlow(ConfigSubentryFlow):
+    """Add a miner (probing it first) or change how it is reached."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._pending: dict[str, Any] = {}
+        self._probe: ProbeResult | None = None
+
+    def _hub(self) -> HMMConfigEntry | None:
+        entry: HMMConfigEntry = self._get_entry()
+        return entry if entry.state is ConfigEntryState.LOADED else None
+
+    def _other_miners(self, exclude: str | None = None) -> list[ConfigSubentry]:
+        return [
+            subentry
+            for subentry in self._get_entry().subentries.values()
+            if subentry.subentry_type == SUBENTRY_MINER
+            and subentry.subentry_id != exclude
+        ]
+
+    def _duplicate(
+        self,
+        probe: ProbeResult,
+        host: str,
+        port: int | None,
+        exclude: str | None = None,
+    ) -> bool:
+        for subentry in self._other_miners(exclude):
+            if probe.unique_id is not None and subentry.unique_id == probe.unique_id:
+                return True
+            if (subentry.data.get(CONF_HOST), subentry.data.get(CONF_PORT)) == (
+                host,
+                port,
+            ):
+                return True
+        return False
+
+    async def _async_check(
+        self, hub: HMMConfigEntry, data: dict[str, Any], miner_type: MinerType | None
+    ) -> tuple[ProbeResult | None, dict[str, str]]:
+        """Validate the host and connect; return (probe, form errors)."""
+        if (key := host_error(data.get(CONF_HOST, ""))) is not None:
+            return None, {CONF_HOST: key}
+        try:
+            probe = await async_probe(
+                self.hass,
+                hub,
+                miner_type,
+                data[CONF_HOST],
+                data.get(CONF_PORT),
+                web_password=data.get(CONF_WEB_PASSWORD),
+            )
+        except ProbeError as err:
+            return None, {"base": err.key}
+        except Exception:  # noqa: BLE001  (shown as "unknown", never a traceback)
+            LOGGER.exception("Unexpected error while probing a miner")
+            return None, {"base": "unknown"}
+        return probe, {}
+
+    # -- add ---------------------------------------------------------------------
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask where the miner is and what it is."""
+        if (hub := self._hub()) is None:
+            return self.async_abort(reason="hub_not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(user_input)
+            chosen = data.pop(CONF_MINER_TYPE)
+            miner_type = None if chosen == MINER_TYPE_AUTO else MinerType(chosen)
+            probe, errors = await self._async_check(hub, data, miner_type)
+            if probe is not None:
+                if self._duplicate(probe, data[CONF_HOST], data.get(CONF_PORT)):
+                    return self.async_abort(reason="already_configured")
+                self._pending = data
+                self._probe = probe
+                if probe.miner_type is MinerType.AVALON_NANO:
+                    return await self.async_step_avalon()
+                return await self._async_create(hub)
+        schema = {
+            **_common_fields(user_input or {}),
+            vol.Required(
+                CONF_MINER_TYPE,
+                default=(user_input or {}).get(CONF_MINER_TYPE, MINER_TYPE_AUTO),
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=_TYPE_OPTIONS,
+                    translation_key=CONF_MINER_TYPE,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+        return self.async_show_form(
+            step_id="user", data_schema=vol.Schema(schema), errors=errors
+        )
+
+    async def async_step_avalon(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Avalon only: the web password (needed to change pools)."""
+        hub = self._hub()
+        if hub is None:
+            return self.async_abort(reason="hub_not_loaded")
+        if user_input is None:
+            return self.async_show_form(
+                step_id="avalon", data_schema=vol.Schema(_password_field())
+            )
+        self._pending.update(_clean(user_input))
+        return await self._async_create(hub)
+
+    async def _async_create(self, hub: HMMConfigEntry) -> SubentryFlowResult:
+        probe = self._probe
+        assert probe is not None
+        data = {
+            **self._pending,
+            CONF_MINER_TYPE: probe.miner_type.value,
+            CONF_ENABLED: True,
+        }
+        if probe.broadcast:
+            data[CONF_NMMINER_BROADCAST] = True
+        identity = probe.unique_id or f"host:{data[CONF_HOST]}"
+        miner_id = await async_save_miner(hub.runtime_data.database, data, identity)
+        data["miner_id"] = miner_id
+        queue_audit(
+            hub.runtime_data.database,
+            actor=await async_actor(self.hass),
+            action="miner_added",
+            miner_id=miner_id,
+            miner_name=data[CONF_NAME],
+            changes=audited_fields(data),
+        )
+        async_withdraw_offers(self.hass, data[CONF_HOST], probe.unique_id)
+        return self.async_create_entry(
+            title=data[CONF_NAME], data=data, unique_id=probe.unique_id
+        )
+
+    # -- reconfigure -------------------------------------------------------------
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change name, address, power estimate, interval or password."""
+        if (hub := self._hub()) is None:
+            return self.async_abort(reason="hub_not_loaded")
+        subentry = self._get_reconfigure_subentry()
+        miner_type = MinerType(subentry.data[CONF_MINER_TYPE])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(user_input)
+            # An empty password field keeps the stored password.
+            if CONF_WEB_PASSWORD not in data and CONF_WEB_PASSWORD in subentry.data:
+                data[CONF_WEB_PASSWORD] = subentry.data[CONF_WEB_PASSWORD]
+            probe, errors = await self._async_check(hub, data, miner_type)
+            if probe is not None:
+                if (
+                    subentry.unique_id is not None
+                    and probe.unique_id is not None
+                    and probe.unique_id != subentry.unique_id
+                ):
+                    return self.async_abort(reason="unique_id_mismatch")
+                if self._duplicate(
+                    probe, data[CONF_HOST], data.get(CONF_PORT), subentry.subentry_id
+                ):
+                    return self.async_abort(reason="already_configured")
+                return await self._async_save_reconfigure(hub, subentry, data)
+        defaults = {**subentry.data, CONF_NAME: subentry.title, **(user_input or {})}
+        schema = _common_fields(defaults)
+        if miner_type is MinerType.AVALON_NANO:
+            schema.update(_password_field())
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=vol.Schema(schema), errors=errors
+        )
+
+    async def _async_save_reconfigure(
+        self, hub: HMMConfigEntry, subentry: ConfigSubentry, data: dict[str, Any]
+    ) -> SubentryFlowResult:
+        kept = {
+            key: value
+            for key, value in subentry.data.items()
+            if key not in (CONF_PORT, CONF_MANUAL_POWER_WATTS, CONF_WEB_PASSWORD)
+        }
+        new_data = {**kept, **data}
+        changes = audit_changes({**subentry.data, CONF_NAME: subentry.title}, new_data)
+        if new_data.get(CONF_WEB_PASSWORD) != subentry.data.get(CONF_WEB_PASSWORD):
+            changes[CONF_WEB_PASSWORD] = "changed"  # never the value itself
+        queue_audit(
+            hub.runtime_data.database,
+            actor=await async_actor(self.hass),
+            action="miner_reconfigured",
+            miner_id=subentry.data.get("miner_id"),
+            miner_name=data[CONF_NAME],
+            changes=changes,
+        )
+        return self.async_update_and_abort(
+            self._get_entry(), subentry, title=data[CONF_NAME], data=new_data
+        )

@@ -1,0 +1,195 @@
+"""Miner and AuditLog rows written on behalf of Home Assistant.
+
+A removed miner keeps its ``miners`` row (``enabled=False``) so its telemetry
+history survives; adding the same device again (same identity) re-uses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from .const import (
+    AUDIT_SYSTEM_USER,
+    CONF_ENABLED,
+    CONF_HOST,
+    CONF_MANUAL_POWER_WATTS,
+    CONF_MINER_ID,
+    CONF_MINER_TYPE,
+    CONF_NAME,
+    CONF_PORT,
+)
+from .db.models import AuditLog, Miner, utcnow
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.core import Context, HomeAssistant
+    from sqlalchemy.orm import Session
+
+    from .db import Database
+
+RESOURCE_MINER = "miner"
+# Subentry keys that are safe to copy into audit ``changes``.
+_AUDITED_KEYS = (
+    CONF_NAME,
+    CONF_MINER_TYPE,
+    CONF_HOST,
+    CONF_PORT,
+    CONF_MANUAL_POWER_WATTS,
+    CONF_ENABLED,
+    "scan_interval",
+)
+
+
+def audited_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the non-secret subentry fields worth recording."""
+    return {key: data.get(key) for key in _AUDITED_KEYS if key in data}
+
+
+def audit_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``{field: {"old": x, "new": y}}`` for non-secret fields that changed."""
+    before, after = audited_fields(old), audited_fields(new)
+    return {
+        key: {"old": before.get(key), "new": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change, as stored in AuditLog."""
+
+    user: str = AUDIT_SYSTEM_USER
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+async def async_actor(
+    hass: HomeAssistant, user_id: str | None = None, context: Context | None = None
+) -> Actor:
+    """Return the Home Assistant user behind a change, or ``system``.
+
+    Flows carry no user, so the HTTP request or websocket connection that is
+    running the flow (both are context variables) is asked as well.
+    """
+    if user_id is None and context is not None:
+        user_id = context.user_id
+    request_user, ip_address, user_agent = _current_client()
+    if user_id is None:
+        user_id = request_user
+    name = AUDIT_SYSTEM_USER
+    if user_id is not None and (user := await hass.auth.async_get_user(user_id)):
+        name = user.name or user.id
+    return Actor(name[:100], ip_address, user_agent)
+
+
+def _current_client() -> tuple[str | None, str | None, str | None]:
+    """Return (user id, IP, user agent) of the request or websocket being served."""
+    # Imported here: http and websocket_api are optional at import time.
+    from homeassistant.components.http.const import KEY_HASS_USER  # noqa: PLC0415
+    from homeassistant.components.websocket_api.connection import (  # noqa: PLC0415
+        current_connection,
+    )
+    from homeassistant.helpers.http import current_request  # noqa: PLC0415
+
+    request = current_request.get()
+    connection = current_connection.get()
+    user_id: str | None = None
+    if request is not None and (user := request.get(KEY_HASS_USER)) is not None:
+        user_id = str(user.id)
+    elif connection is not None:
+        # A websocket's HTTP request carries no user; its connection does.
+        user_id = str(connection.user.id)
+    if request is None:
+        return user_id, None, None
+    agent = request.headers.get("User-Agent")
+    return (
+        user_id,
+        str(request.remote)[:45] if request.remote else None,
+        agent[:255] if agent else None,
+    )
+
+
+def queue_audit(
+    database: Database,
+    *,
+    actor: Actor,
+    action: str,
+    miner_id: int | None,
+    miner_name: str,
+    changes: Mapping[str, Any] | None = None,
+    status: str = "success",
+    error_message: str | None = None,
+) -> None:
+    """Queue one AuditLog row about a miner."""
+    database.queue_insert(
+        AuditLog,
+        timestamp=utcnow(),
+        user=actor.user,
+        ip_address=actor.ip_address,
+        user_agent=actor.user_agent,
+        action=action,
+        resource_type=RESOURCE_MINER,
+        resource_id=miner_id,
+        resource_name=miner_name[:255],
+        changes=dict(changes) if changes else None,
+        status=status,
+        error_message=(error_message or "")[:500] or None,
+    )
+
+
+async def async_save_miner(
+    database: Database, data: Mapping[str, Any], identity: str
+) -> int:
+    """Create or update the Miner row for a subentry; return its id.
+
+    Looks the row up by ``miner_id`` from the subentry, then by identity (a
+    miner removed earlier and added again keeps its history).
+    """
+    values = {
+        "name": str(data[CONF_NAME])[:100],
+        "miner_type": data[CONF_MINER_TYPE],
+        "ip_address": str(data[CONF_HOST])[:45],
+        "port": data.get(CONF_PORT),
+        "manual_power_watts": data.get(CONF_MANUAL_POWER_WATTS),
+        "enabled": data.get(CONF_ENABLED, True),
+    }
+    wanted_id = data.get(CONF_MINER_ID)
+
+    def _save(session: Session) -> int:
+        miner: Miner | None = None
+        if wanted_id is not None:
+            miner = session.get(Miner, wanted_id)
+        if miner is None:
+            for candidate in session.scalars(select(Miner)):
+                if (candidate.config or {}).get("identity") == identity:
+                    miner = candidate
+                    break
+        if miner is None:
+            miner = Miner(**values)
+            session.add(miner)
+        else:
+            for key, value in values.items():
+                setattr(miner, key, value)
+        miner.config = {**(miner.config or {}), "identity": identity}
+        session.flush()
+        return int(miner.id)
+
+    return await database.async_run(_save)
+
+
+async def async_update_miner(database: Database, miner_id: int, **values: Any) -> None:
+    """Update some columns of a Miner row (e.g. firmware, mode, enabled)."""
+
+    def _update(session: Session) -> None:
+        miner = session.get(Miner, miner_id)
+        if miner is None:
+            return
+        for key, value in values.items():
+            setattr(miner, key, value)
+
+    await database.async_run(_update)

@@ -1,0 +1,70 @@
+"""Polling switch: stop talking to a miner without removing it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+
+from .entity import MinerEntity
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import MinerCoordinator
+    from .data import HMMConfigEntry
+
+PARALLEL_UPDATES = 1
+
+POLLING = SwitchEntityDescription(
+    key="polling",
+    translation_key="polling",
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HMMConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a polling switch for every miner."""
+
+    @callback
+    def add_miner(coordinator: MinerCoordinator) -> None:
+        async_add_entities(
+            [MinerPollingSwitch(coordinator, POLLING)],
+            config_subentry_id=coordinator.subentry.subentry_id,
+        )
+
+    entry.async_on_unload(entry.runtime_data.async_add_miner_listener(add_miner))
+
+
+class MinerPollingSwitch(MinerEntity, SwitchEntity):
+    """Whether Home Assistant polls this miner."""
+
+    @property
+    def available(self) -> bool:
+        """Stay usable while polling is off or the miner is unreachable.
+
+        This switch is how a user stops polling an offline miner, so it
+        must not go unavailable with the miner's data.
+        """
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether polling is enabled."""
+        return self.coordinator.polling_enabled
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Resume polling."""
+        await self.coordinator.async_set_polling_enabled(True, user_id=self.user_id)
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop polling."""
+        await self.coordinator.async_set_polling_enabled(False, user_id=self.user_id)
+        self.async_write_ha_state()

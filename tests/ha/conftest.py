@@ -1,0 +1,126 @@
+"""Fixtures for the Home Assistant glue tests: a hub entry on a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+import socket
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from custom_components.home_miner_manager import const
+from custom_components.home_miner_manager.const import (
+    CONF_DB_URL,
+    DOMAIN,
+    SUBENTRY_MINER,
+)
+from custom_components.home_miner_manager.db.models import Base
+from hmm_sim.base import Simulator
+
+BITAXE_UID = "mac:2c:54:91:88:c9:e5"  # bitaxe_v2_15 simulator
+NERDQAXE_UID = "mac:b4:3a:45:a2:3e:44"  # nerdqaxe_pp simulator
+
+
+@pytest.fixture(autouse=True)
+def _local_nmminer_listener(
+    monkeypatch: pytest.MonkeyPatch, socket_enabled: None
+) -> None:
+    """Never bind 0.0.0.0:12345 in tests; wait only briefly for broadcasts.
+
+    Every loaded hub binds its real UDP listener (on a free 127.0.0.1 port),
+    hence sockets for every test here; pytest-homeassistant-custom-component
+    still refuses connections to anything but 127.0.0.1.
+    """
+    monkeypatch.setattr(const, "NMMINER_LISTEN_HOST", "127.0.0.1")
+    monkeypatch.setattr(const, "NMMINER_LISTEN_PORT", 0)
+    monkeypatch.setattr(const, "NMMINER_DISCOVERY_WAIT_S", 0.2)
+    # Discovery probes a closed port unless a test points it at a simulator
+    # (never whatever may listen on 127.0.0.1:80 or :4028).
+    monkeypatch.setattr(const, "DISCOVERY_PROBE_PORT", closed_port())
+
+
+def closed_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (it was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite file per test."""
+    return f"sqlite:///{tmp_path / 'hmm.db'}"
+
+
+def miner_subentry(
+    sim: Simulator,
+    miner_type: str,
+    *,
+    title: str = "Miner",
+    unique_id: str | None = None,
+    **extra: Any,
+) -> ConfigSubentryData:
+    """Subentry data for a miner simulator."""
+    data: dict[str, Any] = {
+        "name": title,
+        "miner_type": miner_type,
+        "host": sim.host,
+        "port": sim.port,
+        "scan_interval": 30,
+        "enabled": True,
+        **extra,
+    }
+    return ConfigSubentryData(
+        data=data, subentry_type=SUBENTRY_MINER, title=title, unique_id=unique_id
+    )
+
+
+type HubFactory = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def setup_hub(hass: HomeAssistant, db_url: str) -> HubFactory:
+    """Add and set up a hub entry (optionally with miner subentries)."""
+
+    async def _make(
+        subentries: Iterable[ConfigSubentryData] = (),
+        *,
+        options: dict[str, Any] | None = None,
+        expect: ConfigEntryState = ConfigEntryState.LOADED,
+    ) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Home Miner Manager",
+            data={CONF_DB_URL: db_url},
+            options=options or {},
+            subentries_data=list(subentries),
+        )
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is expect
+        return entry
+
+    return _make
+
+
+async def rows[T: Base](
+    hass: HomeAssistant, entry: MockConfigEntry, model: type[T]
+) -> list[T]:
+    """Flush the writer, then read every row of ``model``."""
+    database = entry.runtime_data.database
+    await database.async_flush()
+
+    def _read(session: Session) -> list[T]:
+        result = list(session.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
+        session.expunge_all()
+        return result
+
+    result: list[T] = await database.async_run(_read)
+    return result

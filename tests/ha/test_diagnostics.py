@@ -1,0 +1,93 @@
+"""Diagnostics, and secrets staying out of diagnostics, logs, states and the DB."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.home_miner_manager.const import DOMAIN
+from custom_components.home_miner_manager.db.models import AuditLog, Telemetry
+from hmm_sim import CgminerSimulator
+from tests.plugins.simulators import AVALON_WEB_PASSWORD
+
+from .conftest import HubFactory, miner_subentry, rows
+
+
+async def test_secrets_never_leak(  # noqa: PLR0917  (pytest fixtures)
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+    caplog: pytest.LogCaptureFixture,
+    db_url: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert await async_setup_component(hass, "diagnostics", {})
+    # A pool with a real password, as the device would hold it.
+    pool_password = "pool-secret-7731"
+    avalon_sim.device.pools[0]["password"] = pool_password
+    entry = await setup_hub(
+        [miner_subentry(avalon_sim, "avalon_nano", web_password=AVALON_WEB_PASSWORD)]
+    )
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    assert coordinator.last_update_success
+    secrets = {AVALON_WEB_PASSWORD, pool_password}
+
+    hub_diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, coordinator.device_identifier)}
+    )
+    assert device is not None
+    device_diag = await get_diagnostics_for_device(hass, hass_client, entry, device)
+
+    assert hub_diag["miner_count"] == 1
+    assert hub_diag["database"]["dialect"] == "sqlite"
+    assert isinstance(hub_diag["database"]["schema_version"], int)
+    assert device_diag["subentry"]["web_password"] == "**REDACTED**"
+    assert device_diag["snapshot"]["hashrate"] == coordinator.data.hashrate
+    states = [
+        json.dumps({"state": s.state, "attributes": dict(s.attributes)}, default=str)
+        for s in hass.states.async_all()
+    ]
+    telemetry = [json.dumps(row.data) for row in await rows(hass, entry, Telemetry)]
+    audit = [json.dumps(row.changes) for row in await rows(hass, entry, AuditLog)]
+    for secret in secrets:
+        assert secret not in json.dumps(hub_diag)
+        assert secret not in json.dumps(device_diag)
+        assert secret not in caplog.text
+        assert not any(secret in text for text in [*states, *telemetry, *audit])
+
+
+async def test_database_password_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    postgres_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: PLC0415
+
+    caplog.set_level(logging.DEBUG)
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = MockConfigEntry(domain=DOMAIN, data={"db_url": postgres_url})
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    password = postgres_url.split(":")[2].split("@", maxsplit=1)[0]
+    diag: dict[str, Any] = await get_diagnostics_for_config_entry(
+        hass, hass_client, entry
+    )
+    assert diag["database"]["dialect"] == "postgresql"
+    assert password not in json.dumps(diag)
+    assert password not in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)

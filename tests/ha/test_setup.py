@@ -1,0 +1,284 @@
+"""Hub setup, polling, unavailability, removal and shutdown through the real core."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+import socket
+import threading
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.home_miner_manager.const import DOMAIN
+from custom_components.home_miner_manager.db.models import AuditLog, Miner, Telemetry
+from hmm_sim import AxeOSSimulator, CgminerSimulator
+from hmm_sim.base import Simulator
+
+from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+
+
+def _db_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("hmm_db")]
+
+
+def _sensor_states(hass: HomeAssistant, entry_id: str, subentry_id: str) -> list[str]:
+    registry = er.async_get(hass)
+    states = []
+    for entity in er.async_entries_for_config_entry(registry, entry_id):
+        if entity.config_subentry_id == subentry_id and entity.domain == "sensor":
+            state = hass.states.get(entity.entity_id)
+            if state is not None:
+                states.append(state.state)
+    return states
+
+
+async def _poll(hass: HomeAssistant, seconds: int = 31) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    # Coordinator refreshes run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_setup_polls_and_records(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    entry = await setup_hub(
+        [
+            miner_subentry(
+                axeos_sim, "bitaxe", unique_id=BITAXE_UID, manual_power_watts=5
+            )
+        ]
+    )
+    hub = entry.runtime_data
+    (coordinator,) = hub.coordinators.values()
+    assert coordinator.last_update_success
+    served = axeos_sim.served["/api/system/info"]
+    assert coordinator.data.hashrate == served["hashRate"]
+    (miner,) = await rows(hass, entry, Miner)
+    assert miner.id == coordinator.miner_id
+    assert miner.ip_address == "127.0.0.1"
+    assert miner.firmware_version == coordinator.data.firmware_version
+    (telemetry,) = await rows(hass, entry, Telemetry)
+    assert telemetry.miner_id == miner.id
+    assert telemetry.hashrate == served["hashRate"]
+    assert telemetry.hashrate_unit == coordinator.data.hashrate_unit
+    # The device reports power, so the manual estimate is not used.
+    assert telemetry.power_watts == pytest.approx(served["power"])
+    assert telemetry.shares_accepted == served["sharesAccepted"]
+    assert telemetry.temperature == pytest.approx(served["temp"])
+    assert telemetry.data is not None
+    assert telemetry.data["firmware_version"] == coordinator.data.firmware_version
+    assert _db_threads()
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert _db_threads() == []
+
+
+async def test_reload_leaves_one_writer(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert _db_threads().count("hmm_db_writer") == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert _db_threads() == []
+
+
+async def test_final_write_closes_database(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.closed
+    assert _db_threads() == []
+    # Unloading afterwards does not close twice or fail.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_offline_miner_does_not_block_others(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    offline = miner_subentry(axeos_sim, "bitaxe", title="Offline", port=closed_port)
+    online = miner_subentry(axeos_sim, "bitaxe", title="Online", unique_id=BITAXE_UID)
+    entry = await setup_hub([offline, online])
+    by_title = {c.subentry.title: c for c in entry.runtime_data.coordinators.values()}
+    assert by_title["Online"].last_update_success
+    assert not by_title["Offline"].last_update_success
+    offline_id = by_title["Offline"].subentry.subentry_id
+    assert set(_sensor_states(hass, entry.entry_id, offline_id)) <= {STATE_UNAVAILABLE}
+    online_states = _sensor_states(
+        hass, entry.entry_id, by_title["Online"].subentry.subentry_id
+    )
+    assert online_states
+    assert STATE_UNAVAILABLE not in online_states
+
+
+async def test_unavailable_and_recovery(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await setup_hub([miner_subentry(avalon_sim, "avalon_nano")])
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    subentry_id = coordinator.subentry.subentry_id
+    assert coordinator.last_update_success
+    before = len(await rows(hass, entry, Telemetry))
+    caplog.clear()
+
+    await avalon_sim.set_fault("refused")
+    await _poll(hass)
+    await _poll(hass)
+    assert not coordinator.last_update_success
+    states = _sensor_states(hass, entry.entry_id, subentry_id)
+    assert states
+    assert set(states) == {STATE_UNAVAILABLE}
+    down = [r for r in caplog.records if "Error fetching" in r.getMessage()]
+    assert len(down) == 1  # logged once, not per poll
+    assert down[0].levelno == logging.INFO
+    assert "Traceback" not in caplog.text
+    assert len(await rows(hass, entry, Telemetry)) == before  # no row for failures
+
+    await avalon_sim.clear_fault()
+    await _poll(hass)
+    assert coordinator.last_update_success
+    assert STATE_UNAVAILABLE not in _sensor_states(hass, entry.entry_id, subentry_id)
+    back = [
+        r
+        for r in caplog.records
+        if "recovered" in r.getMessage() and r.levelno == logging.INFO
+    ]
+    assert len(back) == 1
+    assert len(await rows(hass, entry, Telemetry)) == before + 1
+
+
+async def test_disabled_miner_is_not_polled(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID, enabled=False)]
+    )
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    assert not coordinator.polling_enabled
+    assert coordinator.update_interval is None
+    requests = axeos_sim.requests
+    await _poll(hass, 120)
+    assert axeos_sim.requests == requests
+    assert await rows(hass, entry, Telemetry) == []
+
+
+async def test_polling_toggle_persists_and_audits(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    hass_admin_user: object,
+) -> None:
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    await coordinator.async_set_polling_enabled(False, user_id=hass_admin_user.id)  # type: ignore[attr-defined]
+    await hass.async_block_till_done()
+    # Same coordinator (no rebuild), persisted in the subentry and Miner row.
+    assert (
+        entry.runtime_data.coordinators[coordinator.subentry.subentry_id] is coordinator
+    )
+    assert coordinator.subentry.data["enabled"] is False
+    requests = axeos_sim.requests
+    await _poll(hass, 120)
+    assert axeos_sim.requests == requests
+    (miner,) = await rows(hass, entry, Miner)
+    assert miner.enabled is False
+
+    await coordinator.async_set_polling_enabled(True)
+    await hass.async_block_till_done()
+    assert coordinator.last_update_success
+    assert axeos_sim.requests > requests
+    audit = [(a.action, a.user) for a in await rows(hass, entry, AuditLog)]
+    assert audit == [
+        ("miner_disabled", hass_admin_user.name),  # type: ignore[attr-defined]
+        ("miner_enabled", "system"),
+    ]
+
+
+async def test_remove_miner_keeps_history(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    (subentry_id,) = entry.subentries
+    coordinator = entry.runtime_data.coordinators[subentry_id]
+    assert device_registry.async_get_device(
+        identifiers={("home_miner_manager", BITAXE_UID)}
+    )
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+    assert subentry_id not in entry.runtime_data.coordinators
+    assert entry.state is ConfigEntryState.LOADED
+    assert not device_registry.async_get_device(
+        identifiers={("home_miner_manager", BITAXE_UID)}
+    )
+    (miner,) = await rows(hass, entry, Miner)
+    assert miner.id == coordinator.miner_id
+    assert miner.enabled is False
+    assert await rows(hass, entry, Telemetry)  # history kept
+    assert [a.action for a in await rows(hass, entry, AuditLog)] == ["miner_removed"]
+    requests = axeos_sim.requests
+    await _poll(hass)
+    assert axeos_sim.requests == requests
+
+
+async def test_nightly_maintenance_purges(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: Simulator
+) -> None:
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)],
+        options={"telemetry_days": 1},
+    )
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    old = dt_util.utcnow() - timedelta(days=5)
+    entry.runtime_data.database.queue_telemetry(coordinator.miner_id, old, hashrate=1.0)
+    assert len(await rows(hass, entry, Telemetry)) == 2
+    now = dt_util.now()
+    next_run = (now + timedelta(days=1)).replace(hour=4, minute=12, second=0)
+    async_fire_time_changed(hass, next_run)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    remaining = await rows(hass, entry, Telemetry)
+    assert all(row.hashrate != 1.0 for row in remaining)
+
+
+async def test_network_range_raises_repair_issue(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    (subentry_id,) = entry.subentries
+    issue_id = f"miner_auth_{subentry_id}"
+    await axeos_sim.set_fault("network_range")
+    await _poll(hass)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "network_range"
+    assert issue.translation_placeholders == {"name": "Miner", "host": "127.0.0.1"}
+    await axeos_sim.clear_fault()
+    await _poll(hass)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

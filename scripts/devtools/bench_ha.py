@@ -1,0 +1,351 @@
+"""Benchmark: Home Assistant with many simulated miners (not a test).
+
+Starts a fleet of simulators (AxeOS and cgminer devices) in a separate process,
+boots a real Home Assistant core in this process with a temporary config folder
+and measures:
+
+* ``setup_s``: hub set-up time with every miner subentry (first poll included);
+* ``max_loop_stall_ms``: the longest event-loop stall seen by a 1 ms ticker while
+  every coordinator refreshes at once and the database writer flushes (worst
+  case; a cycle spread the way Home Assistant schedules coordinators, 50-500 ms
+  apart, is printed beside it);
+* ``rss_per_miner_kb``: (RSS with N miners - RSS of the hub with 0 miners) / N.
+
+The last line printed is one JSON object with exactly those figures and
+``miners``. ``--diagnose`` runs asyncio in debug mode and lists the callbacks that
+held the loop longest (slower figures; only for finding what blocks);
+``--profile`` prints where the event loop spends its time during the cycles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import os
+from pathlib import Path
+import pstats
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from types import MappingProxyType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+# Import the integration from the working tree, as tests do, before Home Assistant
+# looks for a `custom_components` package of its own.
+sys.path.insert(0, str(ROOT))
+
+from homeassistant import (  # noqa: E402
+    bootstrap,
+    config_entries,
+    core_config,
+    loader,
+    runner,
+)
+from homeassistant.auth import auth_manager_from_config  # noqa: E402
+from homeassistant.components.network.network import async_get_network  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.setup import async_setup_component  # noqa: E402
+from loop_metrics import SlowCallbackLog, StallMeter, settled_rss_kb  # noqa: E402
+
+import custom_components.home_miner_manager as hmm  # noqa: E402
+
+DOMAIN = "home_miner_manager"
+SUBENTRY_MINER = "miner"
+STALL_GOAL_MS = 10.0
+
+
+# -- simulated fleet ----------------------------------------------------------
+
+
+def start_fleet(counts: dict[str, int]) -> tuple[subprocess.Popen[str], list[Any]]:
+    """Start the simulators in their own process; return it and its devices."""
+    # Own runner rather than `python -m hmm_sim`: one MAC per device (see there).
+    args = [sys.executable, str(Path(__file__).with_name("bench_fleet.py"))]
+    for kind, number in counts.items():
+        args += [f"--{kind}", str(number)]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait()
+        raise RuntimeError(f"the fleet did not start (exit {proc.returncode})")
+    data = json.loads(line)
+    devices = data["devices"] if isinstance(data, dict) else data
+    return proc, list(devices)
+
+
+def stop_fleet(proc: subprocess.Popen[str]) -> None:
+    """Stop the fleet process it started."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def miner_subentries(devices: list[dict[str, Any]]) -> list[Any]:
+    """One miner subentry per simulated device, as the subentry flow stores it."""
+    subentries: list[Any] = []
+    for number, device in enumerate(devices):
+        data: dict[str, Any] = {
+            "name": f"{device['name']} #{number}",
+            "miner_type": device["miner_type"],
+            "host": device["host"],
+            "port": int(device["port"]),
+        }
+        subentries.append(
+            {
+                "data": data,
+                "subentry_type": SUBENTRY_MINER,
+                "title": data["name"],
+                "unique_id": f"bench-{number}",
+            }
+        )
+    return subentries
+
+
+# -- Home Assistant -----------------------------------------------------------
+
+
+async def boot_home_assistant(config_dir: Path) -> HomeAssistant:
+    """A real core with registries and storage in ``config_dir`` (no HTTP)."""
+    # The shared HTTP client session needs the network adapters; loopback only
+    # keeps its zeroconf resolver out of the LAN's multicast groups.
+    storage = config_dir / ".storage"
+    storage.mkdir()
+    (storage / "core.network").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "minor_version": 1,
+                "key": "core.network",
+                "data": {"configured_adapters": ["lo"]},
+            }
+        ),
+        encoding="utf-8",
+    )
+    hass = HomeAssistant(str(config_dir))
+    loader.async_setup(hass)
+    hass.config.skip_pip = True
+    hass.config_entries = config_entries.ConfigEntries(hass, {})
+    await loader.async_get_custom_components(hass)
+    await bootstrap.async_load_base_functionality(hass)
+    hass.auth = await auth_manager_from_config(hass, [{"type": "homeassistant"}], [])
+    await core_config.async_process_ha_core_config(
+        hass,
+        {
+            "name": "bench",
+            "time_zone": "Europe/London",
+            "unit_system": "metric",
+            "currency": "GBP",
+            "country": "GB",
+            "latitude": 53.48,
+            "longitude": -2.24,
+            "elevation": 38,
+        },
+    )
+    assert await async_setup_component(hass, "homeassistant", {})
+    # The adapters only: the network integration itself would bring up HTTP.
+    await async_get_network(hass)
+    await hass.async_start()
+    return hass
+
+
+def hub_entry(subentries: list[Any]) -> config_entries.ConfigEntry[Any]:
+    """The hub entry as its config flow would create it (default SQLite file)."""
+    return config_entries.ConfigEntry(
+        domain=DOMAIN,
+        title="Home Miner Manager",
+        data={},
+        options={},
+        source=config_entries.SOURCE_USER,
+        version=1,
+        minor_version=1,
+        unique_id=None,
+        discovery_keys=MappingProxyType({}),
+        subentries_data=subentries,
+    )
+
+
+async def add_hub(hass: HomeAssistant, subentries: list[Any]) -> tuple[Any, float]:
+    """Add and set up the hub; return the entry and the set-up time in s."""
+    entry = hub_entry(subentries)
+    start = time.perf_counter()
+    await hass.config_entries.async_add(entry)
+    await hass.async_block_till_done()
+    elapsed = time.perf_counter() - start
+    if entry.state is not config_entries.ConfigEntryState.LOADED:
+        raise RuntimeError(f"hub did not load: {entry.state} {entry.reason}")
+    return entry, elapsed
+
+
+async def flush_database(hass: HomeAssistant, entry: Any) -> None:
+    """Wait until the database writer has committed what was queued."""
+    database = entry.runtime_data.database
+    if hasattr(database, "async_flush"):
+        await database.async_flush()
+    else:
+        await hass.async_add_executor_job(database.flush)
+
+
+async def poll_and_persist(hass: HomeAssistant, entry: Any) -> tuple[float, int]:
+    """Refresh every coordinator at once, flush; return (max stall ms, failures)."""
+    coordinators = list(entry.runtime_data.coordinators.values())
+    meter = StallMeter()
+    meter.start()
+    await asyncio.sleep(0.05)  # the ticker is running before the burst starts
+    await asyncio.gather(*(c.async_refresh() for c in coordinators))
+    await flush_database(hass, entry)
+    await hass.async_block_till_done()
+    stall = await meter.stop()
+    failed = sum(1 for c in coordinators if not c.last_update_success)
+    return stall, failed
+
+
+async def staggered_poll(hass: HomeAssistant, entry: Any) -> float:
+    """One cycle as Home Assistant schedules it: each coordinator at its own
+    50-500 ms offset within the second. Returns the max stall in ms."""
+    coordinators = list(entry.runtime_data.coordinators.values())
+    loop = asyncio.get_running_loop()
+    meter = StallMeter()
+    meter.start()
+    await asyncio.sleep(0.05)
+    tasks: list[asyncio.Task[None]] = []
+
+    def _start(coordinator: Any) -> None:
+        tasks.append(loop.create_task(coordinator.async_refresh()))
+
+    for coordinator in coordinators:
+        offset = coordinator._microsecond  # noqa: SLF001 - HA's own jitter
+        loop.call_later(offset, _start, coordinator)
+    await asyncio.sleep(0.55)
+    await asyncio.gather(*tasks)
+    await flush_database(hass, entry)
+    await hass.async_block_till_done()
+    return await meter.stop()
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the benchmark and return the figures."""
+    counts = {
+        "bitaxe": args.bitaxe,
+        "nerdqaxe": args.nerdqaxe,
+        "avalon": args.avalon,
+        "nmminer": args.nmminer,
+    }
+    miners = sum(counts.values())
+    loop = asyncio.get_running_loop()
+    slow_log: SlowCallbackLog | None = None
+    if args.diagnose:
+        loop.slow_callback_duration = args.slow_ms / 1000.0
+        slow_log = SlowCallbackLog()
+        logging.getLogger("asyncio").addHandler(slow_log)
+
+    fleet, devices = await loop.run_in_executor(None, start_fleet, counts)
+    try:
+        with tempfile.TemporaryDirectory(prefix="hmm-bench-") as tmp:
+            hass = await boot_home_assistant(Path(tmp))
+            try:
+                # Baseline: the hub with no miners (modules and platforms loaded).
+                empty, _ = await add_hub(hass, [])
+                rss_empty = await settled_rss_kb()
+                await hass.config_entries.async_remove(empty.entry_id)
+                await hass.async_block_till_done()
+
+                entry, setup_s = await add_hub(hass, miner_subentries(devices))
+                rss_full = await settled_rss_kb()
+                loaded = len(entry.runtime_data.coordinators)
+                print(f"hub set up with {loaded} miners in {setup_s:.2f} s")
+
+                meter = StallMeter()
+                meter.start()
+                await asyncio.sleep(2.0)
+                idle = await meter.stop()
+                print(
+                    f"idle loop (noise floor on this machine): max stall {idle:.1f} ms"
+                )
+
+                if slow_log is not None:
+                    slow_log.worst.clear()  # only what runs during the cycles
+                profiler = cProfile.Profile() if args.profile else None
+                stalls = []
+                for cycle in range(args.cycles):
+                    if profiler is not None:
+                        profiler.enable()
+                    stall, failed = await poll_and_persist(hass, entry)
+                    if profiler is not None:
+                        profiler.disable()
+                    stalls.append(stall)
+                    print(
+                        f"poll+persist cycle {cycle + 1} (all at once): max loop "
+                        f"stall {stall:.1f} ms, {failed} miners failed"
+                    )
+                if profiler is None:
+                    spread = await staggered_poll(hass, entry)
+                    print(
+                        "poll+persist cycle as HA schedules it (50-500 ms jitter): "
+                        f"max loop stall {spread:.1f} ms"
+                    )
+            finally:
+                await hass.async_stop()
+    finally:
+        await loop.run_in_executor(None, stop_fleet, fleet)
+
+    max_stall = max(stalls)
+    if profiler is not None:
+        print("event-loop thread CPU during the cycles (cProfile, by own time):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(
+            args.top
+        )
+    if slow_log is not None:
+        print(f"slowest callbacks (>= {args.slow_ms} ms, debug mode):")
+        worst = sorted(slow_log.worst.items(), key=lambda item: -item[1])
+        for what, ms in worst[: args.top]:
+            print(f"  {ms:7.1f} ms  {what}")
+    elif max_stall > STALL_GOAL_MS:
+        print(f"stall over {STALL_GOAL_MS:.0f} ms: rerun with --diagnose for sources")
+    return {
+        "miners": miners,
+        "setup_s": round(setup_s, 3),
+        "max_loop_stall_ms": round(max_stall, 2),
+        "rss_per_miner_kb": round((rss_full - rss_empty) / miners, 1),
+    }
+
+
+def main() -> int:
+    """Parse arguments, run, print the figures (last line: JSON)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bitaxe", type=int, default=80)
+    parser.add_argument("--nerdqaxe", type=int, default=40)
+    parser.add_argument("--avalon", type=int, default=60)
+    parser.add_argument("--nmminer", type=int, default=20)
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--diagnose", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the event loop's cycles"
+    )
+    parser.add_argument("--slow-ms", type=float, default=5.0)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    # Quiet Home Assistant; the figures are the output.
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s %(message)s"
+    )
+    os.chdir(ROOT)
+    # Home Assistant's own loop set-up: its executor (64 workers), its handler.
+    policy = runner.HassEventLoopPolicy(debug=args.diagnose)
+    figures = asyncio.run(run(args), loop_factory=policy.new_event_loop)
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    assert hmm.__name__  # imported first on purpose (see above)
+    sys.exit(main())

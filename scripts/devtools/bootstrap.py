@@ -1,0 +1,154 @@
+"""Configure the development instance through Home Assistant's real flows.
+
+Waits for Home Assistant, logs in, creates the Home Miner Manager hub with the
+config flow and adds one miner subentry per simulated device with the subentry
+flow, all over the HTTP API the frontend uses. Idempotent: an existing hub is
+reused and a miner whose title already exists is skipped.
+
+Usage: bootstrap.py --fleet FLEET_JSON [--url URL] [--user U] [--password P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import aiohttp
+from ha_client import (
+    DEFAULT_PASSWORD,
+    DEFAULT_URL,
+    DEFAULT_USER,
+    HAClient,
+    HAError,
+    wait_until_serving,
+)
+
+DOMAIN = "home_miner_manager"
+SUBENTRY_MINER = "miner"
+# The dev fleet's Avalon simulator accepts this web password (hmm_sim default).
+AVALON_WEB_PASSWORD = "admin"
+
+
+def miner_inputs(device: dict[str, Any]) -> dict[str, Any]:
+    """Subentry flow input for one simulated device."""
+    miner_type = str(device["miner_type"])
+    inputs: dict[str, Any] = {
+        "name": device_title(device),
+        "miner_type": miner_type,
+        "host": str(device["host"]),
+        "port": int(device["port"]),
+    }
+    if miner_type == "avalon_nano":
+        inputs["web_password"] = AVALON_WEB_PASSWORD
+    return inputs
+
+
+# Simulator names are "bitaxe-1", "avalon-1", ...: shown as "Bitaxe 1", ...
+_LABELS = {
+    "bitaxe": "Bitaxe",
+    "nerdqaxe": "NerdQAxe",
+    "avalon": "Avalon Nano",
+    "nmminer": "NMMiner",
+}
+
+
+def device_title(device: dict[str, Any]) -> str:
+    """A stable, readable miner name derived from the simulator's name."""
+    prefix, _, number = str(device["name"]).rpartition("-")
+    label = _LABELS.get(prefix)
+    return f"{label} {number}" if label and number.isdigit() else str(device["name"])
+
+
+async def run_flow(
+    client: HAClient, index_path: str, handler: Any, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Start a flow and answer each form with the inputs its schema asks for."""
+    result: dict[str, Any] = await client.post(index_path, {"handler": handler})
+    seen: set[str] = set()
+    while result.get("type") == "form":
+        step = str(result["step_id"])
+        if step in seen or result.get("errors"):
+            raise HAError(f"flow stuck at step {step!r}: {result.get('errors')}")
+        seen.add(step)
+        wanted = {field["name"] for field in result.get("data_schema", [])}
+        answer = {key: value for key, value in inputs.items() if key in wanted}
+        result = await client.post(f"{index_path}/{result['flow_id']}", answer)
+    if result.get("type") != "create_entry":
+        raise HAError(f"flow ended with {result.get('type')}: {result.get('reason')}")
+    return result
+
+
+async def ensure_hub(client: HAClient) -> str:
+    """Return the hub's entry id, creating the hub with its config flow if needed."""
+    entries = await client.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
+    if entries:
+        return str(entries[0]["entry_id"])
+    # Defaults only: the hub keeps its SQLite file in the config directory.
+    result = await run_flow(client, "/api/config/config_entries/flow", DOMAIN, {})
+    print(f"created hub {result['result']['entry_id']}")
+    return str(result["result"]["entry_id"])
+
+
+async def ensure_miners(
+    client: HAClient, entry_id: str, devices: list[dict[str, Any]]
+) -> int:
+    """Add a miner subentry for each device whose title is not there yet."""
+    existing = await client.ws("config_entries/subentries/list", entry_id=entry_id)
+    titles = {
+        sub["title"] for sub in existing if sub["subentry_type"] == SUBENTRY_MINER
+    }
+    added = 0
+    for device in devices:
+        title = device_title(device)
+        if title in titles:
+            continue
+        await run_flow(
+            client,
+            "/api/config/config_entries/subentries/flow",
+            [entry_id, SUBENTRY_MINER],
+            miner_inputs(device),
+        )
+        print(f"added miner {title} at {device['host']}:{device['port']}")
+        added += 1
+    return added
+
+
+def load_fleet(path: Path) -> list[dict[str, Any]]:
+    """Read the devices the fleet printed (its ``--json`` line)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    devices = data["devices"] if isinstance(data, dict) else data
+    return list(devices)
+
+
+async def main() -> int:
+    """Parse arguments and configure the instance."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fleet", type=Path, required=True)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--user", default=DEFAULT_USER)
+    parser.add_argument("--password", default=DEFAULT_PASSWORD)
+    args = parser.parse_args()
+
+    devices = load_fleet(args.fleet)
+    async with aiohttp.ClientSession() as session:
+        await wait_until_serving(session, args.url)
+        client = await HAClient.login(session, args.url, args.user, args.password)
+        try:
+            entry_id = await ensure_hub(client)
+            added = await ensure_miners(client, entry_id, devices)
+        finally:
+            await client.close()
+    print(f"Home Miner Manager has {len(devices)} simulated miners ({added} added now)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(asyncio.run(main()))
+    except HAError as err:
+        print(f"bootstrap failed: {err}", file=sys.stderr)
+        sys.exit(1)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 import itertools
 from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
+from .avalon_device import PROFILES as AVALON_PROFILES
 from .axeos import AxeOSSimulator
+from .axeos_profiles import PROFILES as AXEOS_PROFILES
 from .base import Simulator, bind_socket
 from .cgminer import CgminerSimulator
 from .http import json_response
@@ -18,6 +21,10 @@ from .nmminer import NMMinerSimulator
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from types import TracebackType
+
+# Locally administered MAC prefix ("HM") for devices that need an identity of
+# their own; the last three octets are the device's index in the fleet.
+LOCAL_MAC_PREFIX = (0x02, 0x48, 0x4D)
 
 DEFAULT_BITAXE_PROFILES = ("bitaxe_v2_9", "bitaxe_v2_15")
 DEFAULT_NERDQAXE_PROFILES = ("nerdqaxe_pp",)
@@ -61,6 +68,43 @@ def fleet_spec(
     return specs
 
 
+def local_mac(index: int, *, sep: str = ":") -> str:
+    """A locally administered MAC that encodes a fleet index (uppercase hex)."""
+    octets = (
+        *LOCAL_MAC_PREFIX,
+        (index >> 16) & 0xFF,
+        (index >> 8) & 0xFF,
+        index & 0xFF,
+    )
+    return sep.join(f"{octet:02X}" for octet in octets)
+
+
+def device_identity(kind: str, profile: str, index: int, repeat: int) -> dict[str, Any]:
+    """Constructor arguments giving a fleet device an identity of its own.
+
+    The first device on a profile keeps the profile's identity (tests and the
+    development instance's stored miners know it); every further one gets a
+    MAC (Avalon: MAC and DNA; NMMiner: hostname) derived from its fleet index,
+    so Home Assistant sees distinct devices and reruns see the same ones.
+    """
+    if repeat == 0:
+        return {}
+    if kind == "axeos":
+        return {"profile": replace(AXEOS_PROFILES[profile], mac=local_mac(index))}
+    if kind == "cgminer":
+        avalon = AVALON_PROFILES[profile]
+        return {
+            "profile": replace(
+                avalon,
+                mac=local_mac(index, sep="").lower(),
+                dna=f"{avalon.dna[:8]}{index:08x}",
+            )
+        }
+    if kind == "nmminer":
+        return {"hostname": f"nm-cyd-{index:06x}"}
+    return {}
+
+
 class Fleet:
     """``async with Fleet(fleet_spec(bitaxe=2)) as fleet: fleet.devices``."""
 
@@ -81,7 +125,13 @@ class Fleet:
         self.host = host
         self.control_port = control_port
         self.devices: list[Simulator] = []
+        repeats: Counter[tuple[str, str]] = Counter()
         for index, spec in enumerate(specs):
+            identity = device_identity(
+                spec.kind, spec.profile, index, repeats[spec.kind, spec.profile]
+            )
+            repeats[spec.kind, spec.profile] += 1
+            profile: Any = identity.pop("profile", spec.profile)
             common: dict[str, Any] = {
                 "host": host,
                 "port": base_port + index if base_port else 0,
@@ -90,12 +140,12 @@ class Fleet:
                 "restart_downtime": restart_downtime,
                 "name": spec.name,
             }
-            common |= spec.options
+            common |= identity | spec.options
             sim: Simulator
             if spec.kind == "axeos":
-                sim = AxeOSSimulator(spec.profile, **common)
+                sim = AxeOSSimulator(profile, **common)
             elif spec.kind == "cgminer":
-                sim = CgminerSimulator(spec.profile, **common)
+                sim = CgminerSimulator(profile, **common)
             elif spec.kind == "nmminer":
                 sim = NMMinerSimulator(
                     diff_format="suffixed"

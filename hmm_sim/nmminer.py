@@ -16,6 +16,7 @@ from .http import HttpSimulator, json_response
 from .mining import MiningCounters, si_string
 
 LOCALHOST = "127.0.0.1"
+DEFAULT_HOSTNAME = "nm-cyd-a1b2c3"
 MINING_KEYS = (
     "PrimaryPool",
     "PrimaryAddress",
@@ -191,13 +192,15 @@ class NMMinerSimulator(HttpSimulator):
         diff_format: str = "plain",
         udp_port: int | None = None,
         udp_interval: float = 5.0,
+        hostname: str = DEFAULT_HOSTNAME,
         **kwargs: Any,
     ) -> None:
-        """See the class docstring."""
+        """See the class docstring; ``hostname`` is the device's identity."""
         kwargs.setdefault("name", "nmminer")
         kwargs.setdefault("restart_reply_delay", 0.05)
         super().__init__(**kwargs)
         self.diff_format = diff_format
+        self.hostname = hostname
         counters = MiningCounters(
             rng=self.rng,
             uptime_offset=7322,
@@ -260,7 +263,7 @@ class NMMinerSimulator(HttpSimulator):
         body = {
             "identity": {
                 "hwModel": "NMMiner",
-                "hostName": "nm-cyd-a1b2c3",
+                "hostName": self.hostname,
                 "fwVersion": "v2.0.04",
                 "rssi": -55,
             },
@@ -290,7 +293,7 @@ class NMMinerSimulator(HttpSimulator):
         c = d.counters
         body = {
             "model": "NMMiner",
-            "hostname": "nm-cyd-a1b2c3",
+            "hostname": self.hostname,
             "ver": "v2.0.04",
             "sw": 320,
             "sh": 240,

@@ -18,6 +18,7 @@ from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
 from .hub import (
     async_add_miner,
+    async_create_hub_device,
     async_open_database,
     async_sync_miners,
     effective_db_url,
@@ -64,6 +65,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     hub.db_url = db_url
     entry.runtime_data = hub
     _async_close_on_shutdown(hass, entry)
+    # Before any miner entity: their devices name it as via_device.
+    async_create_hub_device(hass, entry)
 
     try:
         # Before the miners: broadcast-mode NMMiners subscribe to it. It also

@@ -9,12 +9,12 @@ from homeassistant.components.button import (
     ButtonEntity,
     ButtonEntityDescription,
 )
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EntityCategory, Platform
 
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MinerCoordinator
@@ -29,21 +29,22 @@ RESTART = ButtonEntityDescription(
 )
 
 
+def miner_buttons(coordinator: MinerCoordinator) -> list[MinerRestartButton]:
+    """Return the button entities of a miner."""
+    return [MinerRestartButton(coordinator, RESTART)]
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a restart button for every miner."""
-
-    @callback
-    def add_miner(coordinator: MinerCoordinator) -> None:
-        async_add_entities(
-            [MinerRestartButton(coordinator, RESTART)],
-            config_subentry_id=coordinator.subentry.subentry_id,
+    entry.async_on_unload(
+        entry.runtime_data.async_add_platform(
+            Platform.BUTTON, miner_buttons, async_add_entities
         )
-
-    entry.async_on_unload(entry.runtime_data.async_add_miner_listener(add_miner))
+    )
 
 
 class MinerRestartButton(MinerEntity, ButtonEntity):

@@ -13,6 +13,9 @@ DB_FILENAME: Final = "home_miner_manager.db"
 
 CONF_DB_URL: Final = "db_url"
 
+# Name (and maker) of the hub's own device, parent of every miner device.
+HUB_DEVICE_NAME: Final = "Home Miner Manager"
+
 SUBENTRY_MINER: Final = "miner"
 SUBENTRY_POOL: Final = "pool"
 
@@ -65,6 +68,11 @@ NMMINER_DISCOVERY_WAIT_S: Final = 12.0
 NMMINER_DISCOVERY_RETRY_S: Final = 3600.0
 # Port probed for a DHCP-discovered miner (None: each protocol's default).
 DISCOVERY_PROBE_PORT: Final[int | None] = None
+# Hub-wide bound on miner polls in flight, and how many polls start or are
+# processed per event-loop iteration (see MinerCoordinator._async_fetch;
+# measured with scripts/bench_ha).
+MAX_CONCURRENT_POLLS: Final = 64
+POLL_STEPS_PER_TURN: Final = 1
 # Nightly database maintenance (same slot as the recorder's purge).
 MAINTENANCE_TIME: Final = (4, 12, 0)
 AUDIT_SYSTEM_USER: Final = "system"

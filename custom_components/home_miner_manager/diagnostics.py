@@ -65,7 +65,9 @@ async def async_get_config_entry_diagnostics(
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: HMMConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
-    """Return one miner's diagnostics."""
+    """Return one miner's diagnostics (the hub's for the hub device)."""
+    if (DOMAIN, entry.entry_id) in device.identifiers:
+        return await async_get_config_entry_diagnostics(hass, entry)
     for coordinator in entry.runtime_data.coordinators.values():
         if (DOMAIN, coordinator.device_identifier) in device.identifiers:
             return _coordinator_diagnostics(coordinator)

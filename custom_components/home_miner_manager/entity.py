@@ -82,12 +82,9 @@ def miner_device_info(coordinator: MinerCoordinator) -> DeviceInfo:
         name=facts.name,
         manufacturer=MANUFACTURERS.get(coordinator.miner_type),
         configuration_url=facts.configuration_url,
+        # The hub device, created before the platforms load (hub.py).
+        via_device=(DOMAIN, coordinator.config_entry.entry_id),
     )
-    # Hang the miner under the hub device when there is one (pointing at a
-    # device that does not exist is reported as an error by the registry).
-    hub = (DOMAIN, coordinator.config_entry.entry_id)
-    if dr.async_get(coordinator.hass).async_get_device(identifiers={hub}):
-        info["via_device"] = hub
     if facts.model:
         info["model"] = facts.model
     if facts.sw_version:

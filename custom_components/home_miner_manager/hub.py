@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 
 from .const import (
@@ -18,6 +19,7 @@ from .const import (
     DB_FILENAME,
     DEFAULT_RETENTION,
     DOMAIN,
+    HUB_DEVICE_NAME,
     LOGGER,
     SUBENTRY_MINER,
 )
@@ -57,6 +59,23 @@ def retention_days(entry: HMMConfigEntry) -> dict[str, int]:
         key: int(entry.options.get(key, default))
         for key, default in DEFAULT_RETENTION.items()
     }
+
+
+@callback
+def async_create_hub_device(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Create (or keep) the hub's own device; miner devices hang under it.
+
+    It belongs to the entry itself, not to a miner subentry, so removing a
+    miner (which clears that subentry's devices) never touches it.
+    """
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=HUB_DEVICE_NAME,
+        manufacturer=HUB_DEVICE_NAME,
+        model="Hub",
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
 
 
 def miner_identity(subentry: ConfigSubentry) -> str:
@@ -171,6 +190,8 @@ async def _async_reconfigure_miner(
     title_changed = subentry.title != coordinator.name
     await async_save_miner(hub.database, subentry.data, miner_identity(subentry))
     await coordinator.async_reconfigure(subentry)
+    # A manual power estimate added or removed changes which sensors it has.
+    hub.async_sync_entities(hass, coordinator)
     if not subentry.data.get(CONF_ENABLED, True):
         await async_update_miner(hub.database, coordinator.miner_id, enabled=False)
     if title_changed:

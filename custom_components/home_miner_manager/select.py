@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import Platform
 
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MinerCoordinator
@@ -21,22 +22,24 @@ PARALLEL_UPDATES = 1
 MODE = SelectEntityDescription(key="mode", translation_key="mode")
 
 
+def miner_selects(coordinator: MinerCoordinator) -> list[MinerModeSelect]:
+    """Return the select entities of a miner."""
+    if not coordinator.driver.modes:
+        return []
+    return [MinerModeSelect(coordinator, MODE)]
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a mode select for every miner that has modes (not NMMiner)."""
-
-    @callback
-    def add_miner(coordinator: MinerCoordinator) -> None:
-        if coordinator.driver.modes:
-            async_add_entities(
-                [MinerModeSelect(coordinator, MODE)],
-                config_subentry_id=coordinator.subentry.subentry_id,
-            )
-
-    entry.async_on_unload(entry.runtime_data.async_add_miner_listener(add_miner))
+    entry.async_on_unload(
+        entry.runtime_data.async_add_platform(
+            Platform.SELECT, miner_selects, async_add_entities
+        )
+    )
 
 
 class MinerModeSelect(MinerEntity, SelectEntity):

@@ -24,6 +24,7 @@ from homeassistant.const import (
     REVOLUTIONS_PER_MINUTE,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
+    Platform,
     UnitOfElectricPotential,
     UnitOfEnergy,
     UnitOfFrequency,
@@ -333,28 +334,30 @@ ENERGY = MinerSensorDescription(
 )
 
 
+def miner_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
+    """Return the sensors a miner has with its current data."""
+    entities: list[SensorEntity] = [
+        MinerSensor(coordinator, description)
+        for description in SENSORS
+        if description.exists_fn(coordinator)
+    ]
+    entities.append(MinerLastRestartSensor(coordinator, LAST_RESTART))
+    if ENERGY.exists_fn(coordinator):
+        entities.append(MinerEnergySensor(coordinator, ENERGY))
+    return entities
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of every miner, now and when one is added."""
-
-    @callback
-    def add_miner(coordinator: MinerCoordinator) -> None:
-        entities: list[SensorEntity] = [
-            MinerSensor(coordinator, description)
-            for description in SENSORS
-            if description.exists_fn(coordinator)
-        ]
-        entities.append(MinerLastRestartSensor(coordinator, LAST_RESTART))
-        if ENERGY.exists_fn(coordinator):
-            entities.append(MinerEnergySensor(coordinator, ENERGY))
-        async_add_entities(
-            entities, config_subentry_id=coordinator.subentry.subentry_id
+    entry.async_on_unload(
+        entry.runtime_data.async_add_platform(
+            Platform.SENSOR, miner_sensors, async_add_entities
         )
-
-    entry.async_on_unload(entry.runtime_data.async_add_miner_listener(add_miner))
+    )
 
 
 class MinerSensor(MinerEntity, SensorEntity):

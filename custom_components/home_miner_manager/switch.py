@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EntityCategory, Platform
 
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MinerCoordinator
@@ -25,21 +25,22 @@ POLLING = SwitchEntityDescription(
 )
 
 
+def miner_switchs(coordinator: MinerCoordinator) -> list[MinerPollingSwitch]:
+    """Return the switch entities of a miner."""
+    return [MinerPollingSwitch(coordinator, POLLING)]
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a polling switch for every miner."""
-
-    @callback
-    def add_miner(coordinator: MinerCoordinator) -> None:
-        async_add_entities(
-            [MinerPollingSwitch(coordinator, POLLING)],
-            config_subentry_id=coordinator.subentry.subentry_id,
+    entry.async_on_unload(
+        entry.runtime_data.async_add_platform(
+            Platform.SWITCH, miner_switchs, async_add_entities
         )
-
-    entry.async_on_unload(entry.runtime_data.async_add_miner_listener(add_miner))
+    )
 
 
 class MinerPollingSwitch(MinerEntity, SwitchEntity):

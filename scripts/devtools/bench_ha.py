@@ -9,7 +9,10 @@ and measures:
   every coordinator refreshes at once and the database writer flushes (worst
   case; a cycle spread the way Home Assistant schedules coordinators, 50-500 ms
   apart, is printed beside it);
-* ``rss_per_miner_kb``: (RSS with N miners - RSS of the hub with 0 miners) / N.
+* ``rss_per_miner_kb``: (RSS with N miners - RSS of the hub with 0 miners) / N;
+* ``poll_cycle_s``: how long the all-at-once refresh took until every answering
+  miner was polled (``--hang N`` makes N of them silent) (the hub bounds polls in flight to ``max_concurrent_polls`` and starts
+  or processes ``poll_steps_per_turn`` of them per event-loop iteration).
 
 The last line printed is one JSON object with exactly those figures and
 ``miners``. ``--diagnose`` runs asyncio in debug mode and lists the callbacks that
@@ -50,10 +53,12 @@ from homeassistant import (  # noqa: E402
 from homeassistant.auth import auth_manager_from_config  # noqa: E402
 from homeassistant.components.network.network import async_get_network  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.helpers import device_registry as dr  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 from loop_metrics import SlowCallbackLog, StallMeter, settled_rss_kb  # noqa: E402
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
+from custom_components.home_miner_manager import const as hmm_const  # noqa: E402
 
 DOMAIN = "home_miner_manager"
 SUBENTRY_MINER = "miner"
@@ -63,12 +68,22 @@ STALL_GOAL_MS = 10.0
 # -- simulated fleet ----------------------------------------------------------
 
 
-def start_fleet(counts: dict[str, int]) -> tuple[subprocess.Popen[str], list[Any]]:
-    """Start the simulators in their own process; return it and its devices."""
-    # Own runner rather than `python -m hmm_sim`: one MAC per device (see there).
-    args = [sys.executable, str(Path(__file__).with_name("bench_fleet.py"))]
+def start_fleet(
+    counts: dict[str, int], hang: int = 0
+) -> tuple[subprocess.Popen[str], list[Any]]:
+    """Start the simulators in their own process; return it and its devices.
+
+    The fleet gives every device its own MAC (NMMiner: hostname), so the
+    device registry sees as many devices as there are miners. No UDP
+    broadcasts (the NMMiners are polled), no control endpoint.
+    """
+    args = [sys.executable, "-m", "hmm_sim", "--json"]
+    args += ["--udp-port", "0", "--control-port", "-1"]
     for kind, number in counts.items():
         args += [f"--{kind}", str(number)]
+    # Silent miners (accept, never answer): the first Bitaxes.
+    for index in range(1, hang + 1):
+        args += ["--fault", f"bitaxe-{index}=timeout"]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -186,6 +201,13 @@ async def add_hub(hass: HomeAssistant, subentries: list[Any]) -> tuple[Any, floa
     return entry, elapsed
 
 
+def check_devices(hass: HomeAssistant, entry: Any, miners: int) -> None:
+    """One device per miner plus the hub's (shared MACs would merge devices)."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    if len(devices) != miners + 1:
+        raise RuntimeError(f"{len(devices)} devices for {miners} miners and the hub")
+
+
 async def flush_database(hass: HomeAssistant, entry: Any) -> None:
     """Wait until the database writer has committed what was queued."""
     database = entry.runtime_data.database
@@ -195,18 +217,31 @@ async def flush_database(hass: HomeAssistant, entry: Any) -> None:
         await hass.async_add_executor_job(database.flush)
 
 
-async def poll_and_persist(hass: HomeAssistant, entry: Any) -> tuple[float, int]:
-    """Refresh every coordinator at once, flush; return (max stall ms, failures)."""
+async def poll_and_persist(hass: HomeAssistant, entry: Any) -> tuple[float, float, int]:
+    """Refresh every coordinator at once, flush.
+
+    Returns (max stall ms, seconds until every answering miner was polled,
+    failures).
+    """
     coordinators = list(entry.runtime_data.coordinators.values())
     meter = StallMeter()
     meter.start()
     await asyncio.sleep(0.05)  # the ticker is running before the burst starts
-    await asyncio.gather(*(c.async_refresh() for c in coordinators))
+    start = time.perf_counter()
+    answered: list[float] = []
+
+    async def refresh(coordinator: Any) -> None:
+        await coordinator.async_refresh()
+        if coordinator.last_update_success:
+            answered.append(time.perf_counter() - start)
+
+    await asyncio.gather(*(refresh(c) for c in coordinators))
+    cycle = max(answered, default=0.0)
     await flush_database(hass, entry)
     await hass.async_block_till_done()
     stall = await meter.stop()
     failed = sum(1 for c in coordinators if not c.last_update_success)
-    return stall, failed
+    return stall, cycle, failed
 
 
 async def staggered_poll(hass: HomeAssistant, entry: Any) -> float:
@@ -248,7 +283,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         slow_log = SlowCallbackLog()
         logging.getLogger("asyncio").addHandler(slow_log)
 
-    fleet, devices = await loop.run_in_executor(None, start_fleet, counts)
+    fleet, devices = await loop.run_in_executor(None, start_fleet, counts, args.hang)
     try:
         with tempfile.TemporaryDirectory(prefix="hmm-bench-") as tmp:
             hass = await boot_home_assistant(Path(tmp))
@@ -263,6 +298,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 rss_full = await settled_rss_kb()
                 loaded = len(entry.runtime_data.coordinators)
                 print(f"hub set up with {loaded} miners in {setup_s:.2f} s")
+                check_devices(hass, entry, miners)
 
                 meter = StallMeter()
                 meter.start()
@@ -276,16 +312,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     slow_log.worst.clear()  # only what runs during the cycles
                 profiler = cProfile.Profile() if args.profile else None
                 stalls = []
+                cycles = []
                 for cycle in range(args.cycles):
                     if profiler is not None:
                         profiler.enable()
-                    stall, failed = await poll_and_persist(hass, entry)
+                    stall, cycle_s, failed = await poll_and_persist(hass, entry)
                     if profiler is not None:
                         profiler.disable()
                     stalls.append(stall)
+                    cycles.append(cycle_s)
                     print(
                         f"poll+persist cycle {cycle + 1} (all at once): max loop "
-                        f"stall {stall:.1f} ms, {failed} miners failed"
+                        f"stall {stall:.1f} ms, every answering miner polled "
+                        f"in {cycle_s:.2f} s, {failed} miners failed"
                     )
                 if profiler is None:
                     spread = await staggered_poll(hass, entry)
@@ -315,6 +354,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "miners": miners,
         "setup_s": round(setup_s, 3),
         "max_loop_stall_ms": round(max_stall, 2),
+        "poll_cycle_s": round(max(cycles), 3),
+        "max_concurrent_polls": hmm_const.MAX_CONCURRENT_POLLS,
+        "poll_steps_per_turn": hmm_const.POLL_STEPS_PER_TURN,
         "rss_per_miner_kb": round((rss_full - rss_empty) / miners, 1),
     }
 
@@ -327,6 +369,24 @@ def main() -> int:
     parser.add_argument("--avalon", type=int, default=60)
     parser.add_argument("--nmminer", type=int, default=20)
     parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument(
+        "--hang",
+        type=int,
+        default=0,
+        help="this many Bitaxes never answer (each poll waits out the driver timeout)",
+    )
+    parser.add_argument(
+        "--max-polls",
+        type=int,
+        default=None,
+        help="override the hub's bound on polls in flight (MAX_CONCURRENT_POLLS)",
+    )
+    parser.add_argument(
+        "--per-turn",
+        type=int,
+        default=None,
+        help="override POLL_STEPS_PER_TURN (poll starts or finishes per loop iteration)",
+    )
     parser.add_argument("--diagnose", action="store_true")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the event loop's cycles"
@@ -339,6 +399,11 @@ def main() -> int:
         level=logging.WARNING, format="%(levelname)s %(name)s %(message)s"
     )
     os.chdir(ROOT)
+    # Read at hub set-up.
+    if args.max_polls is not None:
+        hmm_const.MAX_CONCURRENT_POLLS = args.max_polls
+    if args.per_turn is not None:
+        hmm_const.POLL_STEPS_PER_TURN = args.per_turn
     # Home Assistant's own loop set-up: its executor (64 workers), its handler.
     policy = runner.HassEventLoopPolicy(debug=args.diagnose)
     figures = asyncio.run(run(args), loop_factory=policy.new_event_loop)

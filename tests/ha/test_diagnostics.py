@@ -50,11 +50,20 @@ async def test_secrets_never_leak(  # noqa: PLR0917  (pytest fixtures)
     )
     assert device is not None
     device_diag = await get_diagnostics_for_device(hass, hass_client, entry, device)
+    hub_device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, entry.entry_id)}
+    )
+    assert hub_device is not None
+    hub_device_diag = await get_diagnostics_for_device(
+        hass, hass_client, entry, hub_device
+    )
 
     assert hub_diag["miner_count"] == 1
     assert hub_diag["database"]["dialect"] == "sqlite"
     assert isinstance(hub_diag["database"]["schema_version"], int)
     assert device_diag["subentry"]["web_password"] == "**REDACTED**"
+    # The hub's own device shows the hub's diagnostics.
+    assert hub_device_diag["miner_count"] == 1
     assert device_diag["snapshot"]["hashrate"] == coordinator.data.hashrate
     states = [
         json.dumps({"state": s.state, "attributes": dict(s.attributes)}, default=str)
@@ -65,6 +74,7 @@ async def test_secrets_never_leak(  # noqa: PLR0917  (pytest fixtures)
     for secret in secrets:
         assert secret not in json.dumps(hub_diag)
         assert secret not in json.dumps(device_diag)
+        assert secret not in json.dumps(hub_device_diag)
         assert secret not in caplog.text
         assert not any(secret in text for text in [*states, *telemetry, *audit])
 

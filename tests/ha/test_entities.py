@@ -40,7 +40,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.home_miner_manager.const import CONF_DB_URL, DOMAIN
+from custom_components.home_miner_manager.const import DOMAIN
 from hmm_sim import AxeOSSimulator, CgminerSimulator, Fault, NMMinerSimulator
 from hmm_sim.base import Simulator
 from tests.plugins.simulators import AVALON_WEB_PASSWORD, wait_until
@@ -662,24 +662,27 @@ async def test_second_miner_added_at_runtime(
 
 async def test_device_hangs_under_the_hub_device(
     hass: HomeAssistant,
-    db_url: str,
+    setup_hub: HubFactory,
     axeos_sim: AxeOSSimulator,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """When the hub has a device of its own, miners are linked to it."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={CONF_DB_URL: db_url},
-        subentries_data=[
-            miner_subentry(axeos_sim, "bitaxe", title="Bitaxe", unique_id=BITAXE_UID)
-        ],
-    )
-    entry.add_to_hass(hass)
-    hub = device_registry.async_get_or_create(
-        config_entry_id=entry.entry_id, identifiers={(DOMAIN, entry.entry_id)}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    """The hub has a service device of its own; every miner device is under it."""
+    entry = await add_axeos(setup_hub, axeos_sim)
+    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert hub is not None
+    assert hub.entry_type is dr.DeviceEntryType.SERVICE
+    assert hub.name == "Home Miner Manager"
+    # The entry's own device, not a miner subentry's.
+    assert hub.config_entries_subentries == {entry.entry_id: {None}}
+    miner = device_registry.async_get_device(identifiers={(DOMAIN, BITAXE_UID)})
+    assert miner is not None
+    assert miner.via_device_id == hub.id
+
+    # Reloading keeps the one hub device (and the link).
+    assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert sorted(d.id for d in devices) == sorted([hub.id, miner.id])
     miner = device_registry.async_get_device(identifiers={(DOMAIN, BITAXE_UID)})
     assert miner is not None
     assert miner.via_device_id == hub.id

@@ -5,11 +5,20 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+)
+from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 import pytest
 
 from custom_components.home_miner_manager.const import DOMAIN, SUBENTRY_MINER
@@ -19,6 +28,7 @@ from hmm_sim.base import Simulator
 from tests.plugins.simulators import AVALON_WEB_PASSWORD, FAST
 
 from .conftest import BITAXE_UID, NERDQAXE_UID, HubFactory, miner_subentry, rows
+from .test_entities import NMMINER_UID
 
 
 def _closed_port() -> int:
@@ -445,3 +455,112 @@ async def test_re_adding_a_removed_miner_reuses_its_row(
     assert again.id == first.id
     assert again.enabled is True
     assert again.name == "Back"
+
+
+async def test_manual_power_added_later_brings_power_sensors(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    nmminer_sim: NMMinerSimulator,
+    axeos_sim: AxeOSSimulator,
+) -> None:
+    """Reconfiguring in a power estimate adds power/efficiency/energy at once.
+
+    No hub reload: the other miner keeps its coordinator and entities, and the
+    NMMiner keeps its coordinator and the entities it already had.
+    """
+    entry = await setup_hub(
+        [
+            miner_subentry(
+                nmminer_sim, "nmminer", title="NMMiner", unique_id=NMMINER_UID
+            ),
+            miner_subentry(axeos_sim, "bitaxe", title="Bitaxe", unique_id=BITAXE_UID),
+        ]
+    )
+    hub = entry.runtime_data
+    coordinators = dict(hub.coordinators)
+    nm_id = next(s for s, c in coordinators.items() if c.miner_type == "nmminer")
+    power_ids = {
+        "sensor.nmminer_power",
+        "sensor.nmminer_efficiency",
+        "sensor.nmminer_energy",
+    }
+    assert not any(hass.states.get(e) for e in power_ids)
+    entity_registry = er.async_get(hass)
+    hashrate_entry = entity_registry.async_get("sensor.nmminer_hashrate")
+    bitaxe_hashrate = hass.states.get("sensor.bitaxe_hashrate")
+    reconfigure = {
+        "name": "NMMiner",
+        "host": nmminer_sim.host,
+        "port": nmminer_sim.port,
+        "scan_interval": 30,
+    }
+
+    result = await _reconfigure(
+        hass, entry.entry_id, nm_id, {**reconfigure, "manual_power_watts": 5}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hub.coordinators == coordinators  # same objects: nothing rebuilt
+    power = hass.states.get("sensor.nmminer_power")
+    energy = hass.states.get("sensor.nmminer_energy")
+    assert power is not None
+    assert float(power.state) == 5.0
+    assert energy is not None
+    assert float(energy.state) == 0.0
+    assert hass.states.get("sensor.nmminer_efficiency") is not None
+    # The Bitaxe was not touched; the NMMiner's other entities were kept.
+    assert hass.states.get("sensor.bitaxe_hashrate") is bitaxe_hashrate
+    assert entity_registry.async_get("sensor.nmminer_hashrate") is hashrate_entry
+
+    # Taking the estimate away removes them again (entities and registry).
+    result = await _reconfigure(hass, entry.entry_id, nm_id, reconfigure)
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert hub.coordinators == coordinators
+    for entity_id in power_ids:
+        assert hass.states.get(entity_id) is None
+        assert entity_registry.async_get(entity_id) is None
+    assert hass.states.get("sensor.nmminer_hashrate") is not None
+
+
+async def test_manual_power_added_to_avalon_nano3(
+    hass: HomeAssistant, setup_hub: HubFactory, socket_enabled: None
+) -> None:
+    """The Nano 3 reports no power: its power sensor shows a later estimate."""
+    async with CgminerSimulator(
+        "nano3", web_password=AVALON_WEB_PASSWORD, **FAST
+    ) as sim:
+        entry = await setup_hub(
+            [
+                miner_subentry(
+                    sim,
+                    "avalon_nano",
+                    title="Avalon",
+                    web_password=AVALON_WEB_PASSWORD,
+                )
+            ]
+        )
+        (subentry_id,) = entry.subentries
+        coordinator = entry.runtime_data.coordinators[subentry_id]
+        hass.config_entries.async_update_subentry(
+            entry, entry.subentries[subentry_id], unique_id=coordinator.data.identity
+        )
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.avalon_power").state == STATE_UNKNOWN  # type: ignore[union-attr]
+        result = await _reconfigure(
+            hass,
+            entry.entry_id,
+            subentry_id,
+            {
+                "name": "Avalon",
+                "host": sim.host,
+                "port": sim.port,
+                "scan_interval": 30,
+                "manual_power_watts": 140,
+            },
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert float(hass.states.get("sensor.avalon_power").state) == 140.0  # type: ignore[union-attr]
+        assert float(hass.states.get("sensor.avalon_energy").state) >= 0.0  # type: ignore[union-attr]

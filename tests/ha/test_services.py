@@ -132,11 +132,14 @@ async def test_target_must_be_a_miner(
     other = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={("other", "x")}
     )
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN, "restart", {"device_id": other.id}, blocking=True
-        )
-    assert err.value.translation_key == "not_a_miner"
+    hub = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert hub is not None
+    for device in (other, hub):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "restart", {"device_id": device.id}, blocking=True
+            )
+        assert err.value.translation_key == "not_a_miner"
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(DOMAIN, "restart", {}, blocking=True)
     assert err.value.translation_key == "no_miner_selected"

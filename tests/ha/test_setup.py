@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 import socket
 import threading
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, STATE_UNAVAILABLE
@@ -19,10 +21,12 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import AuditLog, Miner, Telemetry
 from hmm_sim import AxeOSSimulator, CgminerSimulator
 from hmm_sim.base import Simulator
+from tests.plugins.simulators import FAST, wait_until
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
 
@@ -61,6 +65,8 @@ async def test_setup_polls_and_records(
     hub = entry.runtime_data
     (coordinator,) = hub.coordinators.values()
     assert coordinator.last_update_success
+    # The Miner row is brought up to date by a background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
     served = axeos_sim.served["/api/system/info"]
     assert coordinator.data.hashrate == served["hashRate"]
     (miner,) = await rows(hass, entry, Miner)
@@ -235,6 +241,9 @@ async def test_remove_miner_keeps_history(
     assert not device_registry.async_get_device(
         identifiers={("home_miner_manager", BITAXE_UID)}
     )
+    # Only the miner's device went: the hub's own device stays.
+    (hub_device,) = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert hub_device.identifiers == {("home_miner_manager", entry.entry_id)}
     (miner,) = await rows(hass, entry, Miner)
     assert miner.id == coordinator.miner_id
     assert miner.enabled is False
@@ -282,3 +291,102 @@ async def test_network_range_raises_repair_issue(
     await axeos_sim.clear_fault()
     await _poll(hass)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+# -- the hub-wide bound on polls in flight ---------------------------------------------
+
+
+async def _hold_every_slot(hub: Any) -> int:
+    """Take every poll slot (as other miners' slow polls would)."""
+    held = 0
+    while not hub.poll_slots.locked():
+        await hub.poll_slots.acquire()
+        held += 1
+    return held
+
+
+async def test_poll_waits_for_a_slot(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """With every slot taken a poll waits, then runs once one is free."""
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    hub = entry.runtime_data
+    (coordinator,) = hub.coordinators.values()
+    held = await _hold_every_slot(hub)
+    assert held == const.MAX_CONCURRENT_POLLS
+    requests = axeos_sim.requests
+    task = hass.async_create_task(coordinator.async_refresh())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not task.done()
+    assert axeos_sim.requests == requests  # still waiting for a slot
+    hub.poll_slots.release()
+    await task
+    assert axeos_sim.requests > requests
+    assert coordinator.last_update_success
+    for _ in range(held - 1):
+        hub.poll_slots.release()
+
+
+@pytest.mark.parametrize("stop", ["shutdown", "polling_off"])
+async def test_stopped_miner_gives_up_its_wait(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    caplog: pytest.LogCaptureFixture,
+    stop: str,
+) -> None:
+    """A poll still waiting when its miner stops never reaches the miner."""
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    hub = entry.runtime_data
+    (coordinator,) = hub.coordinators.values()
+    telemetry = len(await rows(hass, entry, Telemetry))
+    held = await _hold_every_slot(hub)
+    task = hass.async_create_task(coordinator.async_refresh())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    if stop == "shutdown":
+        await coordinator.async_shutdown()
+    else:
+        await coordinator.async_set_polling_enabled(False)
+    requests = axeos_sim.requests
+    for _ in range(held):
+        hub.poll_slots.release()
+    await task
+    assert axeos_sim.requests == requests
+    assert not coordinator.last_update_success
+    assert len(await rows(hass, entry, Telemetry)) == telemetry
+    assert "Unexpected error" not in caplog.text
+    # Unloading is not held up either.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_unload_while_polls_wait_for_slots(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One slot, two silent miners due at once: unloading still completes."""
+    monkeypatch.setattr(const, "MAX_CONCURRENT_POLLS", 1)
+    async with AxeOSSimulator("bitaxe_v2_9", **FAST) as other:
+        entry = await setup_hub(
+            [
+                miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID),
+                miner_subentry(other, "bitaxe", title="Other", unique_id="other"),
+            ]
+        )
+        hub = entry.runtime_data
+        await axeos_sim.set_fault("timeout")
+        await other.set_fault("timeout")
+        before = axeos_sim.requests + other.requests
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+        # One poll hangs in the only slot; the other waits behind it.
+        await wait_until(lambda: axeos_sim.requests + other.requests > before)
+        assert hub.poll_slots.locked()
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert entry.state is ConfigEntryState.NOT_LOADED
+        assert axeos_sim.requests + other.requests == before + 1
+        assert "Unexpected error" not in caplog.text

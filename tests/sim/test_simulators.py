@@ -259,6 +259,44 @@ async def test_fleet_and_control(
         assert resp.status == 200
 
 
+async def _identities(fleet: Fleet, session: aiohttp.ClientSession) -> list[str]:
+    """What each device reports as its identity (MAC, or NMMiner hostname)."""
+    found: list[str] = []
+    for sim in fleet.devices:
+        base = f"http://{sim.host}:{sim.port}"
+        if isinstance(sim, CgminerSimulator):
+            version = _cg_json(await _cg(sim, '{"command":"version"}'))
+            found.append(
+                version["VERSION"][0]["MAC"] + "/" + version["VERSION"][0]["DNA"]
+            )
+            continue
+        async with session.get(f"{base}/api/system/info") as resp:
+            info = await resp.json()
+        found.append(info.get("macAddr") or info["identity"]["hostName"])
+    return found
+
+
+async def test_fleet_devices_have_their_own_identity(
+    sim_fleet: Any, sim_session: aiohttp.ClientSession
+) -> None:
+    """Repeated profiles get index-derived MACs/hostnames, the same every run."""
+    counts = {"bitaxe": 3, "nerdqaxe": 2, "avalon": 3, "nmminer": 2}
+    first = await _identities(await sim_fleet(**counts), sim_session)
+    again = await _identities(await sim_fleet(**counts), sim_session)
+    assert first == again  # deterministic
+    assert len(set(first)) == len(first)  # no two devices alike
+    # The first device of each profile keeps the profile's own identity.
+    assert first[0] == "2C:54:91:88:C9:E3"  # bitaxe_v2_9
+    assert first[1] == "2C:54:91:88:C9:E5"  # bitaxe_v2_15
+    assert first[2] == "02:48:4D:00:00:02"  # bitaxe_v2_9 again: index 2
+    assert first[5:8] == [  # avalon nano3s, nano3, nano3s again
+        "e0e1a93f3053/020100003cbe4d15",
+        "e0e1a93f10aa/02010000d89ada98",
+        "02484d000007/0201000000000007",
+    ]
+    assert first[-2:] == ["nm-cyd-a1b2c3", "nm-cyd-000009"]
+
+
 def test_fleet_spec_cycles_profiles() -> None:
     specs = fleet_spec(
         bitaxe=3, avalon=1, bitaxe_profiles=("bitaxe_v2_6", "bitaxe_v2_15")

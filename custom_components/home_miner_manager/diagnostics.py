@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 
 from .const import CONF_DB_URL, CONF_WEB_PASSWORD, DOMAIN
 from .db import DatabaseError, redact_url
+from .db.migrations import current_version
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,7 +39,7 @@ async def async_get_config_entry_diagnostics(
     hub = entry.runtime_data
     try:
         schema_version: int | str = await hub.database.async_run(
-            lambda session: hub.database.schema_version()
+            lambda session: current_version(session.connection())
         )
     except DatabaseError as err:
         schema_version = f"unavailable: {err}"

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.home_miner_manager.const import DOMAIN
+from custom_components.home_miner_manager.db.migrations import SCHEMA_VERSION
 from custom_components.home_miner_manager.db.models import AuditLog, Telemetry
 from hmm_sim import CgminerSimulator
 from tests.plugins.simulators import AVALON_WEB_PASSWORD
@@ -60,7 +61,7 @@ async def test_secrets_never_leak(  # noqa: PLR0917  (pytest fixtures)
 
     assert hub_diag["miner_count"] == 1
     assert hub_diag["database"]["dialect"] == "sqlite"
-    assert isinstance(hub_diag["database"]["schema_version"], int)
+    assert hub_diag["database"]["schema_version"] == SCHEMA_VERSION
     assert device_diag["subentry"]["web_password"] == "**REDACTED**"
     # The hub's own device shows the hub's diagnostics.
     assert hub_device_diag["miner_count"] == 1

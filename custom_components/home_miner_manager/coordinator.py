@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -439,26 +440,19 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
     ) -> None:
         """Run a driver command, audit it (success or failure), translate errors."""
         actor = await async_actor(self.hass, user_id)
-        database = self.config_entry.runtime_data.database
-        try:
-            await async_call_miner(self.subentry.title, command)
-        except Exception as err:
-            queue_audit(
-                database,
-                actor=actor,
-                action=action,
-                miner_id=self.miner_id,
-                miner_name=self.subentry.title,
-                changes=changes,
-                status="failure",
-                error_message=str(err.__cause__ or err),
-            )
-            raise
-        queue_audit(
-            database,
+        # Bound to this command; a cancelled command is not audited.
+        audit = partial(
+            queue_audit,
+            self.config_entry.runtime_data.database,
             actor=actor,
             action=action,
             miner_id=self.miner_id,
             miner_name=self.subentry.title,
             changes=changes,
         )
+        try:
+            await async_call_miner(self.subentry.title, command)
+        except Exception as err:
+            audit(status="failure", error_message=str(err.__cause__ or err))
+            raise
+        audit()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .mining import MiningCounters
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     import random
 
     from .axeos_profiles import AxeOSProfile
@@ -225,9 +225,9 @@ class AxeOSDevice:
         else:
             self.settings[key] = value
 
-    def _patch_legacy(self, body: dict[str, Any]) -> None:
-        # <= v2.10: a hand-written key list, no validation beyond frequency/voltage > 0.
-        for key in _LEGACY_SETTINGS:
+    def _apply_unchecked(self, body: dict[str, Any], keys: Iterable[str]) -> None:
+        # Firmware without a validation table: only frequency/voltage > 0 is checked.
+        for key in keys:
             if key not in body:
                 continue
             value = body[key]
@@ -236,6 +236,10 @@ class AxeOSDevice:
             ):
                 continue
             self._apply_setting(key, value)
+
+    def _patch_legacy(self, body: dict[str, Any]) -> None:
+        # <= v2.10: a hand-written key list, no validation beyond frequency/voltage > 0.
+        self._apply_unchecked(body, _LEGACY_SETTINGS)
         for slot, prefix in ((0, "stratum"), (1, "fallbackStratum")):
             for field in _POOL_FIELDS:
                 if f"{prefix}{field}" in body:
@@ -316,15 +320,7 @@ class AxeOSDevice:
 
     def _patch_nerd(self, body: dict[str, Any]) -> None:
         # NerdQAxe applies every key live, the stratum manager reconnects at once.
-        for key in _NERD_SETTINGS:
-            if key not in body:
-                continue
-            value = body[key]
-            if key in ("frequency", "coreVoltage") and not (
-                _is_number(value) and value > 0
-            ):
-                continue
-            self._apply_setting(key, value)
+        self._apply_unchecked(body, _NERD_SETTINGS)
         changed = False
         for slot, prefix in ((0, "stratum"), (1, "fallbackStratum")):
             for field in _POOL_FIELDS:

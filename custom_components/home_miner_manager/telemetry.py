@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,13 +15,19 @@ if TYPE_CHECKING:
 _SECRET_MARKERS = ("pass", "secret", "token", "cookie", "otp_code")
 
 
+@lru_cache(maxsize=512)
+def _storable_key(key: str) -> bool:
+    # Drivers use a small set of keys: decide once per key, not per poll
+    # (bounded, in case a device ever supplies key names of its own).
+    return not any(marker in key.lower() for marker in _SECRET_MARKERS)
+
+
 def telemetry_extras(snapshot: MinerSnapshot) -> dict[str, Any]:
     """Return the JSON ``data`` stored beside a Telemetry row (no secrets)."""
     extras: dict[str, Any] = {
         key: value
         for key, value in snapshot.extras.items()
-        if isinstance(value, str | int | float | bool | None)
-        and not any(marker in key.lower() for marker in _SECRET_MARKERS)
+        if isinstance(value, str | int | float | bool | None) and _storable_key(key)
     }
     extras.update(
         mode=snapshot.mode,

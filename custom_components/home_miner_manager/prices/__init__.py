@@ -1,0 +1,34 @@
+"""Electricity and coin prices as plain data (no Home Assistant, no database).
+
+Every source produces :class:`PriceSlot` lists (aware UTC times, pence/kWh);
+the strategy only ever sees those, so another tariff source (Nord Pool,
+Tibber, ENTSO-e) plugs in by implementing :class:`PriceSource`.
+
+Modules:
+
+* :mod:`.slots` — ``PriceSlot``, ``PriceSource`` (``async_slots(now)``),
+  ``merge_slots(*lists)`` (first list wins a start), ``slot_at(slots, t)``.
+* :mod:`.octopus_entity` — the Octopus HA integration's entities:
+  ``parse_rates_attributes(attrs) -> ParsedRates`` (slots, skipped, tariff,
+  region), ``parse_current_rate(state, attrs)``, ``next_day_entity_id(id)``,
+  ``region_from_tariff(code)``, ``read_entities(read_state, current_day_id,
+  current_rate_id)`` and ``OctopusEntitySource``.
+* :mod:`.octopus_api` — public API: ``OctopusAgileClient(session, base_url)``
+  with ``async_find_product(now)`` and ``async_unit_rates(region, now,
+  product=None) -> AgileRates``; ``OctopusApiSource``; pure helpers
+  ``rates_window(now)``, ``next_refresh_at(now, last, has_tomorrow)``,
+  ``should_refresh(...)``, ``covers_tomorrow(slots, now)``; errors derive from
+  ``OctopusError``.
+* :mod:`.crypto` — ``CryptoPriceClient(session, coingecko_url=...,
+  coincap_url=..., binance_url=...)``, ``async_prices(coins) ->
+  CryptoPrices`` (per coin ``CoinPrice(coin, price_gbp, source)``); errors
+  derive from ``CryptoPriceError``.
+* :mod:`.stats` — ``day_stats(slots, now) -> DayStats`` (min, max, average,
+  current and next slot of the UK day).
+"""
+
+from __future__ import annotations
+
+from .slots import PriceSlot, PriceSource, merge_slots, slot_at
+
+__all__ = ["PriceSlot", "PriceSource", "merge_slots", "slot_at"]

@@ -1,13 +1,15 @@
-"""The live schema (reflected from the database) matches the seed schema file.
+"""The live schema (reflected from the database) matches the schema contract.
 
-The seed markdown and the schema notes are parsed here, not copied, so a
-change on either side makes this fail.  Runs on SQLite and PostgreSQL.
+The contract is ``schema_contract.json`` beside this file: the 18 tables and
+167 fields of upstream HMM's seed schema reference plus the extra indexes of
+its schema notes, copied into the repository once so the tests need nothing
+outside it.  Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-import os
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -18,6 +20,7 @@ from sqlalchemy.sql import sqltypes
 
 from custom_components.home_miner_manager.db import Database
 from custom_components.home_miner_manager.db.models import (
+    SEED_MODELS,
     AgileStrategy,
     AuditLog,
     Miner,
@@ -28,12 +31,7 @@ from custom_components.home_miner_manager.db.models import (
 
 from .conftest import add_miner
 
-SHARED = Path(
-    os.environ.get("HMM_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")
-)
-SEED = SHARED / "seeds" / "000_b0bc171994152d54.txt"
-NOTES = SHARED / "docs" / "schema-notes.md"
-FORBIDDEN = {"miners": {"current_pool", "pool"}, "telemetry": {"power", "uptime"}}
+CONTRACT_FILE = Path(__file__).with_name("schema_contract.json")
 CASCADE_FROM_MINERS = {
     "telemetry",
     "blocks_found",
@@ -45,68 +43,104 @@ CASCADE_FROM_MINERS = {
 
 @dataclass(frozen=True)
 class SeedField:
-    """One row of a seed table."""
+    """One field of a contract table."""
 
     name: str
     type: str
+    length: int | None
     nullable: bool
+    indexed: bool
+    unique: bool
+    references: str | None
     description: str
 
 
-def _read(path: Path) -> str:
-    if not path.is_file():
-        pytest.fail(f"{path} missing (set HMM_SHARED_DIR to the shared/ folder)")
-    return path.read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class SeedIndex:
+    """A named extra index the schema notes list."""
+
+    name: str
+    columns: list[str]
+    unique: bool
 
 
-def parse_seed() -> dict[str, list[SeedField]]:
-    """Model name -> fields, from the seed markdown."""
-    models: dict[str, list[SeedField]] = {}
-    current: str | None = None
-    row = re.compile(r"^\| `(\w+)` \| ([^|]+?) \| (Yes|No) \| (.*?) \|$")
-    for line in _read(SEED).splitlines():
-        if heading := re.match(r"^### (\w+)\s*$", line):
-            current = heading.group(1)
-            models[current] = []
-        elif current and (match := row.match(line.strip())):
-            name, type_, nullable, desc = match.groups()
-            models[current].append(
-                SeedField(name, type_.strip(), nullable == "Yes", desc)
-            )
-    return models
+@dataclass(frozen=True)
+class SeedTable:
+    """One contract table: its fields and the extra indexes from the notes."""
+
+    model: str
+    table: str
+    fields: list[SeedField]
+    extra_indexes: list[SeedIndex]
+    extra_unique_columns: list[str]
 
 
-def parse_notes() -> tuple[dict[str, str], dict[str, str]]:
-    """(model -> table name, table name -> 'extra indexes' cell)."""
-    tables: dict[str, str] = {}
-    extras: dict[str, str] = {}
-    for line in _read(NOTES).splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and re.fullmatch(r"`\w+`", cells[1]):
-            model, table, extra = cells[0], cells[1].strip("`"), cells[2]
-            tables[model] = table
-            extras[table] = extra
-    return tables, extras
+def load_contract() -> tuple[dict[str, Any], dict[str, SeedTable]]:
+    """(raw contract, model name -> table), read from the JSON beside this file."""
+    raw: dict[str, Any] = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
+    tables = {
+        entry["model"]: SeedTable(
+            model=entry["model"],
+            table=entry["table"],
+            fields=[SeedField(**field) for field in entry["fields"]],
+            extra_indexes=[SeedIndex(**index) for index in entry["extra_indexes"]],
+            extra_unique_columns=list(entry["extra_unique_columns"]),
+        )
+        for entry in raw["tables"]
+    }
+    return raw, tables
 
 
-SEED_MODELS = parse_seed()
-TABLE_OF, EXTRA_INDEXES = parse_notes()
+CONTRACT, SEED_TABLES = load_contract()
+TABLE_OF = {model: entry.table for model, entry in SEED_TABLES.items()}
+FORBIDDEN: dict[str, set[str]] = {
+    table: set(names) for table, names in CONTRACT["forbidden_fields"].items()
+}
 
 
-def test_seed_files_parsed() -> None:
-    """Guard the parsers: 18 models, every one with a table name and fields."""
-    assert len(SEED_MODELS) == 18
-    assert set(SEED_MODELS) == set(TABLE_OF)
-    assert sum(len(fields) for fields in SEED_MODELS.values()) == 167
-    assert "power_watts" in {f.name for f in SEED_MODELS["Telemetry"]}
+def test_contract_complete() -> None:
+    """Guard the contract file: 18 tables, 167 fields, flags agree with the text."""
+    assert len(SEED_TABLES) == CONTRACT["table_count"] == 18
+    assert len(set(TABLE_OF.values())) == 18
+    fields = [field for entry in SEED_TABLES.values() for field in entry.fields]
+    assert len(fields) == CONTRACT["field_count"] == 167
+    assert "power_watts" in {f.name for f in SEED_TABLES["Telemetry"].fields}
+    assert {
+        "miners": {"current_pool", "pool"},
+        "telemetry": {"power", "uptime"},
+    } == FORBIDDEN
+    for entry in SEED_TABLES.values():
+        names = [field.name for field in entry.fields]
+        assert len(names) == len(set(names)), entry.table
+        assert names[0] == "id", entry.table
+    # The flags were read from the upstream descriptions; a hand edit of one
+    # without the other is caught here.
+    for field in fields:
+        desc = field.description
+        assert field.indexed is ("(indexed" in desc or "indexed)" in desc), field
+        assert field.unique is ("unique" in desc), field
+        target = re.search(r"FK to (\w+)", desc)
+        assert field.references == (TABLE_OF[target.group(1)] if target else None)
+        assert (field.type == "str") is (field.length is not None), field
+        assert field.type in {"str", "int", "float", "bool", "JSON", "datetime"}
+    extras = sum(
+        len(entry.extra_indexes) + len(entry.extra_unique_columns)
+        for entry in SEED_TABLES.values()
+    )
+    assert extras == 7
+
+
+def test_models_cover_contract() -> None:
+    """The SQLAlchemy models are exactly the contract's models and table names."""
+    assert {model.__name__: model.__tablename__ for model in SEED_MODELS} == TABLE_OF
 
 
 def _check_type(table: str, field: SeedField, column: Any) -> None:
     col_type = column["type"]
     where = f"{table}.{field.name}"
-    if length := re.fullmatch(r"str\((\d+)\)", field.type):
+    if field.type == "str":
         assert isinstance(col_type, sqltypes.String), where
-        assert col_type.length == int(length.group(1)), where
+        assert col_type.length == field.length, where
         return
     expected = {
         "int": sqltypes.Integer,
@@ -130,8 +164,9 @@ def test_live_schema_matches_seed(database: Database) -> None:
     """Every table and field: name, type, length, nullability, indexes, FKs."""
     insp = inspect(database.engine)
     live_tables = set(insp.get_table_names())
-    for model, fields in SEED_MODELS.items():
-        table = TABLE_OF[model]
+    checked_fields = 0
+    for entry in SEED_TABLES.values():
+        table, fields = entry.table, entry.fields
         assert table in live_tables, table
         columns = {col["name"]: col for col in insp.get_columns(table)}
         assert set(columns) == {f.name for f in fields}, table
@@ -144,31 +179,34 @@ def test_live_schema_matches_seed(database: Database) -> None:
             column = columns[field.name]
             _check_type(table, field, column)
             assert column["nullable"] is field.nullable, f"{table}.{field.name}"
-            if "(indexed" in field.description or "indexed)" in field.description:
+            if field.indexed:
                 assert (field.name,) in single, f"index on {table}.{field.name}"
-            if "unique" in field.description:
+            if field.unique:
                 assert [field.name] in _unique_sets(insp, table), field.name
-            if fk_target := re.search(r"FK to (\w+)", field.description):
+            if field.references is not None:
                 fk = foreign[(field.name,)]
-                assert fk["referred_table"] == TABLE_OF[fk_target.group(1)]
+                assert fk["referred_table"] == field.references
                 assert fk["referred_columns"] == ["id"]
                 if table in CASCADE_FROM_MINERS:
                     assert fk["options"].get("ondelete") == "CASCADE", table
+            checked_fields += 1
         assert insp.get_pk_constraint(table)["constrained_columns"] == ["id"]
+    assert checked_fields == 167
 
 
 def test_extra_indexes_from_schema_notes(database: Database) -> None:
     """Composite and unique indexes the notes list, by name and columns."""
     insp = inspect(database.engine)
     checked = 0
-    for table, cell in EXTRA_INDEXES.items():
+    for entry in SEED_TABLES.values():
+        table = entry.table
         by_name = {ix["name"]: ix for ix in insp.get_indexes(table)}
-        for name, cols, unique in re.findall(r"`(\w+)` \(([^)]*)\)( unique)?", cell):
-            index = by_name[name]
-            assert index["column_names"] == [c.strip() for c in cols.split(",")]
-            assert bool(index["unique"]) is bool(unique), name
+        for extra in entry.extra_indexes:
+            index = by_name[extra.name]
+            assert index["column_names"] == extra.columns, extra.name
+            assert bool(index["unique"]) is extra.unique, extra.name
             checked += 1
-        for column in re.findall(r"^(\w+) unique$", cell):
+        for column in entry.extra_unique_columns:
             assert [column] in _unique_sets(insp, table), f"{table}.{column}"
             checked += 1
     assert checked == 7

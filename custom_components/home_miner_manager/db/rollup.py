@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import delete, insert, select
+
+from custom_components.home_miner_manager.devices.units import hashrate_factor
 
 from .models import Miner, Telemetry
 from .rollup_models import TelemetryDaily, TelemetryHourly
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 MAX_SAMPLE_SPAN: Final = timedelta(minutes=10)
 HOUR: Final = timedelta(hours=1)
 DAY: Final = timedelta(days=1)
-_TO_GHS: Final = {"h/s": 1e-9, "kh/s": 1e-6, "mh/s": 1e-3, "gh/s": 1.0, "th/s": 1e3}
 _T: Final = cast("Table", Telemetry.__table__)
 HOURLY_TABLE: Final = cast("Table", TelemetryHourly.__table__)
 DAILY_TABLE: Final = cast("Table", TelemetryDaily.__table__)
@@ -58,9 +58,9 @@ def hashrate_ghs(value: float | None, unit: str | None) -> float | None:
     return None if factor is None else value * factor
 
 
-@lru_cache(maxsize=64)
 def _unit_factor(unit: str | None) -> float | None:
-    return _TO_GHS.get((unit or "GH/s").strip().lower())
+    """GH/s per ``unit``, from the one table in ``devices/units.py`` (H/s … EH/s)."""
+    return hashrate_factor(unit or "GH/s")
 
 
 def floor_hour(value: datetime) -> datetime:

@@ -28,6 +28,7 @@ from .parsing import (
 )
 from .snapshot import MinerSnapshot
 from .types import AVALON_MODES, MinerType
+from .units import to_ghs
 
 _MM_TOKEN_RE: Final = re.compile(r"(\w+)\[([^\]]*)\]")
 MAX_REPLY_BYTES: Final = 1 << 20
@@ -159,7 +160,7 @@ def parse_avalon(
         if mhs is None:
             mhs = as_float(summ.get("MHS av"), 0.0, 1e9)
         hashrate, unit = mhs, ("MH/s" if mhs is not None else None)
-        ghs = mhs / 1000.0 if mhs is not None else None
+        ghs = to_ghs(mhs, unit)
 
     power: float | None = None
     if is_3s:

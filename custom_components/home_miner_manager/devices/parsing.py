@@ -14,6 +14,7 @@ import re
 from typing import Any, Final
 
 from .exceptions import MinerResponseError
+from .units import HASHRATE_UNITS, canonical_hashrate_unit, prefix_unit
 
 # Sanity bounds: anything outside is a broken sensor or a broken parser.
 MAX_DIFFICULTY: Final = 1e24
@@ -47,19 +48,13 @@ _SI: Final[dict[str, float]] = {
     "E": 1e18,
 }
 
-# Multiplier from a hashrate unit to GH/s.
-HASHRATE_TO_GHS: Final[dict[str, float]] = {
-    "H/s": 1e-9,
-    "KH/s": 1e-6,
-    "MH/s": 1e-3,
-    "GH/s": 1.0,
-    "TH/s": 1e3,
-    "PH/s": 1e6,
-    "EH/s": 1e9,
-}
+# Multiplier from a canonical hashrate unit to GH/s (the one table, see .units).
+HASHRATE_TO_GHS: Final = HASHRATE_UNITS
 
+# Number, optional SI prefix (any case; "m" is mega), optional "H", "H/s", "Hps".
 _HASHRATE_RE: Final = re.compile(
-    r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kKMGTPE]?)\s*(H(?:/s)?)?\s*"
+    r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kmgtpe]?)\s*(h(?:/s|ps|s)?)?\s*",
+    re.IGNORECASE,
 )
 _UPTIME_RE: Final = re.compile(r"\s*(?:(\d{1,5})\s*d\s*)?(\d{1,3}):(\d{1,2}):(\d{1,2})")
 _HEX12_RE: Final = re.compile(r"[0-9A-Fa-f]{12}")
@@ -203,9 +198,12 @@ def parse_hashrate(
     """Parse a hashrate into ``(value, unit, ghs)``.
 
     Numbers are in ``default_unit``; strings may carry a unit such as
-    "993.22KH/s", "1.0154MH/s" or "4.8T". Returns None for anything insane.
+    "993.22KH/s", "1.0154MH/s", "4.8T" or "2.1 PH/s" (any case, see
+    :mod:`.units`). ``unit`` is canonical ("KH/s"). Returns None for anything
+    insane.
     """
     kind = type(raw)
+    unit: str | None
     if kind is int or kind is float:
         value = as_float(raw)
         unit = default_unit
@@ -217,23 +215,16 @@ def parse_hashrate(
             return None
         number, prefix, hertz = match.groups()
         value = as_float(number)
-        if prefix:
-            unit = ("K" if prefix == "k" else prefix) + "H/s"
-        elif hertz:
-            unit = "H/s"
-        else:
-            unit = default_unit
+        unit = prefix_unit(prefix) if prefix or hertz else default_unit
     else:
         return None
-    if value is None:
+    canonical = canonical_hashrate_unit(unit)
+    if value is None or canonical is None:
         return None
-    factor = HASHRATE_TO_GHS.get(unit)
-    if factor is None:
-        return None
-    ghs = value * factor
+    ghs = value * HASHRATE_UNITS[canonical]
     if ghs > MAX_HASHRATE_GHS:
         return None
-    return value, unit, ghs
+    return value, canonical, ghs
 
 
 def parse_uptime(raw: object) -> int | None:

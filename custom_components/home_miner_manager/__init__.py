@@ -1,8 +1,7 @@
-"""Home Miner Manager: home Bitcoin miners and Octopus Agile pricing."""
+"""Home Miner Manager: home Bitcoin miners, their database and their hub."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
@@ -17,7 +16,7 @@ from .const import DOMAIN, LOGGER, MAINTENANCE_TIME, SUBENTRY_MINER
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
 from .hub import (
-    async_add_miner,
+    async_add_miners,
     async_create_hub_device,
     async_open_database,
     async_sync_miners,
@@ -72,14 +71,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
         # Before the miners: broadcast-mode NMMiners subscribe to it. It also
         # offers unknown broadcasting NMMiners for adding (discovery).
         await async_start_listener(hass, entry)
-        # One unreachable miner must not hold up the others (or the hub): each
-        # coordinator's first refresh only logs; its entities start unavailable.
-        await asyncio.gather(
-            *(
-                async_add_miner(hass, entry, subentry)
+        # Set-up waits for no miner: first polls run in the background and
+        # entities of miners that are off start unavailable.
+        await async_add_miners(
+            hass,
+            entry,
+            [
+                subentry
                 for subentry in entry.subentries.values()
                 if subentry.subentry_type == SUBENTRY_MINER
-            )
+            ],
         )
     except DatabaseError as err:
         await _async_close_hub(hass, hub)

@@ -11,6 +11,7 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory, Platform
 
+from .commands import async_restart
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
@@ -52,4 +53,4 @@ class MinerRestartButton(MinerEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Restart; the coordinator raises a translated error on failure."""
-        await self.coordinator.async_restart(user_id=self.user_id)
+        await async_restart(self.coordinator, user_id=self.user_id)

@@ -1,19 +1,24 @@
-"""One DataUpdateCoordinator per miner subentry."""
+"""One DataUpdateCoordinator per miner subentry: it fetches, nothing more.
+
+Recording a poll (``telemetry.py``), audited commands (``commands.py``) and
+repair issues (``issues.py``) live beside it; the coordinator calls them.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
+from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from . import const
 from .const import (
     CONF_ENABLED,
     CONF_HOST,
@@ -28,23 +33,28 @@ from .const import (
     LOGGER,
     NMMINER_STALE_AFTER,
 )
-from .db.models import to_naive_utc
 from .devices import create_driver
 from .devices.exceptions import MinerAuthError, MinerError
-from .devices.snapshot import MinerSnapshot
 from .devices.types import MinerType
-from .helpers import async_call_miner
+from .errors import error_key
 from .issues import async_clear_refused, async_raise_refused, async_set_otp_enabled
-from .records import async_actor, async_update_miner, queue_audit
-from .telemetry import queue_snapshot
+from .pacer import LoopPacer
+from .telemetry import MinerRecorder
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from homeassistant.config_entries import ConfigSubentry
+    from aiohttp import ClientSession
+    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
-    from .data import HMMConfigEntry
+    from .db import Database
+    from .devices import NMMinerListener
     from .devices.base import MinerDriver
+    from .devices.snapshot import MinerSnapshot
+
+# After a restart command, poll this often until the miner is back (bounded).
+RESTART_POLL_EVERY = timedelta(seconds=5)
+RESTART_WATCH_FOR = timedelta(minutes=2)
 
 
 class _AvailabilityLogger(logging.Logger):
@@ -68,43 +78,69 @@ COORDINATOR_LOGGER = _AvailabilityLogger(f"{LOGGER.name}.coordinator")
 COORDINATOR_LOGGER.parent = LOGGER
 
 
+@dataclass(kw_only=True)
+class MinerServices:
+    """What the miner coordinators share with the hub (``HubData`` extends it)."""
+
+    database: Database
+    session: ClientSession
+    nmminer_listener: NMMinerListener | None = None
+    # Bound the miner polls in flight and pace their starts and processing (the
+    # consts are read at set-up, so a benchmark can change them first).
+    poll_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(const.MAX_CONCURRENT_POLLS),
+        repr=False,
+    )
+    poll_pacer: LoopPacer = field(
+        default_factory=lambda: LoopPacer(const.POLL_STEPS_PER_TURN), repr=False
+    )
+
+
+class MinerStatus(StrEnum):
+    """What a miner is doing, as the status sensor shows it (always available)."""
+
+    CONNECTING = "connecting"
+    MINING = "mining"
+    IDLE = "idle"
+    CALIBRATING = "calibrating"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"
+    POLLING_PAUSED = "polling_paused"
+
+
 def scan_interval(data: Mapping[str, Any]) -> timedelta:
     """Return the polling interval stored in a miner subentry."""
     seconds = data.get(CONF_SCAN_INTERVAL)
     return timedelta(seconds=seconds) if seconds else DEFAULT_SCAN_INTERVAL
 
 
-def build_driver(
-    hass: HomeAssistant, entry: HMMConfigEntry, data: Mapping[str, Any]
-) -> MinerDriver:
+def build_driver(services: MinerServices, data: Mapping[str, Any]) -> MinerDriver:
     """Create the protocol driver for a miner subentry's data."""
     return create_driver(
         MinerType(data[CONF_MINER_TYPE]),
         data[CONF_HOST],
         data.get(CONF_PORT),
-        session=async_get_clientsession(hass),
+        session=services.session,
         web_password=data.get(CONF_WEB_PASSWORD),
         # Only broadcast-mode NMMiners read from the listener; others use HTTP.
         nmminer_listener=(
-            entry.runtime_data.nmminer_listener
-            if data.get(CONF_NMMINER_BROADCAST)
-            else None
+            services.nmminer_listener if data.get(CONF_NMMINER_BROADCAST) else None
         ),
     )
 
 
-class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
-    """Polls one miner (or follows its UDP broadcasts) and records telemetry."""
+class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
+    """Polls one miner, or follows its UDP broadcasts."""
 
-    config_entry: HMMConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: HMMConfigEntry,
+        entry: ConfigEntry,
         subentry: ConfigSubentry,
         *,
-        driver: MinerDriver,
+        services: MinerServices,
         miner_id: int,
     ) -> None:
         """Set up from the subentry; call :meth:`async_start` afterwards."""
@@ -116,20 +152,22 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             update_interval=None,
             always_update=True,
         )
+        self.services = services
         self.subentry = subentry
-        self.driver = driver
+        self.driver = build_driver(services, subentry.data)
         self.miner_id = miner_id
         self.miner_type = MinerType(subentry.data[CONF_MINER_TYPE])
         self.device_identifier = subentry.unique_id or subentry.subentry_id
+        self.recorder = MinerRecorder(hass, entry, services.database, miner_id)
         self.manual_power_watts: int | None = None
         # Subentry data this coordinator reflects; the update listener compares
         # against it to find real reconfigurations.
         self.applied_data: dict[str, Any] = {}
-        self._synced: dict[str, Any] = {}
-        self._last_recorded: datetime | None = None
         self._unsub_broadcast: CALLBACK_TYPE | None = None
         self._unsub_watchdog: CALLBACK_TYPE | None = None
+        self._unsub_restart_watch: CALLBACK_TYPE | None = None
         self._last_datagram: datetime | None = None
+        self._refused = False
         # Whether the "OTP enabled" issue is raised (None: not known yet).
         self._otp_issue: bool | None = None
         self._apply(subentry.data)
@@ -141,9 +179,13 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self.name = self.subentry.title
         self._otp_issue = None  # re-raised with the current name and host
         self.manual_power_watts = data.get(CONF_MANUAL_POWER_WATTS)
-        self._interval = scan_interval(data)
+        self.recorder.configure(
+            interval=scan_interval(data),
+            throttle=self.broadcast,
+            manual_power_watts=self.manual_power_watts,
+        )
         self.update_interval = (
-            self._interval if self.polling_enabled and not self.broadcast else None
+            scan_interval(data) if self.polling_enabled and not self.broadcast else None
         )
 
     @property
@@ -157,6 +199,13 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         return bool(self.applied_data.get(CONF_ENABLED, True))
 
     @property
+    def available(self) -> bool:
+        """Return whether the miner's values are current (its entities' state)."""
+        return (
+            self.polling_enabled and self.last_update_success and self.data is not None
+        )
+
+    @property
     def power_watts(self) -> float | None:
         """Return device-reported power, else the user's manual estimate."""
         if self.data is not None and self.data.power_watts is not None:
@@ -165,30 +214,79 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             return float(self.manual_power_watts)
         return None
 
-    async def async_start(self) -> None:
-        """Fetch once (never raising) and start polling or listening."""
+    @property
+    def status(self) -> MinerStatus:
+        """Return what the miner is doing now."""
         if not self.polling_enabled:
-            self.last_update_success = False
+            return MinerStatus.POLLING_PAUSED
+        if not self.last_update_success:
+            return MinerStatus.REFUSED if self._refused else MinerStatus.UNREACHABLE
+        # None until the first answer (HA types ``data`` as always set).
+        snapshot: MinerSnapshot | None = self.data
+        if snapshot is None:
+            return MinerStatus.CONNECTING
+        if snapshot.extras.get("calibrating"):
+            return MinerStatus.CALIBRATING
+        return MinerStatus.MINING if snapshot.hashrate_ghs else MinerStatus.IDLE
+
+    @property
+    def status_reason(self) -> str | None:
+        """Return the translation key of why the miner is not answering."""
+        if not self.polling_enabled or self.last_update_success:
+            return None
+        err = self.last_exception
+        cause = err.__cause__ if err is not None else None
+        if isinstance(cause, MinerError):
+            return error_key(cause)
+        return "no_broadcast" if self.broadcast else None
+
+    def async_start(self) -> None:
+        """Start polling (the first poll in the background) or listening.
+
+        Set-up never waits for a miner: one that is switched off at its plug
+        would hold Home Assistant's start-up for its whole timeout. Its
+        entities show unavailable until it first answers.
+        """
+        if not self.polling_enabled:
             return
         if self.broadcast:
             self._start_broadcast()
             return
-        await self.async_refresh()
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_refresh(), f"{DOMAIN} first poll {self.name}"
+        )
 
     async def async_reconfigure(self, subentry: ConfigSubentry) -> None:
         """Apply a reconfigured subentry without rebuilding entities."""
         self._stop_broadcast()
         self._unschedule_refresh()
         self.subentry = subentry
-        self.driver = build_driver(self.hass, self.config_entry, subentry.data)
+        self.driver = build_driver(self.services, subentry.data)
         self._apply(subentry.data)
-        await self.async_start()
-        if not self.polling_enabled:
-            self.async_update_listeners()
+        self.async_start()
+        self.async_update_listeners()
+
+    @callback
+    def async_set_polling(self, enabled: bool) -> None:
+        """Start or stop polling; persist it in the subentry.
+
+        ``last_update_success`` is left as it was: a paused miner is not a
+        failed one, so resuming logs no "recovered" line.
+        """
+        new_data = {**self.subentry.data, CONF_ENABLED: enabled}
+        self._stop_broadcast()
+        self._unschedule_refresh()
+        self._apply(new_data)  # first, so the update listener sees no change
+        self.hass.config_entries.async_update_subentry(
+            self.config_entry, self.subentry, data=new_data
+        )
+        self.async_start()
+        self.async_update_listeners()
 
     async def async_shutdown(self) -> None:
         """Stop polling and listening."""
         self._stop_broadcast()
+        self._stop_restart_watch()
         await super().async_shutdown()
 
     # -- polling -------------------------------------------------------------
@@ -206,29 +304,33 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         try:
             snapshot = await self._async_fetch()
         except MinerAuthError as err:
+            self._refused = True
             async_raise_refused(
                 self.hass, self.subentry.subentry_id, err, self._issue_placeholders()
             )
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="auth_failed",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
+            raise self._failed(err) from err
         except MinerError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
-        async_clear_refused(self.hass, self.subentry.subentry_id)
+            self._refused = False
+            raise self._failed(err) from err
+        if self._refused:
+            self._refused = False
+            async_clear_refused(self.hass, self.subentry.subentry_id)
         otp = bool(snapshot.extras.get("otp_enabled"))
         if otp != self._otp_issue:
             self._otp_issue = otp
             async_set_otp_enabled(
                 self.hass, self.subentry.subentry_id, otp, self._issue_placeholders()
             )
-        self._record(snapshot)
+        self.recorder.record(snapshot)
         return snapshot
+
+    def _failed(self, err: MinerError) -> UpdateFailed:
+        key = "auth_failed" if isinstance(err, MinerAuthError) else "update_failed"
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"name": self.name, "error": str(err)},
+        )
 
     async def _async_fetch(self) -> MinerSnapshot:
         """Fetch in turn with the hub's other miners.
@@ -241,20 +343,20 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         the driver timeout (10 s a request), hence a generous bound: dozens of
         silent miners still leave slots for the others.
         """
-        hub = self.config_entry.runtime_data
-        await hub.poll_pacer.wait_turn()
+        pacer = self.services.poll_pacer
+        await pacer.wait_turn()
         try:
-            async with hub.poll_slots:
+            async with self.services.poll_slots:
                 self._raise_if_stopped()
                 snapshot = await self.driver.fetch()
         except MinerError:
             # Failures write states too (unavailable), and time-outs of
             # miners polled together all expire at once.
-            await hub.poll_pacer.wait_turn()
+            await pacer.wait_turn()
             raise
         # The slot is free again (another request goes out) while this
         # answer waits for its turn to be turned into states.
-        await hub.poll_pacer.wait_turn()
+        await pacer.wait_turn()
         self._raise_if_stopped()
         return snapshot
 
@@ -277,57 +379,53 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             "host": str(self.applied_data.get(CONF_HOST)),
         }
 
-    @callback
-    def _record(self, snapshot: MinerSnapshot) -> None:
-        """Queue a Telemetry row and keep the Miner row in step."""
-        now = dt_util.utcnow()
-        if (
-            self.broadcast
-            and self._last_recorded is not None
-            and now - self._last_recorded < self._interval
-        ):
-            return
-        self._last_recorded = now
-        queue_snapshot(
-            self.config_entry.runtime_data.database,
-            self.miner_id,
-            snapshot,
-            when=now,
-            manual_power_watts=self.manual_power_watts,
-        )
-        changed: dict[str, Any] = {}
-        if (fw := snapshot.firmware_version) and self._synced.get("fw") != fw:
-            changed["firmware_version"] = fw
-            self._synced["fw"] = fw
-        if (mode := snapshot.mode) and self._synced.get("mode") != mode:
-            changed["current_mode"] = mode
-            self._synced["mode"] = mode
-        if changed:
-            self.config_entry.async_create_background_task(
-                self.hass,
-                self._async_write_miner(changed),
-                f"{DOMAIN} miner row {self.miner_id}",
-            )
+    # -- after a restart -------------------------------------------------------
 
-    async def _async_write_miner(self, values: dict[str, Any]) -> None:
-        try:
-            await async_update_miner(
-                self.config_entry.runtime_data.database, self.miner_id, **values
+    @callback
+    def async_watch_restart(self) -> None:
+        """Poll often after a restart command until the miner is back.
+
+        Otherwise the device page keeps the old values (or shows it down)
+        until the next scheduled poll, up to a full interval later.
+        """
+        self._stop_restart_watch()
+        if self.broadcast or not self.polling_enabled:
+            return
+        before = self.data.uptime_seconds if self.data is not None else None
+        deadline = dt_util.utcnow() + RESTART_WATCH_FOR
+
+        async def _async_check(now: datetime) -> None:
+            self._unsub_restart_watch = None
+            await self.async_refresh()
+            uptime = self.data.uptime_seconds if self.data is not None else None
+            back = self.last_update_success and (
+                before is None or (uptime is not None and uptime < before)
             )
-        except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
-            LOGGER.warning("Could not update the database row of %s", self.name)
+            if not back and dt_util.utcnow() < deadline:
+                self._unsub_restart_watch = async_call_later(
+                    self.hass, RESTART_POLL_EVERY, _async_check
+                )
+
+        self._unsub_restart_watch = async_call_later(
+            self.hass, RESTART_POLL_EVERY, _async_check
+        )
+
+    def _stop_restart_watch(self) -> None:
+        if self._unsub_restart_watch is not None:
+            self._unsub_restart_watch()
+            self._unsub_restart_watch = None
 
     # -- NMMiner broadcasts ----------------------------------------------------
 
     def _latest_broadcast(self) -> MinerSnapshot | None:
-        listener = self.config_entry.runtime_data.nmminer_listener
+        listener = self.services.nmminer_listener
         if listener is None:
             return None
         latest = listener.latest(self.applied_data[CONF_HOST])
         return None if latest is None else latest[0]
 
     def _start_broadcast(self) -> None:
-        listener = self.config_entry.runtime_data.nmminer_listener
+        listener = self.services.nmminer_listener
         if listener is None:
             self.last_update_success = False
             return
@@ -337,7 +435,6 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self._unsub_watchdog = async_track_time_interval(
             self.hass, self._check_stale, NMMINER_STALE_AFTER / 4
         )
-        self.last_update_success = False
         if (snapshot := self._latest_broadcast()) is not None:
             self._on_datagram(snapshot)
 
@@ -352,13 +449,13 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self._last_datagram = dt_util.utcnow()
         if not self.last_update_success and self.data is not None:
             LOGGER.info("Broadcasts from %s resumed", self.name)
-        self._record(snapshot)
+        self.recorder.record(snapshot)
         self.async_set_updated_data(snapshot)
 
     @callback
     def _check_stale(self, now: datetime) -> None:
         """Mark a silent broadcast miner unavailable (logged once)."""
-        if not self.last_update_success:
+        if not self.last_update_success or self.data is None:
             return
         if (
             self._last_datagram is None
@@ -371,88 +468,3 @@ class MinerCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             )
             self.last_update_success = False
             self.async_update_listeners()
-
-    # -- commands --------------------------------------------------------------
-
-    async def async_set_polling_enabled(
-        self, enabled: bool, *, user_id: str | None = None
-    ) -> None:
-        """Start or stop polling; persist it in the subentry and Miner row."""
-        if enabled == self.polling_enabled:
-            return
-        new_data = {**self.subentry.data, CONF_ENABLED: enabled}
-        self._stop_broadcast()
-        self._unschedule_refresh()
-        self._apply(new_data)  # first, so the update listener sees no change
-        self.hass.config_entries.async_update_subentry(
-            self.config_entry, self.subentry, data=new_data
-        )
-        database = self.config_entry.runtime_data.database
-        queue_audit(
-            database,
-            actor=await async_actor(self.hass, user_id),
-            action="miner_enabled" if enabled else "miner_disabled",
-            miner_id=self.miner_id,
-            miner_name=self.subentry.title,
-            changes={CONF_ENABLED: {"old": not enabled, "new": enabled}},
-        )
-        await async_update_miner(database, self.miner_id, enabled=enabled)
-        if enabled:
-            await self.async_start()
-        else:
-            self.last_update_success = False
-            self.async_update_listeners()
-
-    async def async_set_mode(self, mode: str, *, user_id: str | None = None) -> None:
-        """Apply a mode on the device and record it."""
-        if mode not in self.driver.modes:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_mode",
-                translation_placeholders={
-                    "name": self.subentry.title,
-                    "mode": mode,
-                    "modes": ", ".join(self.driver.modes),
-                },
-            )
-        await self._async_command(
-            "mode_changed", self.driver.set_mode(mode), user_id, {"mode": mode}
-        )
-        self._synced["mode"] = mode
-        await async_update_miner(
-            self.config_entry.runtime_data.database,
-            self.miner_id,
-            current_mode=mode,
-            last_mode_change=to_naive_utc(dt_util.utcnow()),
-        )
-        await self.async_request_refresh()
-
-    async def async_restart(self, *, user_id: str | None = None) -> None:
-        """Restart the miner."""
-        await self._async_command("miner_restarted", self.driver.restart(), user_id)
-
-    async def _async_command(
-        self,
-        action: str,
-        command: Any,
-        user_id: str | None,
-        changes: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Run a driver command, audit it (success or failure), translate errors."""
-        actor = await async_actor(self.hass, user_id)
-        # Bound to this command; a cancelled command is not audited.
-        audit = partial(
-            queue_audit,
-            self.config_entry.runtime_data.database,
-            actor=actor,
-            action=action,
-            miner_id=self.miner_id,
-            miner_name=self.subentry.title,
-            changes=changes,
-        )
-        try:
-            await async_call_miner(self.subentry.title, command)
-        except Exception as err:
-            audit(status="failure", error_message=str(err.__cause__ or err))
-            raise
-        audit()

@@ -1,4 +1,8 @@
-"""Runtime data kept on the hub config entry."""
+"""Runtime data kept on the hub config entry.
+
+``HubData`` extends what the miner coordinators share (``MinerServices``, in
+``coordinator.py``), so the coordinator never needs this module.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from . import const
-from .pacer import LoopPacer
+from .coordinator import MinerCoordinator, MinerServices
 
 if TYPE_CHECKING:
-    from aiohttp import ClientSession
     from homeassistant.const import Platform
     from homeassistant.helpers.entity import Entity
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-
-    from .coordinator import MinerCoordinator
-    from .db import Database
-    from .devices import NMMinerListener
 
 # Builds the entities one platform wants for a miner, as its data stands now.
 type EntityBuilder = Callable[[MinerCoordinator], Sequence[Entity]]
@@ -45,27 +43,16 @@ class MinerPlatform:
             )
 
 
-@dataclass
-class HubData:
+@dataclass(kw_only=True)
+class HubData(MinerServices):
     """Everything the hub entry owns while it is loaded."""
 
-    database: Database
-    session: ClientSession
     coordinators: dict[str, MinerCoordinator] = field(default_factory=dict)
-    nmminer_listener: NMMinerListener | None = None
     # The database URL this runtime was opened with (a change means reload).
     db_url: str = ""
     closed: bool = False
-    # Bound the miner polls in flight and pace their starts and processing (the
-    # consts are read at set-up, so a benchmark can change them first).
-    poll_slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(const.MAX_CONCURRENT_POLLS),
-        repr=False,
-    )
-    poll_pacer: LoopPacer = field(
-        default_factory=lambda: LoopPacer(const.POLL_STEPS_PER_TURN),
-        repr=False,
-    )
+    # How a miner subentry being added was found (for its "added" audit row).
+    added_via: dict[str, str] = field(default_factory=dict)
     # Serialises subentry add/remove/reconfigure handling.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _platforms: list[MinerPlatform] = field(default_factory=list, repr=False)

@@ -38,7 +38,6 @@ from .const import (
 from .devices.types import MinerType
 from .nmminer_discovery import host_configured, offer_unique_id
 from .probe import ProbeError, ProbeResult, async_probe, async_probe_heard_nmminer
-from .records import async_actor, async_save_miner, audited_fields, queue_audit
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlow
@@ -217,24 +216,14 @@ class DiscoveryMixin(_Base):
             data[CONF_PORT] = self._discovered_port
         if probe.broadcast:
             data[CONF_NMMINER_BROADCAST] = True
-        identity = probe.unique_id or f"host:{self._discovered_host}"
-        database = hub.runtime_data.database
-        data["miner_id"] = await async_save_miner(database, data, identity)
-        queue_audit(
-            database,
-            actor=await async_actor(self.hass),
-            action="miner_added",
-            miner_id=data["miner_id"],
-            miner_name=name,
-            changes={**audited_fields(data), "source": self._discovered_via},
+        subentry = ConfigSubentry(
+            data=MappingProxyType(data),
+            subentry_type=SUBENTRY_MINER,
+            title=name,
+            unique_id=probe.unique_id,
         )
-        self.hass.config_entries.async_add_subentry(
-            hub,
-            ConfigSubentry(
-                data=MappingProxyType(data),
-                subentry_type=SUBENTRY_MINER,
-                title=name,
-                unique_id=probe.unique_id,
-            ),
-        )
+        # The hub writes the miner's row and audits it (noting how it was
+        # found) when it sees the new subentry.
+        hub.runtime_data.added_via[subentry.subentry_id] = self._discovered_via
+        self.hass.config_entries.async_add_subentry(hub, subentry)
         return self.async_abort(reason="miner_added")

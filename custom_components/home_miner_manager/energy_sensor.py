@@ -48,7 +48,7 @@ class MinerEnergySensor(MinerEntity, RestoreSensor):
 
     def _integrate(self) -> None:
         watts = self.coordinator.power_watts if self.snapshot else None
-        if not self.coordinator.last_update_success or watts is None:
+        if not self.coordinator.available or watts is None:
             self._last_sample = None
             return
         now = dt_util.utcnow()

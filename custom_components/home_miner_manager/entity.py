@@ -15,6 +15,7 @@ from .coordinator import MinerCoordinator
 from .devices.types import MinerType
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity import EntityDescription
 
     from .devices.snapshot import MinerSnapshot
@@ -101,6 +102,60 @@ def _changed[T](new: T | None, old: T | None) -> T | UndefinedType:
     return new if new is not None and new != old else UNDEFINED
 
 
+@callback
+def async_track_device(hass: HomeAssistant, coordinator: MinerCoordinator) -> None:
+    """Keep a miner's device entry in step with its firmware, model and MAC.
+
+    Device info is only merged when an entity is added, so a firmware update
+    (or a miner first seen online after start-up) would otherwise leave the
+    device page stale until the next reload. One listener per miner, not one
+    per entity.
+    """
+    facts = device_facts(coordinator)
+
+    @callback
+    def _async_update() -> None:
+        nonlocal facts
+        new = device_facts(coordinator)
+        if new != facts:
+            facts = new
+            _async_refresh_device(hass, coordinator, new)
+
+    coordinator.async_add_listener(_async_update)
+
+
+@callback
+def _async_refresh_device(
+    hass: HomeAssistant, coordinator: MinerCoordinator, facts: DeviceFacts
+) -> None:
+    registry = dr.async_get(hass)
+    device = registry.async_get_device(
+        identifiers={(DOMAIN, coordinator.device_identifier)}
+    )
+    if device is None:
+        return
+    new_macs = set(facts.connections - device.connections)
+    changes = (
+        _changed(facts.name, device.name),
+        _changed(facts.configuration_url, device.configuration_url),
+        _changed(facts.model, device.model),
+        _changed(facts.sw_version, device.sw_version),
+        _changed(facts.serial_number, device.serial_number),
+    )
+    if all(change is UNDEFINED for change in changes) and not new_macs:
+        return
+    name, url, model, firmware, serial = changes
+    registry.async_update_device(
+        device.id,
+        name=name,
+        configuration_url=url,
+        model=model,
+        sw_version=firmware,
+        serial_number=serial,
+        merge_connections=new_macs or UNDEFINED,
+    )
+
+
 class MinerEntity(CoordinatorEntity[MinerCoordinator]):
     """An entity of one miner, fed by that miner's coordinator."""
 
@@ -114,7 +169,11 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.device_identifier}_{description.key}"
         self._attr_device_info = miner_device_info(coordinator)
-        self._device_facts = device_facts(coordinator)
+
+    @property
+    def available(self) -> bool:
+        """Return False while polling is off, the miner is down or not yet read."""
+        return self.coordinator.available
 
     @property
     def snapshot(self) -> MinerSnapshot | None:
@@ -125,45 +184,3 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
     def user_id(self) -> str | None:
         """Return the user behind the current action (for the audit log)."""
         return self._context.user_id if self._context else None
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Keep the device registry in step with firmware/model changes.
-
-        Device info is only merged when an entity is added, so a firmware
-        update (or a miner first seen online after start-up) would otherwise
-        leave the device page stale until the next reload.
-        """
-        facts = device_facts(self.coordinator)
-        if facts != self._device_facts:
-            self._device_facts = facts
-            self._async_refresh_device(facts)
-        super()._handle_coordinator_update()
-
-    @callback
-    def _async_refresh_device(self, facts: DeviceFacts) -> None:
-        if self.registry_entry is None or self.registry_entry.device_id is None:
-            return
-        registry = dr.async_get(self.hass)
-        if (device := registry.async_get(self.registry_entry.device_id)) is None:
-            return
-        new_macs = set(facts.connections - device.connections)
-        changes = (
-            _changed(facts.name, device.name),
-            _changed(facts.configuration_url, device.configuration_url),
-            _changed(facts.model, device.model),
-            _changed(facts.sw_version, device.sw_version),
-            _changed(facts.serial_number, device.serial_number),
-        )
-        if all(change is UNDEFINED for change in changes) and not new_macs:
-            return  # another entity of this miner already updated it
-        name, url, model, firmware, serial = changes
-        registry.async_update_device(
-            device.id,
-            name=name,
-            configuration_url=url,
-            model=model,
-            sw_version=firmware,
-            serial_number=serial,
-            merge_connections=new_macs or UNDEFINED,
-        )

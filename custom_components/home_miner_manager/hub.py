@@ -1,7 +1,8 @@
 """Hub lifecycle: open the database, add, remove and reconfigure miners.
 
 Subentry changes are applied one miner at a time (no reload of the hub); only a
-change of the database URL reloads the whole entry.
+change of the database URL reloads the whole entry. This is the one place that
+writes ``miners`` rows: flows only create subentries.
 """
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 
+from .audit import async_actor, audited_fields, queue_audit
+from .commands import async_update_miner_row
 from .const import (
     CONF_DB_URL,
     CONF_ENABLED,
+    CONF_HOST,
+    CONF_MANUAL_POWER_WATTS,
     CONF_MINER_ID,
+    CONF_MINER_TYPE,
+    CONF_NAME,
+    CONF_PORT,
     DB_FILENAME,
     DEFAULT_RETENTION,
     DOMAIN,
@@ -23,11 +31,12 @@ from .const import (
     LOGGER,
     SUBENTRY_MINER,
 )
-from .coordinator import MinerCoordinator, build_driver
+from .coordinator import MinerCoordinator
 from .db import Database, DatabaseError
+from .db.miner_rows import MinerRow, save_miners
+from .entity import async_track_device
 from .issues import async_delete_miner_issues
 from .nmminer_discovery import async_start_listener
-from .records import async_actor, async_save_miner, async_update_miner, queue_audit
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
@@ -79,32 +88,66 @@ def async_create_hub_device(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
 
 
 def miner_identity(subentry: ConfigSubentry) -> str:
-    """Return the stable identity of a miner subentry."""
+    """Return the identity linking a miner subentry to its ``miners`` row.
+
+    The one rule: the device's own identity (MAC, else serial: the subentry's
+    unique id), else the subentry id. An address is never an identity: it
+    changes with DHCP, and factory hostnames are shared by many units.
+    """
     return subentry.unique_id or subentry.subentry_id
 
 
-async def async_add_miner(
-    hass: HomeAssistant, entry: HMMConfigEntry, subentry: ConfigSubentry
-) -> MinerCoordinator:
-    """Create, start and register the coordinator of one miner subentry."""
+def _miner_row(subentry: ConfigSubentry) -> MinerRow:
+    data = subentry.data
+    return MinerRow(
+        identity=miner_identity(subentry),
+        name=subentry.title,
+        miner_type=str(data[CONF_MINER_TYPE]),
+        ip_address=str(data[CONF_HOST]),
+        port=data.get(CONF_PORT),
+        manual_power_watts=data.get(CONF_MANUAL_POWER_WATTS),
+        enabled=bool(data.get(CONF_ENABLED, True)),
+        miner_id=data.get(CONF_MINER_ID),
+    )
+
+
+async def async_save_miner_rows(
+    hass: HomeAssistant, entry: HMMConfigEntry, subentries: list[ConfigSubentry]
+) -> list[int]:
+    """Write the rows of ``subentries`` in one database job; remember their ids."""
+    rows = [_miner_row(subentry) for subentry in subentries]
+    ids = await entry.runtime_data.database.async_run(
+        lambda session: save_miners(session, rows)
+    )
+    for subentry, miner_id in zip(subentries, ids, strict=True):
+        if subentry.data.get(CONF_MINER_ID) != miner_id:
+            hass.config_entries.async_update_subentry(
+                entry, subentry, data={**subentry.data, CONF_MINER_ID: miner_id}
+            )
+    return ids
+
+
+async def async_add_miners(
+    hass: HomeAssistant, entry: HMMConfigEntry, subentries: list[ConfigSubentry]
+) -> None:
+    """Save the miners' rows, then start a coordinator for each.
+
+    Nothing here waits for a miner to answer: each first poll runs in the
+    background (see ``MinerCoordinator.async_start``).
+    """
+    if not subentries:
+        return
+    ids = await async_save_miner_rows(hass, entry, subentries)
     hub = entry.runtime_data
-    miner_id = await async_save_miner(
-        hub.database, subentry.data, miner_identity(subentry)
-    )
-    if subentry.data.get(CONF_MINER_ID) != miner_id:
-        hass.config_entries.async_update_subentry(
-            entry, subentry, data={**subentry.data, CONF_MINER_ID: miner_id}
+    for subentry, miner_id in zip(subentries, ids, strict=True):
+        # The subentry object may have been replaced by the miner_id update.
+        current = entry.subentries.get(subentry.subentry_id, subentry)
+        coordinator = MinerCoordinator(
+            hass, entry, current, services=hub, miner_id=miner_id
         )
-    coordinator = MinerCoordinator(
-        hass,
-        entry,
-        subentry,
-        driver=build_driver(hass, entry, subentry.data),
-        miner_id=miner_id,
-    )
-    await coordinator.async_start()
-    hub.async_add_coordinator(coordinator)
-    return coordinator
+        async_track_device(hass, coordinator)
+        coordinator.async_start()
+        hub.async_add_coordinator(coordinator)
 
 
 async def async_remove_miner(
@@ -127,7 +170,7 @@ async def async_remove_miner(
         )
     # The row stays (disabled) so telemetry history survives; adding the same
     # device again re-enables it.
-    await async_update_miner(hub.database, coordinator.miner_id, enabled=False)
+    await async_update_miner_row(coordinator, enabled=False)
     queue_audit(
         hub.database,
         actor=await async_actor(hass),
@@ -166,11 +209,19 @@ async def async_sync_miners(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
             had_listener = hub.nmminer_listener is not None
             await async_start_listener(hass, entry)
             late_listener = not had_listener and hub.nmminer_listener is not None
+            added = [
+                subentry
+                for subentry_id, subentry in miners.items()
+                if subentry_id not in hub.coordinators
+            ]
+            await async_add_miners(hass, entry, added)
+            for subentry in added:
+                _audit_added(hass, entry, subentry)
             for subentry_id, subentry in miners.items():
-                coordinator = hub.coordinators.get(subentry_id)
-                if coordinator is None:
-                    await async_add_miner(hass, entry, subentry)
-                elif _changed(coordinator, subentry):
+                coordinator = hub.coordinators[subentry_id]
+                if subentry in added:
+                    continue
+                if _changed(coordinator, subentry):
                     await _async_reconfigure_miner(hass, entry, coordinator, subentry)
                 elif late_listener and coordinator.broadcast:
                     await coordinator.async_reconfigure(subentry)
@@ -188,12 +239,10 @@ async def _async_reconfigure_miner(
     """Apply a reconfigured miner in place; entities keep their coordinator."""
     hub = entry.runtime_data
     title_changed = subentry.title != coordinator.name
-    await async_save_miner(hub.database, subentry.data, miner_identity(subentry))
+    await async_save_miner_rows(hass, entry, [subentry])
     await coordinator.async_reconfigure(subentry)
     # A manual power estimate added or removed changes which sensors it has.
     hub.async_sync_entities(hass, coordinator)
-    if not subentry.data.get(CONF_ENABLED, True):
-        await async_update_miner(hub.database, coordinator.miner_id, enabled=False)
     if title_changed:
         device_registry = dr.async_get(hass)
         device = device_registry.async_get_device(
@@ -201,3 +250,26 @@ async def _async_reconfigure_miner(
         )
         if device is not None:
             device_registry.async_update_device(device.id, name=subentry.title)
+
+
+@callback
+def _audit_added(
+    hass: HomeAssistant, entry: HMMConfigEntry, subentry: ConfigSubentry
+) -> None:
+    """Audit a miner added at runtime (the user is the one running the flow)."""
+    coordinator = entry.runtime_data.coordinators[subentry.subentry_id]
+    changes = audited_fields({**subentry.data, CONF_NAME: subentry.title})
+    if source := entry.runtime_data.added_via.pop(subentry.subentry_id, None):
+        changes["source"] = source
+
+    async def _async_audit() -> None:
+        queue_audit(
+            entry.runtime_data.database,
+            actor=await async_actor(hass),
+            action="miner_added",
+            miner_id=coordinator.miner_id,
+            miner_name=subentry.title,
+            changes=changes,
+        )
+
+    entry.async_create_background_task(hass, _async_audit(), f"{DOMAIN} audit")

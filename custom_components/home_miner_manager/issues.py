@@ -8,14 +8,12 @@ from homeassistant.core import callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
-from .devices.exceptions import (
-    MinerAuthError,
-    MinerNetworkRangeError,
-    MinerOTPRequiredError,
-)
+from .errors import error_key
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+
+    from .devices.exceptions import MinerAuthError
 
 
 def _auth_issue_id(subentry_id: str) -> str:
@@ -34,19 +32,14 @@ def async_raise_refused(
     placeholders: dict[str, str],
 ) -> None:
     """Explain why the miner refuses to be read (HTTP 401)."""
-    if isinstance(err, MinerNetworkRangeError):
-        key = "network_range"
-    elif isinstance(err, MinerOTPRequiredError):
-        key = "otp_required"
-    else:
-        key = "auth_failed"
     ir.async_create_issue(
         hass,
         DOMAIN,
         _auth_issue_id(subentry_id),
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=key,
+        # network_range, otp_required or auth_failed: the same keys as the flows.
+        translation_key=error_key(err),
         translation_placeholders=placeholders,
     )
 

@@ -25,10 +25,12 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .audit import async_actor, audit_changes, queue_audit
 from .const import (
     CONF_ENABLED,
     CONF_HOST,
     CONF_MANUAL_POWER_WATTS,
+    CONF_MINER_ID,
     CONF_MINER_TYPE,
     CONF_NAME,
     CONF_NMMINER_BROADCAST,
@@ -45,13 +47,6 @@ from .const import (
 from .devices.types import MinerType
 from .discovery import async_withdraw_offers
 from .probe import ProbeError, ProbeResult, async_probe
-from .records import (
-    async_actor,
-    async_save_miner,
-    audit_changes,
-    audited_fields,
-    queue_audit,
-)
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
@@ -261,17 +256,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         }
         if probe.broadcast:
             data[CONF_NMMINER_BROADCAST] = True
-        identity = probe.unique_id or f"host:{data[CONF_HOST]}"
-        miner_id = await async_save_miner(hub.runtime_data.database, data, identity)
-        data["miner_id"] = miner_id
-        queue_audit(
-            hub.runtime_data.database,
-            actor=await async_actor(self.hass),
-            action="miner_added",
-            miner_id=miner_id,
-            miner_name=data[CONF_NAME],
-            changes=audited_fields(data),
-        )
+        # The hub writes the miner's row (and audits it) when it sees the subentry.
         async_withdraw_offers(self.hass, data[CONF_HOST], probe.unique_id)
         return self.async_create_entry(
             title=data[CONF_NAME], data=data, unique_id=probe.unique_id
@@ -330,7 +315,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             hub.runtime_data.database,
             actor=await async_actor(self.hass),
             action="miner_reconfigured",
-            miner_id=subentry.data.get("miner_id"),
+            miner_id=subentry.data.get(CONF_MINER_ID),
             miner_name=data[CONF_NAME],
             changes=changes,
         )

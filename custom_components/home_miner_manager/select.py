@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import Platform
 
+from .commands import async_set_mode
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
@@ -60,4 +61,4 @@ class MinerModeSelect(MinerEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Apply a mode; the coordinator raises a translated error on failure."""
-        await self.coordinator.async_set_mode(option, user_id=self.user_id)
+        await async_set_mode(self.coordinator, option, user_id=self.user_id)

@@ -409,7 +409,7 @@ class MinerLastRestartSensor(MinerEntity, SensorEntity):
         self._update_boot()
 
     def _update_boot(self) -> None:
-        if self.snapshot is None or not self.coordinator.last_update_success:
+        if self.snapshot is None or not self.coordinator.available:
             return
         uptime = self.snapshot.uptime_seconds
         if uptime is None:

@@ -11,6 +11,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_extract_referenced_entity_ids
 import voluptuous as vol
 
+from .commands import async_restart, async_set_mode
 from .const import DOMAIN
 
 if TYPE_CHECKING:
@@ -69,14 +70,14 @@ def _coordinator_for_device(
 
 async def _async_set_mode(call: ServiceCall) -> None:
     for coordinator in _coordinators(call.hass, call):
-        await coordinator.async_set_mode(
-            call.data[ATTR_MODE], user_id=call.context.user_id
+        await async_set_mode(
+            coordinator, call.data[ATTR_MODE], user_id=call.context.user_id
         )
 
 
 async def _async_restart(call: ServiceCall) -> None:
     for coordinator in _coordinators(call.hass, call):
-        await coordinator.async_restart(user_id=call.context.user_id)
+        await async_restart(coordinator, user_id=call.context.user_id)
 
 
 @callback

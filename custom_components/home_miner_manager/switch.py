@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, Platform
 
+from .commands import async_set_polling_enabled
 from .entity import MinerEntity
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ POLLING = SwitchEntityDescription(
 )
 
 
-def miner_switchs(coordinator: MinerCoordinator) -> list[MinerPollingSwitch]:
+def miner_switches(coordinator: MinerCoordinator) -> list[MinerPollingSwitch]:
     """Return the switch entities of a miner."""
     return [MinerPollingSwitch(coordinator, POLLING)]
 
@@ -38,7 +39,7 @@ async def async_setup_entry(
     """Add a polling switch for every miner."""
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
-            Platform.SWITCH, miner_switchs, async_add_entities
+            Platform.SWITCH, miner_switches, async_add_entities
         )
     )
 
@@ -62,10 +63,10 @@ class MinerPollingSwitch(MinerEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Resume polling."""
-        await self.coordinator.async_set_polling_enabled(True, user_id=self.user_id)
+        await async_set_polling_enabled(self.coordinator, True, user_id=self.user_id)
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop polling."""
-        await self.coordinator.async_set_polling_enabled(False, user_id=self.user_id)
+        await async_set_polling_enabled(self.coordinator, False, user_id=self.user_id)
         self.async_write_ha_state()

@@ -1,12 +1,26 @@
-"""What one successful poll leaves in the database: a Telemetry row."""
+"""What one successful poll leaves in the database.
+
+A Telemetry row per poll (per scan interval for broadcasting NMMiners, which
+send a datagram every few seconds), and the Miner row kept in step with the
+firmware and mode the device reports.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import callback
+from homeassistant.util import dt as dt_util
+
+from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
+from .db.miner_rows import update_miner
+
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, timedelta
+
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
 
     from .db import Database
     from .devices.snapshot import MinerSnapshot
@@ -65,3 +79,82 @@ def queue_snapshot(
         pool_in_use=snapshot.pool_in_use,
         data=telemetry_extras(snapshot),
     )
+
+
+class MinerRecorder:
+    """Records one miner's polls; the coordinator hands it every snapshot."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        database: Database,
+        miner_id: int,
+    ) -> None:
+        """Record for the Miner row ``miner_id``."""
+        self._hass = hass
+        self._entry = entry
+        self._database = database
+        self.miner_id = miner_id
+        self._interval = DEFAULT_SCAN_INTERVAL
+        self._throttle = False
+        self._manual_power_watts: int | None = None
+        self._last_recorded: datetime | None = None
+        # Firmware and mode last written to the Miner row.
+        self._synced: dict[str, str] = {}
+
+    def configure(
+        self, *, interval: timedelta, throttle: bool, manual_power_watts: int | None
+    ) -> None:
+        """Apply the subentry's settings (``throttle``: one row per interval)."""
+        self._interval = interval
+        self._throttle = throttle
+        self._manual_power_watts = manual_power_watts
+
+    def mark_mode(self, mode: str) -> None:
+        """Note a mode the Miner row already holds (set by a command)."""
+        self._synced["current_mode"] = mode
+
+    @callback
+    def record(self, snapshot: MinerSnapshot) -> None:
+        """Queue a Telemetry row and keep the Miner row in step."""
+        now = dt_util.utcnow()
+        if (
+            self._throttle
+            and self._last_recorded is not None
+            and now - self._last_recorded < self._interval
+        ):
+            return
+        self._last_recorded = now
+        queue_snapshot(
+            self._database,
+            self.miner_id,
+            snapshot,
+            when=now,
+            manual_power_watts=self._manual_power_watts,
+        )
+        changed = {
+            column: value
+            for column, value in (
+                ("firmware_version", snapshot.firmware_version),
+                ("current_mode", snapshot.mode),
+            )
+            if value and self._synced.get(column) != value
+        }
+        if changed:
+            self._synced.update(changed)
+            self._entry.async_create_background_task(
+                self._hass,
+                self._async_write_miner(changed),
+                f"{DOMAIN} miner row {self.miner_id}",
+            )
+
+    async def _async_write_miner(self, values: dict[str, Any]) -> None:
+        try:
+            await self._database.async_run(
+                lambda session: update_miner(session, self.miner_id, **values)
+            )
+        except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
+            LOGGER.warning(
+                "Could not update the database row of miner %s", self.miner_id
+            )

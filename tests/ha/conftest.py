@@ -103,7 +103,8 @@ def setup_hub(hass: HomeAssistant, db_url: str) -> HubFactory:
         )
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        # First polls run in the background: set-up never waits for a miner.
+        await hass.async_block_till_done(wait_background_tasks=True)
         assert entry.state is expect
         return entry
 

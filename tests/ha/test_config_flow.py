@@ -46,7 +46,7 @@ async def test_default_sqlite_in_config_folder(
     result = await _submit(hass, "")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_DB_URL: ""}
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert (tmp_path / "home_miner_manager.db").exists()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.state is ConfigEntryState.LOADED
@@ -57,7 +57,7 @@ async def test_explicit_sqlite_url(hass: HomeAssistant, db_url: str) -> None:
     result = await _submit(hass, db_url)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_DB_URL: db_url}
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -97,7 +97,7 @@ async def test_unreachable_postgres(
 async def test_postgres_hub(hass: HomeAssistant, postgres_url: str) -> None:
     result = await _submit(hass, postgres_url)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.database.dialect == "postgresql"
@@ -129,7 +129,7 @@ async def test_options_retention_without_reload(
         {**DEFAULT_RETENTION, CONF_DB_URL: shown, CONF_TELEMETRY_DAYS: 3},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.options[CONF_TELEMETRY_DAYS] == 3
     assert entry.options[CONF_DB_URL] == entry.data[CONF_DB_URL]
     # Same database object: retention needs no reload.
@@ -147,7 +147,7 @@ async def test_options_new_database_reloads(
         result["flow_id"], {**DEFAULT_RETENTION, CONF_DB_URL: new_url}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.database is not old
     assert (tmp_path / "other.db").exists()
@@ -172,7 +172,7 @@ async def test_setup_retries_when_database_unreachable(
     )
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.reason is not None
     assert "pw@" not in entry.reason

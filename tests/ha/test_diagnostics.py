@@ -93,7 +93,7 @@ async def test_database_password_redacted(
     entry = MockConfigEntry(domain=DOMAIN, data={"db_url": postgres_url})
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     password = postgres_url.split(":")[2].split("@", maxsplit=1)[0]
     diag: dict[str, Any] = await get_diagnostics_for_config_entry(
         hass, hass_client, entry

@@ -41,7 +41,7 @@ async def test_dhcp_adds_miner(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "miner_added"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.unique_id == BITAXE_UID
     assert subentry.title == "Desk Bitaxe"
@@ -64,7 +64,7 @@ async def test_dhcp_updates_address(
     assert not coordinator.last_update_success
     result = await _discover(hass)
     assert result["reason"] == "already_configured"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.subentries[subentry_id].data["host"] == "127.0.0.1"
     assert entry.runtime_data.coordinators[subentry_id] is coordinator
     assert coordinator.last_update_success

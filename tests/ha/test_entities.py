@@ -680,7 +680,7 @@ async def test_device_hangs_under_the_hub_device(
 
     # Reloading keeps the one hub device (and the link).
     assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert sorted(d.id for d in devices) == sorted([hub.id, miner.id])
     miner = device_registry.async_get_device(identifiers={(DOMAIN, BITAXE_UID)})

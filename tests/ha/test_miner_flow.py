@@ -80,7 +80,7 @@ async def test_add_axeos(
         hass, entry.entry_id, _input(axeos_sim, miner_type, manual_power_watts=20)
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.unique_id == unique_id
     assert subentry.data["miner_type"] == axeos_sim.miner_type
@@ -113,7 +113,7 @@ async def test_add_avalon_asks_password(
         result["flow_id"], {"web_password": AVALON_WEB_PASSWORD}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.data["miner_type"] == "avalon_nano"
     assert subentry.data["web_password"] == AVALON_WEB_PASSWORD
@@ -188,7 +188,7 @@ async def test_otp_enabled_is_monitored(  # noqa: PLR0917  (pytest fixtures)
     async with AxeOSSimulator("nerdqaxe_pp", otp_enabled=True, **FAST) as sim:
         result = await _add(hass, entry.entry_id, _input(sim, miner_type))
         assert result["type"] is FlowResultType.CREATE_ENTRY
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
         (subentry_id,) = entry.subentries
         coordinator = entry.runtime_data.coordinators[subentry_id]
         assert coordinator.last_update_success
@@ -318,7 +318,7 @@ async def test_reconfigure_in_place(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     subentry = entry.subentries[subentry_id]
     assert subentry.title == "New name"
     assert subentry.data["scan_interval"] == 60
@@ -374,7 +374,7 @@ async def test_reconfigure_keeps_avalon_password(
     hass.config_entries.async_update_subentry(
         entry, entry.subentries[subentry_id], unique_id=probe_uid
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await _reconfigure(
         hass,
         entry.entry_id,
@@ -416,7 +416,7 @@ async def test_audit_names_the_acting_user(  # noqa: PLR0917  (pytest fixtures)
     )
     assert resp.status == 200
     assert (await resp.json())["type"] == "create_entry"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry_id,) = entry.subentries
 
     ws = await hass_ws_client(hass)
@@ -428,7 +428,7 @@ async def test_audit_names_the_acting_user(  # noqa: PLR0917  (pytest fixtures)
         }
     )
     assert (await ws.receive_json())["success"]
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     audit = await rows(hass, entry, AuditLog)
     assert [(a.action, a.user) for a in audit] == [
@@ -443,14 +443,14 @@ async def test_re_adding_a_removed_miner_reuses_its_row(
 ) -> None:
     entry = await setup_hub()
     await _add(hass, entry.entry_id, _input(axeos_sim, "bitaxe"))
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry_id,) = entry.subentries
     (first,) = await rows(hass, entry, Miner)
     hass.config_entries.async_remove_subentry(entry, subentry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await _add(hass, entry.entry_id, _input(axeos_sim, "auto", name="Back"))
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (again,) = await rows(hass, entry, Miner)
     assert again.id == first.id
     assert again.enabled is True
@@ -499,7 +499,7 @@ async def test_manual_power_added_later_brings_power_sensors(
         hass, entry.entry_id, nm_id, {**reconfigure, "manual_power_watts": 5}
     )
     assert result["reason"] == "reconfigure_successful"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
     assert hub.coordinators == coordinators  # same objects: nothing rebuilt
     power = hass.states.get("sensor.nmminer_power")
@@ -516,7 +516,7 @@ async def test_manual_power_added_later_brings_power_sensors(
     # Taking the estimate away removes them again (entities and registry).
     result = await _reconfigure(hass, entry.entry_id, nm_id, reconfigure)
     assert result["reason"] == "reconfigure_successful"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert hub.coordinators == coordinators
     for entity_id in power_ids:
         assert hass.states.get(entity_id) is None
@@ -546,7 +546,7 @@ async def test_manual_power_added_to_avalon_nano3(
         hass.config_entries.async_update_subentry(
             entry, entry.subentries[subentry_id], unique_id=coordinator.data.identity
         )
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
         assert hass.states.get("sensor.avalon_power").state == STATE_UNKNOWN  # type: ignore[union-attr]
         result = await _reconfigure(
             hass,
@@ -561,6 +561,6 @@ async def test_manual_power_added_to_avalon_nano3(
             },
         )
         assert result["reason"] == "reconfigure_successful"
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
         assert float(hass.states.get("sensor.avalon_power").state) == 140.0  # type: ignore[union-attr]
         assert float(hass.states.get("sensor.avalon_energy").state) >= 0.0  # type: ignore[union-attr]

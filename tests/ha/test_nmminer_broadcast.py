@@ -66,7 +66,7 @@ async def test_broadcast_feeds_coordinator_and_watchdog(  # noqa: PLR0917  (pyte
     assert hub.nmminer_listener is not None
     (coordinator,) = hub.coordinators.values()
     assert coordinator.update_interval is None  # pushed, never polled
-    assert not coordinator.last_update_success
+    assert not coordinator.available  # nothing heard yet
 
     sent = await _send(hub.nmminer_listener, nmminer_udp_sender)
     assert coordinator.last_update_success
@@ -78,7 +78,7 @@ async def test_broadcast_feeds_coordinator_and_watchdog(  # noqa: PLR0917  (pyte
     # Silence for longer than the watchdog allows: unavailable.
     freezer.tick(timedelta(minutes=3))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert not coordinator.last_update_success
 
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -112,7 +112,7 @@ async def test_flow_detects_broadcast_only_nmminer(
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.data["udp_broadcast"] is True
     assert entry.runtime_data.nmminer_listener is not None
@@ -137,7 +137,7 @@ async def test_broadcast_recovers(  # noqa: PLR0917  (pytest fixtures)
     await _datagram()
     freezer.tick(timedelta(minutes=3))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert not coordinator.last_update_success
     await _datagram()
     assert coordinator.last_update_success

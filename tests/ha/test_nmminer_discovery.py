@@ -89,7 +89,7 @@ async def test_broadcast_only_nmminer_offered_and_added(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "miner_added"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.title == "Lotto"
     assert subentry.data["udp_broadcast"] is True
@@ -134,7 +134,7 @@ async def test_http_nmminer_added_in_http_mode(
         offer["flow_id"], {"name": "CYD"}
     )
     assert result["reason"] == "miner_added"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert "udp_broadcast" not in subentry.data
     assert subentry.data["port"] == nmminer_sim.port
@@ -298,7 +298,7 @@ async def test_udp_port_taken(
         entry = await setup_hub([broadcast_miner])
         assert not _listening(entry)
         assert await hass.config_entries.async_reload(entry.entry_id)
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
         assert entry.state is ConfigEntryState.LOADED
         assert not _listening(entry)
     warnings = [
@@ -316,7 +316,7 @@ async def test_udp_port_taken(
         hass.config_entries.async_add_subentry(
             entry, _as_subentry(miner_subentry(sim, "nmminer", title="CYD"))
         )
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
         assert _listening(entry)
         await _hear(hass, entry, nmminer_udp_sender)
     assert lotto.last_update_success

@@ -22,6 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.home_miner_manager import const
+from custom_components.home_miner_manager.commands import async_set_polling_enabled
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import AuditLog, Miner, Telemetry
 from hmm_sim import AxeOSSimulator, CgminerSimulator
@@ -86,7 +87,7 @@ async def test_setup_polls_and_records(
     assert _db_threads()
 
     assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert _db_threads() == []
 
@@ -96,7 +97,7 @@ async def test_reload_leaves_one_writer(
 ) -> None:
     entry = await setup_hub()
     assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
     assert _db_threads().count("hmm_db_writer") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -108,7 +109,7 @@ async def test_final_write_closes_database(
 ) -> None:
     entry = await setup_hub()
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.runtime_data.closed
     assert _db_threads() == []
     # Unloading afterwards does not close twice or fail.
@@ -198,8 +199,12 @@ async def test_polling_toggle_persists_and_audits(
 ) -> None:
     entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
     (coordinator,) = entry.runtime_data.coordinators.values()
-    await coordinator.async_set_polling_enabled(False, user_id=hass_admin_user.id)  # type: ignore[attr-defined]
-    await hass.async_block_till_done()
+    await async_set_polling_enabled(
+        coordinator,
+        False,
+        user_id=hass_admin_user.id,  # type: ignore[attr-defined]
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
     # Same coordinator (no rebuild), persisted in the subentry and Miner row.
     assert (
         entry.runtime_data.coordinators[coordinator.subentry.subentry_id] is coordinator
@@ -211,8 +216,8 @@ async def test_polling_toggle_persists_and_audits(
     (miner,) = await rows(hass, entry, Miner)
     assert miner.enabled is False
 
-    await coordinator.async_set_polling_enabled(True)
-    await hass.async_block_till_done()
+    await async_set_polling_enabled(coordinator, True)
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert coordinator.last_update_success
     assert axeos_sim.requests > requests
     audit = [(a.action, a.user) for a in await rows(hass, entry, AuditLog)]
@@ -235,7 +240,7 @@ async def test_remove_miner_keeps_history(
         identifiers={("home_miner_manager", BITAXE_UID)}
     )
     assert hass.config_entries.async_remove_subentry(entry, subentry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert subentry_id not in entry.runtime_data.coordinators
     assert entry.state is ConfigEntryState.LOADED
     assert not device_registry.async_get_device(
@@ -348,7 +353,7 @@ async def test_stopped_miner_gives_up_its_wait(
     if stop == "shutdown":
         await coordinator.async_shutdown()
     else:
-        await coordinator.async_set_polling_enabled(False)
+        await async_set_polling_enabled(coordinator, False)
     requests = axeos_sim.requests
     for _ in range(held):
         hub.poll_slots.release()

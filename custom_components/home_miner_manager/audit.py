@@ -1,33 +1,26 @@
-"""Miner and AuditLog rows written on behalf of Home Assistant.
-
-A removed miner keeps its ``miners`` row (``enabled=False``) so its telemetry
-history survives; adding the same device again (same identity) re-uses it.
-"""
+"""AuditLog rows: who changed what, written on behalf of Home Assistant."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from .const import (
     AUDIT_SYSTEM_USER,
     CONF_ENABLED,
     CONF_HOST,
     CONF_MANUAL_POWER_WATTS,
-    CONF_MINER_ID,
     CONF_MINER_TYPE,
     CONF_NAME,
     CONF_PORT,
+    CONF_SCAN_INTERVAL,
 )
-from .db.models import AuditLog, Miner, utcnow
+from .db.models import AuditLog, utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from homeassistant.core import Context, HomeAssistant
-    from sqlalchemy.orm import Session
 
     from .db import Database
 
@@ -40,7 +33,7 @@ _AUDITED_KEYS = (
     CONF_PORT,
     CONF_MANUAL_POWER_WATTS,
     CONF_ENABLED,
-    "scan_interval",
+    CONF_SCAN_INTERVAL,
 )
 
 
@@ -140,56 +133,3 @@ def queue_audit(
         status=status,
         error_message=(error_message or "")[:500] or None,
     )
-
-
-async def async_save_miner(
-    database: Database, data: Mapping[str, Any], identity: str
-) -> int:
-    """Create or update the Miner row for a subentry; return its id.
-
-    Looks the row up by ``miner_id`` from the subentry, then by identity (a
-    miner removed earlier and added again keeps its history).
-    """
-    values = {
-        "name": str(data[CONF_NAME])[:100],
-        "miner_type": data[CONF_MINER_TYPE],
-        "ip_address": str(data[CONF_HOST])[:45],
-        "port": data.get(CONF_PORT),
-        "manual_power_watts": data.get(CONF_MANUAL_POWER_WATTS),
-        "enabled": data.get(CONF_ENABLED, True),
-    }
-    wanted_id = data.get(CONF_MINER_ID)
-
-    def _save(session: Session) -> int:
-        miner: Miner | None = None
-        if wanted_id is not None:
-            miner = session.get(Miner, wanted_id)
-        if miner is None:
-            for candidate in session.scalars(select(Miner)):
-                if (candidate.config or {}).get("identity") == identity:
-                    miner = candidate
-                    break
-        if miner is None:
-            miner = Miner(**values)
-            session.add(miner)
-        else:
-            for key, value in values.items():
-                setattr(miner, key, value)
-        miner.config = {**(miner.config or {}), "identity": identity}
-        session.flush()
-        return int(miner.id)
-
-    return await database.async_run(_save)
-
-
-async def async_update_miner(database: Database, miner_id: int, **values: Any) -> None:
-    """Update some columns of a Miner row (e.g. firmware, mode, enabled)."""
-
-    def _update(session: Session) -> None:
-        miner = session.get(Miner, miner_id)
-        if miner is None:
-            return
-        for key, value in values.items():
-            setattr(miner, key, value)
-
-    await database.async_run(_update)

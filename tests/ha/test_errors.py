@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+import re
+import string
+from typing import Any
+
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 
@@ -18,7 +24,13 @@ from custom_components.home_miner_manager.devices.exceptions import (
     MinerTimeoutError,
     MinerUnsupportedError,
 )
-from custom_components.home_miner_manager.helpers import async_call_miner
+from custom_components.home_miner_manager.errors import (
+    ERROR_KEYS,
+    REFUSAL_KEYS,
+    UNKNOWN,
+    async_call_miner,
+    error_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +47,7 @@ from custom_components.home_miner_manager.helpers import async_call_miner
         (MinerRefusedError("no", "other"), "refused", False),
         (MinerUnsupportedError("u"), "unsupported", True),
         (InvalidCommandValueError("v"), "invalid_value", True),
-        (MinerError("?"), "unknown_error", False),
+        (MinerError("?"), "unknown", False),
     ],
 )
 async def test_async_call_miner(error: MinerError, key: str, validation: bool) -> None:
@@ -59,37 +71,28 @@ async def test_async_call_miner_returns_value() -> None:
     assert await async_call_miner("x", _ok()) == 7
 
 
+def _strings() -> dict[str, Any]:
+    root = Path(__file__).parents[2] / "custom_components" / "home_miner_manager"
+    return json.loads((root / "translations" / "en.json").read_text())  # type: ignore[no-any-return]
+
+
 def test_every_translation_key_exists() -> None:
     """Keys raised in code have a message (with the placeholders given)."""
-    import json  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-    import re  # noqa: PLC0415
-    import string  # noqa: PLC0415
-
     root = Path(__file__).parents[2] / "custom_components" / "home_miner_manager"
-    strings = json.loads((root / "translations" / "en.json").read_text())
+    strings = _strings()
     known = set(strings["exceptions"]) | set(strings["issues"])
     used: set[str] = set()
-    for name in ("__init__", "coordinator", "helpers", "hub", "services"):
-        module = root / f"{name}.py"
-        used |= set(re.findall(r'translation_key="(\w+)"', module.read_text()))
-    used |= {
-        "timeout",
-        "cannot_connect",
-        "invalid_response",
-        "network_range",
-        "otp_required",
-        "auth_failed",
-        "calibrating",
-        "mode_not_accepted",
-        "refused",
-        "unsupported",
-        "invalid_value",
-        "unknown_error",
-    }
-    assert used - known == set()
-    # The helper always passes name/error (+reason for refusals).
-    for key in ("timeout", "cannot_connect", "calibrating", "refused", "unsupported"):
+    for module in root.glob("*.py"):
+        used |= set(
+            re.findall(
+                r'translation_domain=DOMAIN,\s*translation_key="(\w+)"',
+                module.read_text(),
+            )
+        )
+    table = {key for _, key in ERROR_KEYS} | set(REFUSAL_KEYS.values()) | {UNKNOWN}
+    assert (used | table) - known == set()
+    # The error table always passes name/error (+reason for refusals).
+    for key in table:
         fields = {
             f
             for _, f, _, _ in string.Formatter().parse(
@@ -97,4 +100,22 @@ def test_every_translation_key_exists() -> None:
             )
             if f
         }
-        assert fields <= {"name", "error", "reason"}
+        assert fields <= {"name", "error", "reason"}, key
+
+
+def test_one_key_per_error_everywhere() -> None:
+    """Flows, actions and repairs name a failure with the same key (one table)."""
+    strings = _strings()
+    form_errors = set(strings["config_subentries"]["miner"]["error"])
+    for error_type, key in ERROR_KEYS:
+        if error_type in (InvalidCommandValueError,):
+            continue  # a command argument, never the answer to a probe
+        assert key in form_errors, key
+    assert UNKNOWN in form_errors
+    # Repairs raised for a refused read use the same keys.
+    for error in (
+        MinerNetworkRangeError("n"),
+        MinerOTPRequiredError("o"),
+        MinerAuthError("a"),
+    ):
+        assert error_key(error) in strings["issues"]

@@ -1,0 +1,1 @@
+"""Tests of the pools package, its simulators and db/shares.py."""

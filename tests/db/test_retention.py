@@ -13,16 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from custom_components.home_miner_manager.const import (
-    CONF_AUDIT_DAYS,
-    CONF_EVENT_DAYS,
-    CONF_HEALTH_DAYS,
-    CONF_HOURLY_DAYS,
-    CONF_NOTIFICATION_DAYS,
-    CONF_PRICE_DAYS,
-    CONF_TELEMETRY_DAYS,
-    DEFAULT_RETENTION,
-)
 from custom_components.home_miner_manager.db import Database
 from custom_components.home_miner_manager.db.models import (
     AuditLog,
@@ -31,6 +21,16 @@ from custom_components.home_miner_manager.db.models import (
     HealthScore,
     NotificationLog,
     Telemetry,
+)
+from custom_components.home_miner_manager.db.retention import (
+    AUDIT_DAYS,
+    ENERGY_PRICE_DAYS,
+    EVENT_DAYS,
+    HEALTH_SCORE_DAYS,
+    HOURLY_ROLLUP_DAYS,
+    NOTIFICATION_DAYS,
+    RETENTION_DEFAULTS,
+    TELEMETRY_DAYS,
 )
 from custom_components.home_miner_manager.db.rollup import hashrate_ghs
 from custom_components.home_miner_manager.db.rollup_models import (
@@ -127,7 +127,7 @@ def test_hashrate_normalization() -> None:
 def test_rollup_figures(database: Database) -> None:
     """kWh from real gaps, averages, share deltas over a reboot, reject %."""
     miner_a, miner_b = _load(database)
-    result = database.run_maintenance(_at("12:30:00", 9), DEFAULT_RETENTION)
+    result = database.run_maintenance(_at("12:30:00", 9), RETENTION_DEFAULTS)
     assert result.rolled_up_until == _at("12:00:00", 9)
 
     hourly = _rows(database, TelemetryHourly, miner_a)
@@ -184,7 +184,7 @@ def test_rollup_figures(database: Database) -> None:
 def test_rollup_is_idempotent(database: Database) -> None:
     """Running again, or over a day split between runs, counts nothing twice."""
     miner_a, _ = _load(database)
-    keep = dict(DEFAULT_RETENTION, **{CONF_TELEMETRY_DAYS: 0})  # raw kept
+    keep = dict(RETENTION_DEFAULTS, **{TELEMETRY_DAYS: 0})  # raw kept
     # First run stops at 11:00 on D0: hour 10 done, the day partial.
     first = database.run_maintenance(_at("11:00:00"), keep)
     assert first.hourly_rows == 2  # miners A and B, hour 10
@@ -234,19 +234,19 @@ def test_purge_boundaries(database: Database) -> None:
         },
     }
     days = {
-        Event: CONF_EVENT_DAYS,
-        AuditLog: CONF_AUDIT_DAYS,
-        NotificationLog: CONF_NOTIFICATION_DAYS,
-        HealthScore: CONF_HEALTH_DAYS,
+        Event: EVENT_DAYS,
+        AuditLog: AUDIT_DAYS,
+        NotificationLog: NOTIFICATION_DAYS,
+        HealthScore: HEALTH_SCORE_DAYS,
     }
     for model, values in logs.items():
-        cutoff = now - timedelta(days=DEFAULT_RETENTION[days[model]])
+        cutoff = now - timedelta(days=RETENTION_DEFAULTS[days[model]])
         database.queue_insert(model, timestamp=cutoff - second, **values)
         database.queue_insert(model, timestamp=cutoff, **values)
-    raw_cutoff = now - timedelta(days=DEFAULT_RETENTION[CONF_TELEMETRY_DAYS])
+    raw_cutoff = now - timedelta(days=RETENTION_DEFAULTS[TELEMETRY_DAYS])
     for when in (raw_cutoff - second, raw_cutoff):
         database.queue_telemetry(miner_a, when, hashrate=500.0)
-    price_cutoff = now - timedelta(days=DEFAULT_RETENTION[CONF_PRICE_DAYS])
+    price_cutoff = now - timedelta(days=RETENTION_DEFAULTS[ENERGY_PRICE_DAYS])
     for valid_to in (price_cutoff - second, price_cutoff):
         database.queue_insert(
             EnergyPrice,
@@ -257,7 +257,7 @@ def test_purge_boundaries(database: Database) -> None:
         )
     database.flush()
 
-    retention = dict(DEFAULT_RETENTION, **{CONF_HOURLY_DAYS: 5})
+    retention = dict(RETENTION_DEFAULTS, **{HOURLY_ROLLUP_DAYS: 5})
     result = database.run_maintenance(now, retention)
 
     for model in (*logs, EnergyPrice):
@@ -288,7 +288,7 @@ def test_zero_days_keeps_forever(sqlite_db: Database) -> None:
     )
     sqlite_db.flush()
     result = sqlite_db.run_maintenance(
-        _at("12:00:00", 400), dict.fromkeys(DEFAULT_RETENTION, 0)
+        _at("12:00:00", 400), dict.fromkeys(RETENTION_DEFAULTS, 0)
     )
     assert result.purged == {}
     assert _count(sqlite_db, Telemetry) == 22

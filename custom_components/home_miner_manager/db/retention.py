@@ -1,29 +1,22 @@
 """Nightly maintenance: roll up complete hours, then purge, then optionally repack.
 
-Retention is given in days per key (the option keys of ``const.py``); a
-missing key takes its default and 0 or less keeps that data forever.  Daily
-rollups are never purged.  Raw telemetry is never purged before it has been
-rolled up, nor before the end of the day it belongs to has been rolled up.
+The retention families and their default days live here (the database layer
+owns them; the integration's options use the same keys).  Retention is given
+in days per family; a missing family takes its default and 0 or less keeps
+that data forever.  Daily rollups are never purged.  Raw telemetry is never
+purged before it has been rolled up, nor before the end of the day it
+belongs to has been rolled up.  Each miner's ``HIGH_DIFF_KEEP_TOP`` best
+shares are kept whatever their age (the leaderboard).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
 
 from sqlalchemy import delete, func, select, text
-
-from custom_components.home_miner_manager.const import (
-    CONF_AUDIT_DAYS,
-    CONF_EVENT_DAYS,
-    CONF_HEALTH_DAYS,
-    CONF_HOURLY_DAYS,
-    CONF_NOTIFICATION_DAYS,
-    CONF_PRICE_DAYS,
-    CONF_TELEMETRY_DAYS,
-    DEFAULT_RETENTION,
-)
 
 from .models import (
     AuditLog,
@@ -31,7 +24,9 @@ from .models import (
     EnergyPrice,
     Event,
     HealthScore,
+    HighDiffShare,
     NotificationLog,
+    PoolHealth,
     Telemetry,
     to_naive_utc,
 )
@@ -50,10 +45,39 @@ from .rollup_models import TelemetryHourly
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from sqlalchemy import Table
+    from sqlalchemy import Connection, Table
     from sqlalchemy.engine import Engine
 
+# Retention families: the keys of the ``retention`` mapping (and of the
+# integration's options), in days.
+TELEMETRY_DAYS: Final = "telemetry_days"
+HOURLY_ROLLUP_DAYS: Final = "hourly_rollup_days"
+EVENT_DAYS: Final = "event_days"
+AUDIT_DAYS: Final = "audit_days"
+NOTIFICATION_DAYS: Final = "notification_days"
+ENERGY_PRICE_DAYS: Final = "energy_price_days"
+HEALTH_SCORE_DAYS: Final = "health_score_days"
+POOL_HEALTH_DAYS: Final = "pool_health_days"
+HIGH_DIFF_SHARE_DAYS: Final = "high_diff_share_days"
+
+RETENTION_DEFAULTS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        TELEMETRY_DAYS: 7,
+        HOURLY_ROLLUP_DAYS: 30,
+        EVENT_DAYS: 30,
+        AUDIT_DAYS: 90,
+        NOTIFICATION_DAYS: 90,
+        ENERGY_PRICE_DAYS: 60,
+        HEALTH_SCORE_DAYS: 30,
+        POOL_HEALTH_DAYS: 7,
+        HIGH_DIFF_SHARE_DAYS: 180,
+    }
+)
+# Best shares per miner kept beyond HIGH_DIFF_SHARE_DAYS (the leaderboard).
+HIGH_DIFF_KEEP_TOP: Final = 30
+
 _T: Final = cast("Table", Telemetry.__table__)
+_HDS: Final = cast("Table", HighDiffShare.__table__)
 
 
 @dataclass(slots=True)
@@ -96,15 +120,17 @@ def rollup_pending(
     return end
 
 
-# (retention key, model, timestamp column compared with the cutoff)
+# (retention family, model, timestamp column compared with the cutoff)
 _PURGE: Final[tuple[tuple[str, type[Base], str], ...]] = (
-    (CONF_TELEMETRY_DAYS, Telemetry, "timestamp"),
-    (CONF_HOURLY_DAYS, TelemetryHourly, "period_start"),
-    (CONF_EVENT_DAYS, Event, "timestamp"),
-    (CONF_AUDIT_DAYS, AuditLog, "timestamp"),
-    (CONF_NOTIFICATION_DAYS, NotificationLog, "timestamp"),
-    (CONF_PRICE_DAYS, EnergyPrice, "valid_to"),  # a price slot is old once ended
-    (CONF_HEALTH_DAYS, HealthScore, "timestamp"),
+    (TELEMETRY_DAYS, Telemetry, "timestamp"),
+    (HOURLY_ROLLUP_DAYS, TelemetryHourly, "period_start"),
+    (EVENT_DAYS, Event, "timestamp"),
+    (AUDIT_DAYS, AuditLog, "timestamp"),
+    (NOTIFICATION_DAYS, NotificationLog, "timestamp"),
+    (ENERGY_PRICE_DAYS, EnergyPrice, "valid_to"),  # a price slot is old once ended
+    (HEALTH_SCORE_DAYS, HealthScore, "timestamp"),
+    (POOL_HEALTH_DAYS, PoolHealth, "timestamp"),
+    (HIGH_DIFF_SHARE_DAYS, HighDiffShare, "timestamp"),
 )
 
 
@@ -118,7 +144,7 @@ def purge(
     """Delete rows older than their retention (rows exactly at the cutoff stay)."""
     now = to_naive_utc(now)
     for key, model, column_name in _PURGE:
-        days = retention.get(key, DEFAULT_RETENTION[key])
+        days = retention.get(key, RETENTION_DEFAULTS[key])
         if days <= 0:
             continue
         table = cast("Table", model.__table__)
@@ -128,8 +154,41 @@ def purge(
             # daily row is rewritten from raw rows at the next run).
             cutoff = min(cutoff, floor_day(rolled_up_until))
         with engine.begin() as conn:
-            deleted = conn.execute(delete(table).where(table.c[column_name] < cutoff))
-        result.purged[table.name] = max(deleted.rowcount or 0, 0)
+            if model is HighDiffShare:
+                deleted = _purge_high_diff_shares(conn, cutoff)
+            else:
+                done = conn.execute(delete(table).where(table.c[column_name] < cutoff))
+                deleted = max(done.rowcount or 0, 0)
+        result.purged[table.name] = deleted
+
+
+def _purge_high_diff_shares(conn: Connection, cutoff: datetime) -> int:
+    """Delete shares older than ``cutoff`` except each miner's best ones.
+
+    The best are the ``HIGH_DIFF_KEEP_TOP`` highest difficulties (the oldest
+    first among equals, as the leaderboard ranks them).  Ids are fetched per
+    miner rather than in a subquery: MySQL refuses LIMIT inside IN (...).
+    """
+    miner_ids = conn.scalars(
+        select(_HDS.c.miner_id).where(_HDS.c.timestamp < cutoff).distinct()
+    ).all()
+    deleted = 0
+    for miner_id in miner_ids:
+        best = conn.scalars(
+            select(_HDS.c.id)
+            .where(_HDS.c.miner_id == miner_id)
+            .order_by(_HDS.c.difficulty.desc(), _HDS.c.timestamp, _HDS.c.id)
+            .limit(HIGH_DIFF_KEEP_TOP)
+        ).all()
+        done = conn.execute(
+            delete(_HDS).where(
+                _HDS.c.miner_id == miner_id,
+                _HDS.c.timestamp < cutoff,
+                _HDS.c.id.not_in(best),
+            )
+        )
+        deleted += max(done.rowcount or 0, 0)
+    return deleted
 
 
 def vacuum(engine: Engine) -> None:

@@ -68,7 +68,8 @@ class StratumPoolSimulator(Simulator):
         self.interleave = interleave
         self.requests_log: list[dict[str, Any]] = []
         self.connections = 0
-        self.notifications_sent = 0
+        self.notifications_sent = 0  # set_difficulty and notify messages
+        self.stray_replies_sent = 0  # replies to ids no client used
         self._job = 0
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
@@ -231,11 +232,12 @@ class StratumPoolSimulator(Simulator):
                 "params": [self.difficulty],
             },
         )
+        self.notifications_sent += 1
         self._notify(writer)
         stray_id = msg_id + 100 if type(msg_id) is int else 999
         stray_result: Any = False if method == "mining.subscribe" else "stray"
         self._send(writer, {"id": stray_id, "result": stray_result, "error": None})
-        self.notifications_sent += 2
+        self.stray_replies_sent += 1
 
     async def _push_jobs(self, writer: asyncio.StreamWriter, interval: float) -> None:
         with contextlib.suppress(ConnectionError, RuntimeError):

@@ -12,7 +12,7 @@ from hmm_sim.pool_stats import PoolStatsSimulator
 from hmm_sim.stratum import StratumPoolSimulator
 
 POOL_USER = "bc1qsimwalletaddress0000000000000000000.bitaxe1"
-POOL_PASSWORD = "s3cret-pool-pass"  # noqa: S105 (simulated pool)
+POOL_PASSWORD = "s3cret-pool-pass"
 
 # Hypothesis runs many examples inside one test (the hass fixture is per test).
 PROPERTY = settings(

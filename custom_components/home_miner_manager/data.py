@@ -53,6 +53,7 @@ class HubData(MinerServices):
     closed: bool = False
     # How a miner subentry being added was found (for its "added" audit row).
     added_via: dict[str, str] = field(default_factory=dict)
+    _miner_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     # Serialises subentry add/remove/reconfigure handling.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _platforms: list[MinerPlatform] = field(default_factory=list, repr=False)
@@ -86,8 +87,22 @@ class HubData(MinerServices):
     def async_add_coordinator(self, coordinator: MinerCoordinator) -> None:
         """Register a new miner coordinator and tell the platforms about it."""
         self.coordinators[coordinator.subentry.subentry_id] = coordinator
+        coordinator.async_add_listener(self.async_notify_miner_listeners)
         for platform in list(self._platforms):
             platform.add(coordinator, platform.build(coordinator))
+        self.async_notify_miner_listeners()
+
+    @callback
+    def async_add_miner_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when any miner updates, is added or is removed."""
+        self._miner_listeners.append(listener)
+        return lambda: self._miner_listeners.remove(listener)
+
+    @callback
+    def async_notify_miner_listeners(self) -> None:
+        """Tell hub-wide entities that some miner changed."""
+        for listener in list(self._miner_listeners):
+            listener()
 
     @callback
     def async_sync_entities(

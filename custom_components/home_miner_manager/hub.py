@@ -157,6 +157,7 @@ async def async_remove_miner(
     hub = entry.runtime_data
     coordinator = hub.coordinators.pop(subentry_id)
     await coordinator.async_shutdown()
+    hub.async_notify_miner_listeners()
     async_delete_miner_issues(hass, subentry_id)
     device_registry = dr.async_get(hass)
     device = device_registry.async_get_device(

@@ -37,6 +37,7 @@ from homeassistant.util import dt as dt_util
 from .devices.types import MinerType
 from .energy_sensor import MinerEnergySensor
 from .entity import MinerEntity
+from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -342,6 +343,7 @@ def miner_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
         if description.exists_fn(coordinator)
     ]
     entities.append(MinerLastRestartSensor(coordinator, LAST_RESTART))
+    entities.append(MinerStatusSensor(coordinator, STATUS))
     if ENERGY.exists_fn(coordinator):
         entities.append(MinerEnergySensor(coordinator, ENERGY))
     return entities
@@ -352,7 +354,10 @@ async def async_setup_entry(
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every miner, now and when one is added."""
+    """Add the hub's sensors, and those of every miner, now and when one is added."""
+    async_add_entities(
+        [HubNotMiningSensor(entry.runtime_data, entry.entry_id, NOT_MINING)]
+    )
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
             Platform.SENSOR, miner_sensors, async_add_entities

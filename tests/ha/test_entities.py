@@ -347,7 +347,15 @@ async def test_device_info(
     assert device.configuration_url == f"http://127.0.0.1:{axeos_sim.port}/"
     (subentry_id,) = entry.subentries
     assert device.config_entries_subentries == {entry.entry_id: {subentry_id}}
+    hub_device = device_registry.async_get_device(
+        identifiers={(DOMAIN, entry.entry_id)}
+    )
+    assert hub_device is not None
+    assert device.via_device_id == hub_device.id
     for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
+        if entity.config_subentry_id is None:  # the hub's own sensors
+            assert entity.device_id == hub_device.id
+            continue
         assert entity.device_id == device.id
         assert entity.config_subentry_id == subentry_id
         assert entity.unique_id.startswith(f"{BITAXE_UID}_")

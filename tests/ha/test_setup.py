@@ -19,7 +19,10 @@ from homeassistant.helpers import (
 )
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.commands import async_set_polling_enabled
@@ -40,7 +43,11 @@ def _sensor_states(hass: HomeAssistant, entry_id: str, subentry_id: str) -> list
     registry = er.async_get(hass)
     states = []
     for entity in er.async_entries_for_config_entry(registry, entry_id):
-        if entity.config_subentry_id == subentry_id and entity.domain == "sensor":
+        if (
+            entity.config_subentry_id == subentry_id
+            and entity.domain == "sensor"
+            and not entity.unique_id.endswith("_status")  # always available
+        ):
             state = hass.states.get(entity.entity_id)
             if state is not None:
                 states.append(state.state)
@@ -130,11 +137,59 @@ async def test_offline_miner_does_not_block_others(
     assert not by_title["Offline"].last_update_success
     offline_id = by_title["Offline"].subentry.subentry_id
     assert set(_sensor_states(hass, entry.entry_id, offline_id)) <= {STATE_UNAVAILABLE}
+    # The status sensor stays available and says why.
+    status = hass.states.get("sensor.offline_status")
+    assert status is not None
+    assert status.state == "unreachable"
+    assert status.attributes["reason"] == "cannot_connect"
+    assert hass.states.get("sensor.online_status").state == "mining"  # type: ignore[union-attr]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
+    await hass.async_block_till_done()
+    not_mining = hass.states.get("sensor.home_miner_manager_miners_not_mining")
+    assert not_mining is not None
+    assert not_mining.state == "1"
+    assert not_mining.attributes["unreachable"] == ["Offline"]
     online_states = _sensor_states(
         hass, entry.entry_id, by_title["Online"].subentry.subentry_id
     )
     assert online_states
     assert STATE_UNAVAILABLE not in online_states
+
+
+async def test_setup_does_not_wait_for_a_silent_miner(
+    hass: HomeAssistant, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A miner that accepts but never answers (off at its plug mid-boot, say)
+    leaves the hub loaded at once; its first poll goes on in the background."""
+    async with (
+        AxeOSSimulator("bitaxe_v2_15", **FAST) as silent,
+        AxeOSSimulator("bitaxe_v2_15", **FAST) as online,
+    ):
+        await silent.set_fault("timeout")
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data={"db_url": db_url},
+            subentries_data=[
+                miner_subentry(silent, "bitaxe", title="Silent"),
+                miner_subentry(online, "bitaxe", title="Online", unique_id=BITAXE_UID),
+            ],
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        # Set-up returned while the silent miner's request is still open.
+        assert entry.state is ConfigEntryState.LOADED
+        by_title = {c.name: c for c in entry.runtime_data.coordinators.values()}
+        assert by_title["Silent"].data is None
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.silent_status").state == "connecting"  # type: ignore[union-attr]
+        assert hass.states.get("sensor.silent_hashrate").state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+        await wait_until(lambda: by_title["Online"].data is not None)
+        # Its request went out and is still unanswered.
+        assert silent.requests >= 1
+        assert by_title["Silent"].data is None
+        assert "ERROR" not in {r.levelname for r in caplog.records}
+        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_unavailable_and_recovery(
@@ -196,15 +251,20 @@ async def test_polling_toggle_persists_and_audits(
     setup_hub: HubFactory,
     axeos_sim: AxeOSSimulator,
     hass_admin_user: object,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
     (coordinator,) = entry.runtime_data.coordinators.values()
+    subentry_id = coordinator.subentry.subentry_id
     await async_set_polling_enabled(
         coordinator,
         False,
         user_id=hass_admin_user.id,  # type: ignore[attr-defined]
     )
     await hass.async_block_till_done(wait_background_tasks=True)
+    # Paused is not down: values unavailable, the status says why.
+    assert set(_sensor_states(hass, entry.entry_id, subentry_id)) == {STATE_UNAVAILABLE}
+    assert hass.states.get("sensor.miner_status").state == "polling_paused"  # type: ignore[union-attr]
     # Same coordinator (no rebuild), persisted in the subentry and Miner row.
     assert (
         entry.runtime_data.coordinators[coordinator.subentry.subentry_id] is coordinator
@@ -216,13 +276,29 @@ async def test_polling_toggle_persists_and_audits(
     (miner,) = await rows(hass, entry, Miner)
     assert miner.enabled is False
 
+    caplog.clear()
     await async_set_polling_enabled(coordinator, True)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert coordinator.last_update_success
     assert axeos_sim.requests > requests
+    assert hass.states.get("sensor.miner_status").state == "mining"  # type: ignore[union-attr]
+    assert STATE_UNAVAILABLE not in _sensor_states(hass, entry.entry_id, subentry_id)
+    # Resuming a paused miner is not a recovery from a failure.
+    assert "recovered" not in caplog.text
+
+    # A second pause and resume behave the same.
+    await async_set_polling_enabled(coordinator, False)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("sensor.miner_status").state == "polling_paused"  # type: ignore[union-attr]
+    await async_set_polling_enabled(coordinator, True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("sensor.miner_status").state == "mining"  # type: ignore[union-attr]
+    assert "recovered" not in caplog.text
     audit = [(a.action, a.user) for a in await rows(hass, entry, AuditLog)]
     assert audit == [
         ("miner_disabled", hass_admin_user.name),  # type: ignore[attr-defined]
+        ("miner_enabled", "system"),
+        ("miner_disabled", "system"),
         ("miner_enabled", "system"),
     ]
 

@@ -117,7 +117,9 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
             LOGGER.debug("Database check failed: %s", placeholders["error"])
         return self.async_show_form(
             step_id="user",
-            data_schema=_db_url_schema(redact_url(db_url) if db_url else ""),
+            # What the user typed comes back as typed (password included) so
+            # one typo is fixed without retyping the whole URL.
+            data_schema=_db_url_schema(db_url),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -154,9 +156,10 @@ class HubOptionsFlow(OptionsFlow):
         shown_url = redact_url(current_url) if current_url else ""
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {"error": "", "module": ""}
+        values: dict[str, Any] = dict(self.config_entry.options)
         if user_input is not None:
             new_url = user_input.get(CONF_DB_URL, "").strip()
-            # The form shows the URL with its password masked; unchanged
+            # The form shows the stored URL with its password masked; unchanged
             # input means "keep the current URL".
             if new_url == shown_url:
                 new_url = current_url
@@ -166,17 +169,20 @@ class HubOptionsFlow(OptionsFlow):
             if not errors:
                 options = {key: int(user_input[key]) for key in DEFAULT_RETENTION}
                 return self.async_create_entry(data={CONF_DB_URL: new_url, **options})
+            # Show back what was entered (the URL as typed, the days changed).
+            values = {**values, **user_input}
+            shown_url = user_input.get(CONF_DB_URL, "").strip()
         schema: dict[Any, Any] = dict(_db_url_schema(shown_url).schema)
         for key, default in DEFAULT_RETENTION.items():
-            schema[
-                vol.Required(key, default=self.config_entry.options.get(key, default))
-            ] = NumberSelector(
-                NumberSelectorConfig(
-                    min=1,
-                    max=_MAX_DAYS.get(key, 730),
-                    step=1,
-                    unit_of_measurement="d",
-                    mode=NumberSelectorMode.BOX,
+            schema[vol.Required(key, default=values.get(key, default))] = (
+                NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=_MAX_DAYS.get(key, 730),
+                        step=1,
+                        unit_of_measurement="d",
+                        mode=NumberSelectorMode.BOX,
+                    )
                 )
             )
         return self.async_show_form(

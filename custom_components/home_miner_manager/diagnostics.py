@@ -10,6 +10,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from .const import CONF_DB_URL, CONF_WEB_PASSWORD, DOMAIN
 from .db import DatabaseError, redact_url
 from .db.migrations import current_version
+from .sensor import pool_address
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .devices.snapshot import MinerSnapshot
 
-# Anything that could carry a credential, wherever it appears.
+# Anything that could carry a credential or identify the owner, wherever it
+# appears: a pool user is a wallet address (plus worker name).
 TO_REDACT = {
     CONF_WEB_PASSWORD,
     "password",
@@ -29,6 +31,10 @@ TO_REDACT = {
     "wifi_password",
     "wifiPass",
     "otp",
+    "user",
+    "pool_user",
+    "stratumUser",
+    "fallbackStratumUser",
 }
 
 
@@ -105,4 +111,5 @@ def _snapshot_dict(snapshot: MinerSnapshot) -> dict[str, Any]:
     # Not dataclasses.asdict: ``extras`` may be a read-only mapping.
     data = {field.name: getattr(snapshot, field.name) for field in fields(snapshot)}
     data["extras"] = dict(snapshot.extras)
+    data["pool_in_use"] = pool_address(snapshot.pool_in_use)
     return data

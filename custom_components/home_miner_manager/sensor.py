@@ -93,12 +93,15 @@ def _efficiency(coordinator: MinerCoordinator) -> float | None:
     return round(watts / (ghs / 1000.0), 3)
 
 
-def _pool(coordinator: MinerCoordinator) -> str | None:
+def pool_address(pool: str | None) -> str | None:
     """Pool as host:port; anything that looks like credentials is dropped."""
-    pool = coordinator.data.pool_in_use
     if not pool:
         return None
     return pool.rsplit("@", 1)[-1][:255]
+
+
+def _pool(coordinator: MinerCoordinator) -> str | None:
+    return pool_address(coordinator.data.pool_in_use)
 
 
 def _difficulty(value: float | None) -> float | int | None:

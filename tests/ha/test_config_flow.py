@@ -161,6 +161,29 @@ async def test_options_bad_database(hass: HomeAssistant, setup_hub: HubFactory) 
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_DB_URL: "invalid_db_url"}
+    # What was typed comes back, so one typo is fixed without retyping it all;
+    # so does a changed retention value.
+    typed = "postgresql://hmm:pa55@127.0.0.1:1/miners?x"
+    days = {**DEFAULT_RETENTION, "event_days": 12}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**days, CONF_DB_URL: typed}
+    )
+    assert result["errors"] == {CONF_DB_URL: "db_cannot_connect"}
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert defaults[CONF_DB_URL] == typed
+    assert defaults["event_days"] == 12
+    # The stored URL is unchanged until a valid one is saved.
+    assert CONF_DB_URL not in entry.options
+
+
+async def test_user_step_keeps_typed_url(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    url = f"postgresql://hmm:very-secret@127.0.0.1:{_closed_port()}/miners"
+    result = await _submit(hass, url)
+    assert result["errors"] == {CONF_DB_URL: "db_cannot_connect"}
+    (key,) = result["data_schema"].schema
+    assert key.default() == url
 
 
 async def test_setup_retries_when_database_unreachable(

@@ -102,3 +102,113 @@ async def test_database_password_redacted(
     assert password not in json.dumps(diag)
     assert password not in caplog.text
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _all_text(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: Any
+) -> str:
+    """Diagnostics, states, telemetry and audit rows, as one searchable text."""
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    states = [
+        json.dumps({"state": s.state, "attributes": dict(s.attributes)}, default=str)
+        for s in hass.states.async_all()
+    ]
+    telemetry = [json.dumps(row.data) for row in await rows(hass, entry, Telemetry)]
+    audit = [
+        json.dumps([row.changes, row.error_message])
+        for row in await rows(hass, entry, AuditLog)
+    ]
+    return "\n".join([json.dumps(diag), *states, *telemetry, *audit])
+
+
+async def test_pool_user_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+) -> None:
+    """The pool user is a wallet address: not in diagnostics, nor as a URL part."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    wallet = "bc1qownerwalletaddress"
+    avalon_sim.device.pools[0]["user"] = f"{wallet}.nano"
+    entry = await setup_hub([miner_subentry(avalon_sim, "avalon_nano")])
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    assert coordinator.data.extras.get("pool_user") == f"{wallet}.nano"
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert wallet not in json.dumps(diag)
+    assert diag["miners"][0]["snapshot"]["extras"]["pool_user"] == "**REDACTED**"
+
+
+async def test_changed_avalon_password_never_stored(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Secrets are checked where they change, not only where they arrive."""
+    from homeassistant.config_entries import SOURCE_RECONFIGURE  # noqa: PLC0415
+
+    caplog.set_level(logging.DEBUG)
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = await setup_hub(
+        [miner_subentry(avalon_sim, "avalon_nano", web_password=AVALON_WEB_PASSWORD)]
+    )
+    (subentry_id,) = entry.subentries
+    for new_password in ("new-secret-5551", "newer-secret-8812"):
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, "miner"),
+            context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {
+                "name": "Nano",
+                "host": avalon_sim.host,
+                "port": avalon_sim.port,
+                "scan_interval": 30,
+                "web_password": new_password,
+            },
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert result["reason"] == "reconfigure_successful"
+        assert entry.subentries[subentry_id].data["web_password"] == new_password
+    changes = [
+        row.changes
+        for row in await rows(hass, entry, AuditLog)
+        if row.action == "miner_reconfigured"
+    ]
+    assert [c["web_password"] for c in changes if c] == ["changed", "changed"]
+    text = await _all_text(hass, hass_client, entry)
+    for secret in (AVALON_WEB_PASSWORD, "new-secret-5551", "newer-secret-8812"):
+        assert secret not in text
+        assert secret not in caplog.text
+
+
+async def test_database_url_from_options_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    postgres_url: str,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A URL saved through the options (not entry.data) is masked too."""
+    from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: PLC0415
+
+    caplog.set_level(logging.DEBUG)
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={"db_url": db_url}, options={"db_url": postgres_url}
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    password = postgres_url.split(":")[2].split("@", maxsplit=1)[0]
+    diag: dict[str, Any] = await get_diagnostics_for_config_entry(
+        hass, hass_client, entry
+    )
+    assert diag["database"]["dialect"] == "postgresql"
+    assert "***" in diag["database"]["url"]
+    assert password not in json.dumps(diag)
+    assert password not in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -75,11 +75,13 @@ def bitaxe_info(device: AxeOSDevice) -> dict[str, Any]:
         "temptarget": s["temptarget"],
         "fanrpm": 40 * device.fan_percent + 1800,
     }
+    _published_before_v2_8(info, device)
     if rel >= (2, 8):
         info["expectedHashrate"] = round(device.expected_hashrate, 2)
         info["display"] = s["display"]
     if rel < (2, 9):
-        info["stratumDiff"] = int(c.pool_difficulty)
+        if p.version >= (2, 4, 2):
+            info["stratumDiff"] = int(c.pool_difficulty)
         info["flipscreen"] = 0
     else:
         info |= {
@@ -147,6 +149,54 @@ def bitaxe_info(device: AxeOSDevice) -> dict[str, Any]:
             "useCustomWWW": 0,
         }
     return info
+
+
+# Fields of the v2.9 set that older firmware did not publish yet: devices.md
+# §1.3 (x.y.0 tags) and a v2.1.8 client's field list for the 2.1 patch releases.
+_FIELDS_SINCE: tuple[tuple[tuple[int, ...], tuple[str, ...]], ...] = (
+    ((2, 1, 8), ("hostname", "overheat_mode", "smallCoreCount", "bestSessionDiff")),
+    ((2, 2, 0), ("vrTemp",)),
+    (
+        (2, 3, 0),
+        (
+            "macAddr",
+            "fallbackStratumURL",
+            "fallbackStratumPort",
+            "fallbackStratumUser",
+            "isUsingFallbackStratum",
+        ),
+    ),
+    ((2, 5, 0), ("idfVersion",)),
+    (
+        (2, 6, 0),
+        (
+            "apEnabled",
+            "wifiRSSI",
+            "maxPower",
+            "nominalVoltage",
+            "overclockEnabled",
+            "isPSRAMAvailable",
+            "sharesRejectedReasons",
+        ),
+    ),
+    ((2, 7, 0), ("displayTimeout", "temptarget")),
+)
+
+
+def _published_before_v2_8(info: dict[str, Any], device: AxeOSDevice) -> None:
+    """Drop what the firmware did not publish yet; fan RPM under its old key."""
+    p = device.profile
+    for since, keys in _FIELDS_SINCE:
+        if p.version < since:
+            for key in keys:
+                info.pop(key, None)
+    rpm = info.pop("fanrpm")
+    info[p.fan_rpm_key] = rpm
+    if p.release < (2, 1):  # v2.0.x: the RPM was the only fan figure
+        for key in ("fanspeed", "autofanspeed", "boardVersion"):
+            info.pop(key, None)
+    elif p.fan_rpm_key != "fanrpm":  # until v2.1.10: the stored manual set-point
+        info["fanspeed"] = device.settings["fanspeed"]
 
 
 def _pool_entry(slot: int, pool: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,10 @@
 """AxeOS firmware profiles: which board, which firmware, which API quirks.
 
-Facts from devices.md §1-§2 (ESP-Miner v2.6 ... v2.15, NerdQAxe++ v1.0.37.1).
+Facts from devices.md §1-§2 (ESP-Miner v2.1 ... v2.15, NerdQAxe++ v1.0.37.1).
+The two oldest profiles are the MAC-less firmware (< v2.3) still on early
+units, both still called "bitaxe": v2.1.8 (fan RPM as ``fanSpeedRpm``,
+``fanspeed`` = the manual set-point) and v2.2 on the board "0.11", which
+ESP-Miner's board table maps to the Ultra (BM1366).
 """
 
 from __future__ import annotations
@@ -9,6 +13,10 @@ from dataclasses import dataclass
 
 BM1370_FREQS = (400, 490, 525, 550, 600, 625)
 BM1370_VOLTS = (1000, 1060, 1100, 1150, 1200, 1250)
+BM1397_FREQS = (400, 425, 450, 475, 485, 500, 525, 550, 575, 600)
+BM1397_VOLTS = (1100, 1150, 1200, 1250, 1300, 1350, 1400, 1450, 1500)
+BM1366_FREQS = (400, 425, 450, 475, 485, 500, 525, 550, 575)
+BM1366_VOLTS = (1100, 1150, 1200, 1250, 1300)
 BM1368_FREQS = (400, 425, 450, 475, 485, 490, 500, 525, 550, 575)
 BM1368_VOLTS = (1100, 1150, 1166, 1200, 1250, 1300)
 NQPP_FREQS = (500, 515, 525, 550, 575, 590, 600)
@@ -41,6 +49,29 @@ class AxeOSProfile:
     swarm_color: str = "green"
 
     # Behaviour that follows from the firmware version (devices.md §1.2-§1.5).
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The firmware as numbers: "v2.1.8" → (2, 1, 8)."""
+        parts = self.firmware.lstrip("v").split(".")
+        return tuple(int(part) for part in parts if part.isdigit())
+
+    @property
+    def has_mac(self) -> bool:
+        """``macAddr`` is published from v2.3.0."""
+        return self.nerdqaxe or self.release >= (2, 3)
+
+    @property
+    def has_hostname(self) -> bool:
+        """``hostname`` (and ``bestSessionDiff``) from v2.1.8."""
+        return self.nerdqaxe or self.version >= (2, 1, 8)
+
+    @property
+    def fan_rpm_key(self) -> str:
+        """RPM key: ``fanSpeed`` (≤ v2.1.3), ``fanSpeedRpm`` (v2.1.8), ``fanrpm``."""
+        if self.nerdqaxe or self.version >= (2, 1, 10):
+            return "fanrpm"
+        return "fanSpeedRpm" if self.version >= (2, 1, 4) else "fanSpeed"
+
     @property
     def string_difficulties(self) -> bool:
         """bestDiff is a suffixed string up to v2.10 (NerdQAxe: up to v1.0.34)."""
@@ -151,9 +182,63 @@ def _supra(
     )
 
 
+def _ultra_011(name: str, firmware: str, release: tuple[int, int]) -> AxeOSProfile:
+    return AxeOSProfile(
+        name=name,
+        firmware=firmware,
+        release=release,
+        nerdqaxe=False,
+        board_version="0.11",
+        asic_model="BM1366",
+        device_model="Ultra",
+        asic_count=1,
+        small_core_count=894,
+        default_frequency=485,
+        default_voltage=1200,
+        frequency_options=BM1366_FREQS,
+        voltage_options=BM1366_VOLTS,
+        input_mv=5090.0,
+        max_power=25,
+        power_at_default=11.6,
+        temp_at_default=54.1,
+        hostname="bitaxe",  # the factory default, as on most such units
+        mac="",  # not published before v2.3
+        swarm_color="purple",
+    )
+
+
+def _max_102(name: str, firmware: str, release: tuple[int, int]) -> AxeOSProfile:
+    return AxeOSProfile(
+        name=name,
+        firmware=firmware,
+        release=release,
+        nerdqaxe=False,
+        board_version="102",
+        asic_model="BM1397",
+        device_model="Max",
+        asic_count=1,
+        small_core_count=672,
+        default_frequency=425,
+        default_voltage=1400,
+        frequency_options=BM1397_FREQS,
+        voltage_options=BM1397_VOLTS,
+        input_mv=5060.0,
+        max_power=25,
+        power_at_default=12.4,
+        temp_at_default=58.3,
+        hostname="bitaxe",
+        mac="",
+        swarm_color="red",
+    )
+
+
 PROFILES: dict[str, AxeOSProfile] = {
     p.name: p
     for p in (
+        # v2.1.8: no MAC, no fallback pool, fan RPM as "fanSpeedRpm".
+        _max_102("bitaxe_v2_1", "v2.1.8", (2, 1)),
+        # v2.2: hostname (factory "bitaxe") but still no MAC; board "0.11" = Ultra.
+        _ultra_011("bitaxe_v2_2", "v2.2.2", (2, 2)),
         # v2.6: no /api/system/asic yet (added in v2.7), stratumDiff, string diffs.
         _supra("bitaxe_v2_6", "v2.6.5", (2, 6), "2C:54:91:88:A0:01"),
         # v2.8: reduced /api/system/asic (ASICModel + option lists only), stratumDiff.

@@ -47,7 +47,12 @@ class ProbeResult:
 
     @property
     def unique_id(self) -> str | None:
-        """Return the identity used as subentry unique_id (MAC > serial > host)."""
+        """Return the subentry unique_id: the snapshot's identity.
+
+        MAC, else serial, else a non-factory hostname; None (use the subentry
+        id) for a miner with none of these, e.g. AxeOS < v2.3 still called
+        "bitaxe" (:attr:`MinerSnapshot.identity`).
+        """
         return self.snapshot.identity
 
 

@@ -68,6 +68,80 @@ BITAXE_V29: dict[str, Any] = {
     "statsFrequency": 0,
 }
 
+# ESP-Miner v2.0.x GET_system_info() field set: the fan RPM as "fanSpeed"
+# (EMC2101 tachometer), no fanspeed %, no boardVersion/hostname/macAddr, and
+# the Wi-Fi password in clear text (removed in v2.1.0).
+BITAXE_V20_MAX: dict[str, Any] = {
+    "power": 12.41,
+    "voltage": 5060.0,
+    "current": 2452.5,
+    "fanSpeed": 4431,
+    "temp": 58.3,
+    "hashRate": 392.1,
+    "bestDiff": "1.21M",
+    "freeHeap": 169344,
+    "coreVoltage": 1400,
+    "coreVoltageActual": 1385,
+    "frequency": 425,
+    "ssid": "HomeWiFi",
+    "wifiPass": "wifi-secret-42",
+    "wifiStatus": "Connected!",
+    "sharesAccepted": 4821,
+    "sharesRejected": 3,
+    "uptimeSeconds": 86211,
+    "ASICModel": "BM1397",
+    "stratumURL": "public-pool.io",
+    "stratumPort": 21496,
+    "stratumUser": "bc1qexamplewallet.max",
+    "version": "v2.0.3",
+    "runningPartition": "ota_0",
+    "flipscreen": 1,
+    "invertscreen": 0,
+}
+
+# v2.1.3: + boardVersion, autofanspeed and "fanspeed" = the stored manual
+# set-point (NVS default 100); the RPM still as "fanSpeed". Board "0.11" with a
+# BM1366 is an Ultra in ESP-Miner's board table.
+BITAXE_V213_ULTRA: dict[str, Any] = {
+    **{k: v for k, v in BITAXE_V20_MAX.items() if k != "wifiPass"},
+    "power": 11.62,
+    "current": 2283.0,
+    "fanSpeed": 3720,
+    "hashRate": 431.7,
+    "coreVoltage": 1200,
+    "coreVoltageActual": 1191,
+    "frequency": 485,
+    "ASICModel": "BM1366",
+    "version": "v2.1.3",
+    "boardVersion": "0.11",
+    "invertfanpolarity": 1,
+    "autofanspeed": 1,
+    "fanspeed": 100,
+}
+
+# v2.1.8: the RPM moved to "fanSpeedRpm"; hostname (factory "bitaxe"),
+# bestSessionDiff, smallCoreCount, overheat_mode are published; still no MAC.
+BITAXE_V218_ULTRA: dict[str, Any] = {
+    **{k: v for k, v in BITAXE_V213_ULTRA.items() if k != "fanSpeed"},
+    "version": "v2.1.8",
+    "boardVersion": "204",
+    "fanSpeedRpm": 3810,
+    "hostname": "bitaxe",
+    "bestSessionDiff": "212.4k",
+    "smallCoreCount": 894,
+    "overheat_mode": 0,
+}
+
+# v2.2: "fanrpm" and "fanspeed" = the current % (v2.1.10+), vrTemp; no MAC yet.
+BITAXE_V22_ULTRA: dict[str, Any] = {
+    **{k: v for k, v in BITAXE_V218_ULTRA.items() if k != "fanSpeedRpm"},
+    "version": "v2.2.2",
+    "boardVersion": "0.11",
+    "fanspeed": 47,
+    "fanrpm": 3790,
+    "vrTemp": 45.2,
+}
+
 _POOL0 = {
     "id": 0,
     "stratumProtocol": "SV1",

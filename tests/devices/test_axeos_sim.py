@@ -47,7 +47,7 @@ async def test_read_matches_served(
     assert snap.shares_rejected == info["sharesRejected"]
     assert snap.best_difficulty == pytest.approx(parse_difficulty(info["bestDiff"]))
     assert snap.session_best_difficulty == pytest.approx(
-        parse_difficulty(info["bestSessionDiff"])
+        parse_difficulty(info.get("bestSessionDiff"))  # from v2.2
     )
     if isinstance(info["bestDiff"], str):  # "4.29G" on <= v2.10
         assert snap.best_difficulty == pytest.approx(float(info["bestDiff"][:-1]) * 1e9)
@@ -56,12 +56,27 @@ async def test_read_matches_served(
     assert snap.uptime_seconds == info["uptimeSeconds"]
     assert snap.firmware_version == axeos_sim.profile.firmware
     assert snap.asic_model == axeos_sim.profile.asic_model
-    assert snap.mac is not None
-    assert snap.mac.lower() == axeos_sim.profile.mac.lower()
-    assert snap.hostname == axeos_sim.profile.hostname
+    profile = axeos_sim.profile
+    if profile.has_mac:
+        assert snap.mac is not None
+        assert snap.mac.lower() == profile.mac.lower()
+        assert snap.identity == f"mac:{profile.mac.lower()}"
+    else:  # < v2.3, still called "bitaxe" (or no hostname at all): no identity
+        assert snap.mac is None
+        assert snap.identity is None
+    assert snap.hostname == (profile.hostname if profile.has_hostname else None)
+    assert snap.model == (
+        profile.device_model if profile.nerdqaxe else f"Bitaxe {profile.device_model}"
+    )
+    assert snap.extras["fan_rpm"] == info[profile.fan_rpm_key]
+    if profile.fan_rpm_key == "fanrpm":
+        assert snap.extras["fan_percent"] == info["fanspeed"]
+    else:  # "fanspeed" is the manual set-point there, and the fan is on auto
+        assert info["autofanspeed"] == 1
+        assert "fan_percent" not in snap.extras
     assert snap.pool_in_use == f"{info['stratumURL']}:{info['stratumPort']}"
-    pool_diff = info.get("poolDifficulty", info.get("stratumDiff"))
-    assert snap.extras["pool_difficulty"] == pool_diff
+    pool_diff = info.get("poolDifficulty", info.get("stratumDiff"))  # v2.4.2+
+    assert snap.extras.get("pool_difficulty") == pool_diff
     assert snap.mode == "standard"  # factory default frequency
 
 

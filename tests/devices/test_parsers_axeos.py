@@ -85,19 +85,13 @@ def test_bitaxe_v215_numbers_and_missing_sensor() -> None:
     assert primary_pool_index({"primaryPoolIndex": 99}) == 0
 
 
-def test_bitaxe_v20_and_v28_field_names() -> None:
+def test_bitaxe_v28_stratum_diff() -> None:
     old = {
-        **{
-            k: v
-            for k, v in BITAXE_V29.items()
-            if k not in ("fanspeed", "poolDifficulty")
-        },
-        "fanSpeed": 40,
+        **{k: v for k, v in BITAXE_V29.items() if k != "poolDifficulty"},
         "stratumDiff": 2048,
-        "version": "v2.0.0",
+        "version": "v2.8.1",
     }
     snap = parse_axeos_info(old, MinerType.BITAXE)
-    assert snap.extras["fan_percent"] == 40
     assert snap.extras["pool_difficulty"] == 2048
     assert snap.mode is None  # no table given
 
@@ -121,18 +115,51 @@ def test_bitaxe_second_sensor_and_uninitialised_asic() -> None:
 @pytest.mark.parametrize(
     ("board", "asic", "model"),
     [
-        ("601", "BM1370", "Bitaxe Gamma"),
-        ("650", "BM1370", "Bitaxe GammaDuo"),
-        ("801", "BM1370", "Bitaxe GammaTurbo"),
+        # ESP-Miner's board table (device_config.h default_configs[]).
+        ("2.2", "BM1397", "Bitaxe Max"),
+        ("102", "BM1397", "Bitaxe Max"),
+        ("0.11", "BM1366", "Bitaxe Ultra"),  # was "Bitaxe Max": leading "0"
+        ("0.11", None, "Bitaxe Ultra"),
+        ("201", "BM1366", "Bitaxe Ultra"),
         ("204", "BM1366", "Bitaxe Ultra"),
+        ("205", "BM1366", "Bitaxe Ultra"),
+        ("207", "BM1366", "Bitaxe Ultra"),
         ("302", "BM1366", "Bitaxe Hex"),
+        ("303", "BM1366", "Bitaxe Hex"),
+        ("400", "BM1368", "Bitaxe Supra"),
         ("401", "BM1368", "Bitaxe Supra"),
+        ("403", "BM1368", "Bitaxe Supra"),
+        ("600", "BM1370", "Bitaxe Gamma"),
+        ("601", "BM1370", "Bitaxe Gamma"),
+        ("602", "BM1370", "Bitaxe Gamma"),
+        ("603", "BM1370", "Bitaxe Gamma"),
+        ("650", "BM1370", "Bitaxe GammaDuo"),
         ("701", "BM1368", "Bitaxe SupraHex"),
+        ("702", "BM1368", "Bitaxe SupraHex"),
+        ("801", "BM1370", "Bitaxe GammaTurbo"),
+        ("1201", "BM1372/BM1373", "Bitaxe NajaDuo"),  # was "Bitaxe Max": "1"
+        ("1300", "BM1370", "Bitaxe GammaHex"),  # was "Bitaxe Max": "1"
+        # Boards missing from the table: by series when the ASIC agrees ...
+        ("206", "BM1366", "Bitaxe Ultra"),
+        ("304", "BM1366", "Bitaxe Hex"),
+        ("604", "BM1370", "Bitaxe Gamma"),
+        ("651", "BM1370", "Bitaxe GammaDuo"),
+        ("802", None, "Bitaxe GammaTurbo"),
+        # ... else by the ASIC, which also wins over a board that disagrees
+        # (earlier firmware had "0.11" and "2.2" swapped in its table).
+        ("0.11", "BM1397", "Bitaxe Max"),
+        ("2.2", "BM1366", "Bitaxe Ultra"),
+        ("601", "BM1368", "Bitaxe Supra"),
+        ("999", "BM1370", "Bitaxe Gamma"),
+        ("custom", "BM1366", "Bitaxe Ultra"),
+        ("", "BM1368", "Bitaxe Supra"),
         (None, "BM1397", "Bitaxe Max"),
+        (None, "BM1399", "Bitaxe"),
+        ("999", None, "Bitaxe"),
         (None, None, "Bitaxe"),
     ],
 )
-def test_bitaxe_model_from_board_or_asic(
+def test_bitaxe_model_from_board_table(
     board: str | None, asic: str | None, model: str
 ) -> None:
     info = {"boardVersion": board, "ASICModel": asic}

@@ -2,15 +2,20 @@
 
 Handles every firmware shape listed in devices.md §1.3 / §2.2: ``bestDiff`` as
 a suffixed string (≤ v2.10, NerdQAxe ≤ v1.0.34) or a number, ``stratumDiff``
-(≤ v2.8) vs ``poolDifficulty``, ``fanSpeed`` (v2.0) vs ``fanspeed``,
-``temp2 == -1`` on single-sensor boards, the v2.15 ``pools`` array and the
-NerdQAxe ``stratum`` object.
+(≤ v2.8) vs ``poolDifficulty``, the fan RPM as ``fanSpeed`` (v2.0.x-v2.1.3),
+``fanSpeedRpm`` (v2.1.8) or ``fanrpm`` (v2.1.10+) beside the ``fanspeed``
+percentage, ``temp2 == -1`` on single-sensor boards, the v2.15 ``pools`` array
+and the NerdQAxe ``stratum`` object. The model follows ESP-Miner's board table
+(:mod:`.axeos_boards`). No ``macAddr`` before v2.3: see
+:attr:`.snapshot.MinerSnapshot.identity` for why a factory hostname is then no
+identity.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from .axeos_boards import bitaxe_model
 from .parsing import (
     INTEGER_EXTRAS,
     MAX_HASHRATE_GHS,
@@ -31,24 +36,14 @@ from .types import MinerType
 if TYPE_CHECKING:
     from .modes import ModeTable
 
-# Bitaxe board families by the leading digits of boardVersion (device_config.h).
-_BOARD_FAMILIES: Final = (
-    ("65", "Bitaxe GammaDuo"),
-    ("6", "Bitaxe Gamma"),
-    ("8", "Bitaxe GammaTurbo"),
-    ("7", "Bitaxe SupraHex"),
-    ("4", "Bitaxe Supra"),
-    ("3", "Bitaxe Hex"),
-    ("2", "Bitaxe Ultra"),
-    ("1", "Bitaxe Max"),
-    ("0", "Bitaxe Max"),
-)
-_ASIC_FAMILIES: Final = {
-    "BM1397": "Bitaxe Max",
-    "BM1366": "Bitaxe Ultra",
-    "BM1368": "Bitaxe Supra",
-    "BM1370": "Bitaxe Gamma",
-}
+# Fan speed in RPM, newest key first: ``fanrpm`` (v2.1.10+, NerdQAxe),
+# ``fanSpeedRpm`` (v2.1.8), ``fanSpeed`` (capital S: v2.0.x up to v2.1.3, the
+# EMC2101 tachometer reading - RPM, not percent). On the firmware with one of
+# the two old keys, ``fanspeed`` is the stored *manual set-point* (NVS
+# ``fanspeed``, default 100), not the current percentage: it is the fan's
+# speed only while ``autofanspeed`` is 0. From v2.1.10 it is the current %.
+_FAN_RPM_KEYS: Final = ("fanrpm", "fanSpeedRpm", "fanSpeed")
+_MAX_FAN_RPM: Final = 100_000.0
 
 # Plain numeric extras copied as-is: (device key, extras key, low, high).
 _NUMERIC_EXTRAS: Final = (
@@ -56,9 +51,8 @@ _NUMERIC_EXTRAS: Final = (
     ("coreVoltageActual", "core_voltage_actual_mv", 0.0, 65535.0),
     ("voltage", "input_voltage_mv", 0.0, 100_000.0),
     ("current", "current_ma", 0.0, 1_000_000.0),
-    ("fanrpm", "fan_rpm", 0.0, 100_000.0),
-    ("fan2rpm", "fan2_rpm", 0.0, 100_000.0),
-    ("fanrpm2", "fan2_rpm", 0.0, 100_000.0),
+    ("fan2rpm", "fan2_rpm", 0.0, _MAX_FAN_RPM),
+    ("fanrpm2", "fan2_rpm", 0.0, _MAX_FAN_RPM),
     ("expectedHashrate", "expected_hashrate_ghs", 0.0, MAX_HASHRATE_GHS),
     ("hashRate_1m", "hashrate_1m_ghs", 0.0, MAX_HASHRATE_GHS),
     ("hashRate_10m", "hashrate_10m_ghs", 0.0, MAX_HASHRATE_GHS),
@@ -100,10 +94,15 @@ def parse_axeos_info(
             if number is not None:
                 extras[name] = int(number) if name in INTEGER_EXTRAS else number
 
-    fan = get("fanspeed")
-    fan_pct = as_float(fan if fan is not None else get("fanSpeed"), 0.0, 100.0)
-    if fan_pct is not None:
-        extras["fan_percent"] = fan_pct
+    rpm_key, fan_rpm = _fan_rpm(info)
+    if fan_rpm is not None:
+        extras["fan_rpm"] = fan_rpm
+    # ``fanspeed`` (lower case) is the only percentage; before v2.1.10 it is
+    # the manual set-point, true only in manual mode.
+    if rpm_key == "fanrpm" or rpm_key is None or as_flag(get("autofanspeed")) is False:
+        fan_pct = as_float(get("fanspeed"), 0.0, 100.0)
+        if fan_pct is not None:
+            extras["fan_percent"] = fan_pct
     rssi = as_float(get("wifiRSSI"), -150.0, 0.0)
     if rssi is not None:
         extras["wifi_rssi"] = rssi
@@ -177,13 +176,16 @@ def _model(
         return device_model
     if miner_type == MinerType.NERDQAXE:
         return "NerdQAxe"
-    if board_version is not None:
-        for prefix, family in _BOARD_FAMILIES:
-            if board_version.startswith(prefix):
-                return family
-    if asic_model is not None:
-        return _ASIC_FAMILIES.get(asic_model, "Bitaxe")
-    return "Bitaxe"
+    return bitaxe_model(board_version, asic_model)
+
+
+def _fan_rpm(info: dict[str, Any]) -> tuple[str | None, int | None]:
+    """Return (the key this firmware publishes its fan RPM under, the RPM)."""
+    for key in _FAN_RPM_KEYS:
+        if key in info:
+            rpm = as_float(info[key], 0.0, _MAX_FAN_RPM)
+            return key, (int(rpm) if rpm is not None else None)
+    return None, None
 
 
 def _pool(info: dict[str, Any]) -> tuple[str | None, str | None, bool | None]:

@@ -3,10 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+# Hostnames firmware ships with, lower case without punctuation (so "NerdQAxe++",
+# "nerdqaxe-plus" and "ESP32-S3" match): ESP-Miner "bitaxe", the NerdAxe /
+# NerdQAxe forks, ESP-IDF and Arduino defaults, NMMiner and generic names.
+# A MAC-derived default such as "esp32-a1b2c3" or "nm-cyd-a1b2c3" is unique per
+# unit and stays an identity.
+FACTORY_HOSTNAMES: Final = frozenset(
+    {
+        "bitaxe",
+        "espminer",
+        "nerdaxe",
+        "nerdaxegamma",
+        "nerdqaxe",
+        "nerdqaxeplus",
+        "nerdqaxeplusplus",
+        "nerdoctaxe",
+        "nerdoctaxegamma",
+        "qaxe",
+        "qaxeplus",
+        "luckyminer",
+        "nmminer",
+        "nerdminer",
+        "espressif",
+        "esp32",
+        "esp32s2",
+        "esp32s3",
+        "esp32c3",
+        "esp32c6",
+        "esp",
+        "localhost",
+        "miner",
+        "avalon",
+        "avalonnano",
+    }
+)
+
+
+def is_factory_hostname(hostname: str) -> bool:
+    """Tell whether ``hostname`` is a firmware default shared by many units."""
+    key = "".join(char for char in hostname.lower() if char.isalnum())
+    return not key or key in FACTORY_HOSTNAMES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,12 +82,21 @@ class MinerSnapshot:
 
     @property
     def identity(self) -> str | None:
-        """Return a stable device identity: MAC, else serial, else hostname."""
+        """Return what tells this unit from every other one, or None.
+
+        The rule: the MAC, else the serial (Avalon DNA), else a hostname the
+        user gave the device, else None. A factory hostname ("bitaxe",
+        "nerdqaxe", "esp32" ...; see :func:`is_factory_hostname`) is shared by
+        every unit that was never renamed: AxeOS before v2.3 reports no MAC,
+        and identifying two such miners by "host:bitaxe" refused the second
+        one as already configured. With None the caller uses the config
+        subentry id, which cannot collide.
+        """
         if self.mac:
             return f"mac:{self.mac.lower()}"
         if self.serial:
             return f"serial:{self.serial}"
-        if self.hostname:
+        if self.hostname and not is_factory_hostname(self.hostname):
             return f"host:{self.hostname.lower()}"
         return None
 

@@ -15,18 +15,23 @@ from .exceptions import (
     DatabaseMigrationError,
     DatabaseUrlError,
 )
+from .health import DatabaseHealth, WriterStats
 from .migrations import SCHEMA_VERSION
-from .retention import MaintenanceResult
+from .retention import HIGH_DIFF_KEEP_TOP, RETENTION_DEFAULTS, MaintenanceResult
 
 __all__ = [
+    "HIGH_DIFF_KEEP_TOP",
+    "RETENTION_DEFAULTS",
     "SCHEMA_VERSION",
     "Database",
     "DatabaseClosedError",
     "DatabaseConnectionError",
     "DatabaseDriverMissingError",
     "DatabaseError",
+    "DatabaseHealth",
     "DatabaseMigrationError",
     "DatabaseUrlError",
     "MaintenanceResult",
+    "WriterStats",
     "redact_url",
 ]

@@ -21,7 +21,7 @@ from .migrations import current_version, migrate
 from .models import Base, to_naive_utc
 from .retention import MaintenanceResult, run_maintenance
 from .telemetry_rows import TELEMETRY_FIELDS, TELEMETRY_KEYS, TELEMETRY_TABLE
-from .writer import DatabaseWriter, WriterStats
+from .writer import DatabaseWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Table
     from sqlalchemy.engine import Engine
+
+    from .health import DatabaseHealth, HealthListener, WriterStats
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,11 +69,16 @@ class Database:
         batch_size: int = 5000,
         retry_attempts: int = 3,
         retry_wait: float = 1.0,
+        max_retry_wait: float = 30.0,
+        max_backlog: int = 250_000,
         sqlite_busy_timeout: float = 30.0,
     ) -> Database:
         """Connect, migrate and start the writer.  BLOCKING.
 
-        ``url`` empty means the SQLite file ``sqlite_path``.  Raises
+        ``url`` empty means the SQLite file ``sqlite_path``.  While the
+        database is unreachable the writer keeps up to ``max_backlog`` rows
+        (the oldest go first beyond that) and retries every ``retry_wait``
+        seconds, doubling up to ``max_retry_wait``.  Raises
         ``DatabaseUrlError``, ``DatabaseDriverMissingError``,
         ``DatabaseConnectionError`` or ``DatabaseMigrationError``.
         """
@@ -95,6 +102,9 @@ class Database:
             batch_size=batch_size,
             retry_attempts=retry_attempts,
             retry_wait=retry_wait,
+            max_retry_wait=max_retry_wait,
+            max_backlog=max_backlog,
+            label=target.redacted,
         )
         writer.start()
         return cls(engine, target, writer)
@@ -111,8 +121,37 @@ class Database:
 
     @property
     def writer_stats(self) -> WriterStats:
-        """Commit/retry/drop counters of the writer thread."""
+        """Commit/retry/drop/backlog counters of the writer thread."""
         return self._writer.stats
+
+    # --- availability, as seen by the writer (any thread, never blocks) ---
+
+    @property
+    def available(self) -> bool:
+        """False from the first failed write of an outage until a write succeeds."""
+        return self._writer.health().available
+
+    @property
+    def outage_since(self) -> datetime | None:
+        """Aware UTC start of the current outage; None while available."""
+        return self._writer.health().outage_since
+
+    def health(self) -> DatabaseHealth:
+        """Availability, backlog and dropped-row counters in one snapshot."""
+        return self._writer.health()
+
+    def add_health_listener(self, listener: HealthListener) -> Callable[[], None]:
+        """Call ``listener(health)`` when availability flips or rows start dropping.
+
+        The call comes from the writer thread (or from the thread whose
+        ``queue_*`` call overflowed the backlog): hand it to the event loop
+        with ``loop.call_soon_threadsafe``.  Returns the unsubscribe function.
+        """
+        return self._writer.add_listener(listener)
+
+    def take_dropped_report(self) -> int:
+        """Rows dropped since the previous call; resets the count."""
+        return self._writer.take_dropped_report()
 
     def schema_version(self) -> int:
         """Return the schema version recorded in the database.  BLOCKING."""

@@ -1,0 +1,1 @@
+"""Tests of the notifications package against fake Telegram and Discord servers."""

@@ -100,16 +100,22 @@ def _common_fields(defaults: dict[str, Any]) -> dict[Any, Any]:
         vol.Optional(
             CONF_PORT, description={"suggested_value": defaults.get(CONF_PORT)}
         ): _number(1, 65535),
-        vol.Optional(
-            CONF_MANUAL_POWER_WATTS,
-            description={"suggested_value": defaults.get(CONF_MANUAL_POWER_WATTS)},
-        ): _number(1, 5000, "W"),
         vol.Required(
             CONF_SCAN_INTERVAL,
             default=defaults.get(
                 CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
             ),
         ): _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, "s"),
+    }
+
+
+def _power_field(defaults: dict[str, Any]) -> dict[Any, Any]:
+    """Return the power estimate field (for miners not reporting power)."""
+    return {
+        vol.Optional(
+            CONF_MANUAL_POWER_WATTS,
+            description={"suggested_value": defaults.get(CONF_MANUAL_POWER_WATTS)},
+        ): _number(1, 5000, "W"),
     }
 
 
@@ -160,16 +166,23 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         host: str,
         port: int | None,
         exclude: str | None = None,
-    ) -> bool:
+    ) -> ConfigSubentry | None:
+        """Return the configured miner this device (or address) already is."""
         for subentry in self._other_miners(exclude):
             if probe.unique_id is not None and subentry.unique_id == probe.unique_id:
-                return True
+                return subentry
             if (subentry.data.get(CONF_HOST), subentry.data.get(CONF_PORT)) == (
                 host,
                 port,
             ):
-                return True
-        return False
+                return subentry
+        return None
+
+    def _abort_duplicate(self, known: ConfigSubentry) -> SubentryFlowResult:
+        return self.async_abort(
+            reason="already_configured",
+            description_placeholders={"name": known.title},
+        )
 
     async def _async_check(
         self, hub: HMMConfigEntry, data: dict[str, Any], miner_type: MinerType | None
@@ -208,15 +221,17 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             miner_type = None if chosen == MINER_TYPE_AUTO else MinerType(chosen)
             probe, errors = await self._async_check(hub, data, miner_type)
             if probe is not None:
-                if self._duplicate(probe, data[CONF_HOST], data.get(CONF_PORT)):
-                    return self.async_abort(reason="already_configured")
+                if known := self._duplicate(
+                    probe, data[CONF_HOST], data.get(CONF_PORT)
+                ):
+                    return self._abort_duplicate(known)
                 self._pending = data
                 self._probe = probe
                 if probe.miner_type is MinerType.AVALON_NANO:
                     return await self.async_step_avalon()
-                return await self._async_create(hub)
+                return await self.async_step_power()
+        # The type first: the default port depends on it.
         schema = {
-            **_common_fields(user_input or {}),
             vol.Required(
                 CONF_MINER_TYPE,
                 default=(user_input or {}).get(CONF_MINER_TYPE, MINER_TYPE_AUTO),
@@ -227,6 +242,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
+            **_common_fields(user_input or {}),
         }
         return self.async_show_form(
             step_id="user", data_schema=vol.Schema(schema), errors=errors
@@ -244,6 +260,23 @@ class MinerSubentryFlow(ConfigSubentryFlow):
                 step_id="avalon", data_schema=vol.Schema(_password_field())
             )
         self._pending.update(_clean(user_input))
+        return await self.async_step_power()
+
+    async def async_step_power(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Miners that do not report their power: an optional estimate."""
+        hub = self._hub()
+        probe = self._probe
+        if hub is None or probe is None:
+            return self.async_abort(reason="hub_not_loaded")
+        if probe.snapshot.power_watts is None and user_input is None:
+            return self.async_show_form(
+                step_id="power",
+                data_schema=vol.Schema(_power_field({})),
+                description_placeholders={"name": self._pending[CONF_NAME]},
+            )
+        self._pending.update(_clean(user_input or {}))
         return await self._async_create(hub)
 
     async def _async_create(self, hub: HMMConfigEntry) -> SubentryFlowResult:
@@ -280,24 +313,39 @@ class MinerSubentryFlow(ConfigSubentryFlow):
                 data[CONF_WEB_PASSWORD] = subentry.data[CONF_WEB_PASSWORD]
             probe, errors = await self._async_check(hub, data, miner_type)
             if probe is not None:
+                # Another configured miner answers there: say which.
+                if known := self._duplicate(
+                    probe, data[CONF_HOST], data.get(CONF_PORT), subentry.subentry_id
+                ):
+                    return self.async_abort(
+                        reason="address_of_other_miner",
+                        description_placeholders={"name": known.title},
+                    )
                 if (
                     subentry.unique_id is not None
                     and probe.unique_id is not None
                     and probe.unique_id != subentry.unique_id
                 ):
                     return self.async_abort(reason="unique_id_mismatch")
-                if self._duplicate(
-                    probe, data[CONF_HOST], data.get(CONF_PORT), subentry.subentry_id
-                ):
-                    return self.async_abort(reason="already_configured")
                 return await self._async_save_reconfigure(hub, subentry, data)
         defaults = {**subentry.data, CONF_NAME: subentry.title, **(user_input or {})}
         schema = _common_fields(defaults)
+        if self._needs_power_estimate(hub, subentry):
+            schema.update(_power_field(defaults))
         if miner_type is MinerType.AVALON_NANO:
             schema.update(_password_field())
         return self.async_show_form(
             step_id="reconfigure", data_schema=vol.Schema(schema), errors=errors
         )
+
+    @staticmethod
+    def _needs_power_estimate(hub: HMMConfigEntry, subentry: ConfigSubentry) -> bool:
+        """Offer the estimate unless the miner reports its own power."""
+        if CONF_MANUAL_POWER_WATTS in subentry.data:
+            return True  # keep it editable (and removable)
+        coordinator = hub.runtime_data.coordinators.get(subentry.subentry_id)
+        snapshot = coordinator.data if coordinator is not None else None
+        return snapshot is None or snapshot.power_watts is None
 
     async def _async_save_reconfigure(
         self, hub: HMMConfigEntry, subentry: ConfigSubentry, data: dict[str, Any]

@@ -96,6 +96,9 @@ def setup_hub(hass: HomeAssistant, db_url: str) -> HubFactory:
     ) -> MockConfigEntry:
         entry = MockConfigEntry(
             domain=DOMAIN,
+            # Fixed, so the hub's own entities (unique ids built from it)
+            # snapshot the same in every run.
+            entry_id="01HMMHUBENTRY0000000000000",
             title="Home Miner Manager",
             data={CONF_DB_URL: db_url},
             options=options or {},

@@ -8,14 +8,19 @@ and review the diff in ``tests/ha/snapshots/``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import snapshot_platform
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    snapshot_platform,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
@@ -56,6 +61,12 @@ def only(platform: Platform) -> Any:
     return patch("custom_components.home_miner_manager.PLATFORMS", [platform])
 
 
+async def _settle(hass: HomeAssistant) -> None:
+    """Let the hub's sensor write its (debounced) state after the first polls."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
+    await hass.async_block_till_done()
+
+
 @pytest.mark.freeze_time(FROZEN_AT)
 @pytest.mark.usefixtures("all_entities_enabled")
 @pytest.mark.parametrize(
@@ -79,6 +90,7 @@ async def test_axeos_entities(
     sync_sim_clock(axeos_sim)
     with only(platform):
         entry = await add_axeos(setup_hub, axeos_sim)
+    await _settle(hass)
     await snapshot_platform(hass, er.async_get(hass), snapshot, entry.entry_id)
 
 
@@ -97,6 +109,7 @@ async def test_avalon_entities(
     sync_sim_clock(avalon_sim)
     with only(platform):
         entry = await add_avalon(setup_hub, avalon_sim)
+    await _settle(hass)
     await snapshot_platform(hass, er.async_get(hass), snapshot, entry.entry_id)
 
 
@@ -112,4 +125,5 @@ async def test_nmminer_entities(
     sync_sim_clock(nmminer_sim)
     with only(Platform.SENSOR):
         entry = await add_nmminer(setup_hub, nmminer_sim)
+    await _settle(hass)
     await snapshot_platform(hass, er.async_get(hass), snapshot, entry.entry_id)

@@ -76,9 +76,8 @@ async def test_add_axeos(
     unique_id: str,
 ) -> None:
     entry = await setup_hub()
-    result = await _add(
-        hass, entry.entry_id, _input(axeos_sim, miner_type, manual_power_watts=20)
-    )
+    result = await _add(hass, entry.entry_id, _input(axeos_sim, miner_type))
+    # It reports its power: no estimate asked for.
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
@@ -94,7 +93,7 @@ async def test_add_axeos(
         axeos_sim.miner_type,
         axeos_sim.port,
     )
-    assert miner.manual_power_watts == 20
+    assert miner.manual_power_watts is None
     assert subentry.data["miner_id"] == miner.id
     audit = await rows(hass, entry, AuditLog)
     assert [(a.action, a.resource_id, a.user) for a in audit] == [
@@ -127,10 +126,52 @@ async def test_add_nmminer_http(
 ) -> None:
     entry = await setup_hub()
     result = await _add(hass, entry.entry_id, _input(nmminer_sim, "nmminer"))
+    # An NMMiner reports no power: an estimate is asked for (optional).
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "power"
+    assert result["description_placeholders"] == {"name": "My miner"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"manual_power_watts": 3}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert subentry.data["miner_type"] == "nmminer"
+    assert subentry.data["manual_power_watts"] == 3
     assert "udp_broadcast" not in subentry.data
+    (miner,) = await rows(hass, entry, Miner)
+    assert miner.manual_power_watts == 3
+
+
+async def test_power_estimate_can_be_skipped(
+    hass: HomeAssistant, setup_hub: HubFactory, nmminer_sim: NMMinerSimulator
+) -> None:
+    entry = await setup_hub()
+    result = await _add(hass, entry.entry_id, _input(nmminer_sim, "nmminer"))
+    assert result["step_id"] == "power"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (subentry,) = entry.subentries.values()
+    assert "manual_power_watts" not in subentry.data
+
+
+async def test_type_comes_first_and_power_only_when_unreported(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
+    )
+    fields = [str(key) for key in result["data_schema"].schema]
+    assert fields[0] == "miner_type"
+    assert "manual_power_watts" not in fields
+    (subentry_id,) = entry.subentries
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_MINER),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    # A Bitaxe reports its power: no estimate offered.
+    assert "manual_power_watts" not in [str(k) for k in result["data_schema"].schema]
 
 
 @pytest.mark.parametrize("miner_type", ["bitaxe", "auto"])
@@ -276,6 +317,7 @@ async def test_duplicate_aborts(
     result = await _add(hass, entry.entry_id, _input(axeos_sim, "auto", name="Again"))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    assert result["description_placeholders"] == {"name": "First"}
     assert len(entry.subentries) == 1
 
 
@@ -313,7 +355,6 @@ async def test_reconfigure_in_place(
             "host": axeos_sim.host,
             "port": axeos_sim.port,
             "scan_interval": 60,
-            "manual_power_watts": 15,
         },
     )
     assert result["type"] is FlowResultType.ABORT
@@ -326,7 +367,7 @@ async def test_reconfigure_in_place(
     assert entry.runtime_data.coordinators[subentry_id] is coordinator
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 60
-    assert coordinator.manual_power_watts == 15
+    assert coordinator.manual_power_watts is None
     (miner,) = await rows(hass, entry, Miner)
     assert miner.name == "New name"
     audit = await rows(hass, entry, AuditLog)
@@ -353,6 +394,40 @@ async def test_reconfigure_other_device_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"
     assert entry.subentries[subentry_id].data["port"] == first.port
+
+
+async def test_reconfigure_to_another_known_miner_names_it(
+    hass: HomeAssistant, setup_hub: HubFactory, socket_enabled: None
+) -> None:
+    """Pointing a miner at the address of another configured miner says which."""
+    async with (
+        AxeOSSimulator("bitaxe_v2_15", **FAST) as first,
+        AxeOSSimulator("bitaxe_v2_9", **FAST) as second,
+    ):
+        entry = await setup_hub(
+            [
+                miner_subentry(first, "bitaxe", unique_id=BITAXE_UID, title="Desk"),
+                miner_subentry(second, "bitaxe", title="Garage"),
+            ]
+        )
+        desk_id = next(
+            sid for sid, sub in entry.subentries.items() if sub.title == "Desk"
+        )
+        result = await _reconfigure(
+            hass,
+            entry.entry_id,
+            desk_id,
+            {
+                "name": "Desk",
+                "host": second.host,
+                "port": second.port,
+                "scan_interval": 30,
+            },
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "address_of_other_miner"
+    assert result["description_placeholders"] == {"name": "Garage"}
+    assert entry.subentries[desk_id].data["port"] == first.port
 
 
 async def test_reconfigure_keeps_avalon_password(

@@ -111,6 +111,10 @@ async def test_flow_detects_broadcast_only_nmminer(
             "scan_interval": 30,
         },
     )
+    assert result["step_id"] == "power", result.get(
+        "errors"
+    )  # an NMMiner reports no power
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()

@@ -166,6 +166,8 @@ async def test_offer_withdrawn_when_added_by_hand(
             "scan_interval": 30,
         },
     )
+    assert result["step_id"] == "power"  # an NMMiner reports no power
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert not _offers(hass)
 

@@ -1,9 +1,20 @@
-"""Connect to a miner before it is added: type, identity, errors as form keys."""
+"""Connect to a miner before it is added: type, identity, errors as form keys.
+
+Auto-detect runs the HTTP and cgminer probes side by side
+(:func:`.devices.factory.detect_miner`). A refused connection is an answer:
+nothing listens there, and the flow says so at once. Only when nothing answered
+at all (every probe timed out) may the address still be a broadcast-only
+NMMiner that is just booting, and only then is its UDP telemetry awaited
+(``const.NMMINER_DISCOVERY_WAIT_S``); a datagram the hub already heard from
+the address counts at once in every case. Errors become the translation keys
+of the one table in :mod:`.errors`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+import time
 from typing import TYPE_CHECKING
 
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -15,16 +26,19 @@ from .devices.exceptions import (
     MinerAuthError,
     MinerConnectionError,
     MinerError,
-    MinerNetworkRangeError,
-    MinerOTPRequiredError,
+    MinerTimeoutError,
     MinerUnsupportedError,
 )
+from .devices.nmminer import BROADCAST_MAX_AGE_S
 from .devices.types import MinerType
+from .errors import error_key
 
 if TYPE_CHECKING:
+    import aiohttp
     from homeassistant.core import HomeAssistant
 
     from .data import HMMConfigEntry
+    from .devices.nmminer_listener import NMMinerListener
     from .devices.snapshot import MinerSnapshot
 
 
@@ -56,21 +70,6 @@ class ProbeResult:
         return self.snapshot.identity
 
 
-def error_key(err: BaseException) -> str:
-    """Map a driver exception to a form error key."""
-    if isinstance(err, MinerNetworkRangeError):
-        return "network_range"
-    if isinstance(err, MinerOTPRequiredError):
-        return "otp_required"
-    if isinstance(err, MinerAuthError):
-        return "invalid_auth"
-    if isinstance(err, MinerUnsupportedError):
-        return "unsupported_device"
-    if isinstance(err, MinerConnectionError):
-        return "cannot_connect"
-    return "unknown"
-
-
 async def async_probe(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
@@ -83,22 +82,47 @@ async def async_probe(
 ) -> ProbeResult:
     """Find out what answers at ``host``; ``miner_type`` None means auto-detect.
 
-    With ``wait_for_broadcast``, an address where nothing answers may still be
-    a broadcast-only NMMiner: listen for its UDP telemetry for a few seconds.
-    A NerdQAxe with OTP on is accepted (reads work; the coordinator raises a
-    repair issue); only a device refusing the read itself is an error.
+    See :func:`probe_miner`; this binds Home Assistant's shared session and
+    the hub's NMMiner listener.
     """
-    session = async_get_clientsession(hass)
+    return await probe_miner(
+        async_get_clientsession(hass),
+        entry.runtime_data.nmminer_listener,
+        miner_type,
+        host,
+        port,
+        web_password=web_password,
+        wait_for_broadcast=wait_for_broadcast,
+    )
+
+
+async def probe_miner(
+    session: aiohttp.ClientSession,
+    listener: NMMinerListener | None,
+    miner_type: MinerType | None,
+    host: str,
+    port: int | None,
+    *,
+    web_password: str | None = None,
+    wait_for_broadcast: bool = True,
+) -> ProbeResult:
+    """Find out what answers at ``host``; ``miner_type`` None means auto-detect.
+
+    Where no miner answers, a fresh datagram the ``listener`` holds from
+    ``host`` makes it a broadcast-only NMMiner. With ``wait_for_broadcast``
+    (always for a chosen NMMiner) and only if nothing answered in time, the
+    datagram is also awaited for a few seconds. A NerdQAxe with OTP on is
+    accepted (reads work; the coordinator raises a repair issue); only a
+    device refusing the read itself is an error.
+    """
     if miner_type is None:
         try:
             found_type, snapshot = await detect_miner(host, port, session=session)
         except MinerError as err:
-            if not isinstance(err, MinerConnectionError):
-                raise ProbeError(error_key(err)) from err
-            if (
-                wait_for_broadcast
-                and (broadcast := await _async_wait_for_broadcast(entry, host))
-                is not None
+            if isinstance(err, MinerConnectionError | MinerUnsupportedError) and (
+                broadcast := await _async_broadcast(
+                    listener, host, wait=wait_for_broadcast and _silent(err)
+                )
             ):
                 return ProbeResult(MinerType.NMMINER, broadcast, broadcast=True)
             raise ProbeError(error_key(err)) from err
@@ -127,11 +151,16 @@ async def async_probe(
         if (
             miner_type is MinerType.NMMINER
             and isinstance(err, MinerConnectionError)
-            and (broadcast := await _async_wait_for_broadcast(entry, host)) is not None
+            and (broadcast := await _async_broadcast(listener, host, wait=_silent(err)))
         ):
             return ProbeResult(MinerType.NMMINER, broadcast, broadcast=True)
         raise ProbeError(error_key(err)) from err
     return ProbeResult(miner_type, snapshot)
+
+
+def _silent(err: MinerError) -> bool:
+    """Nothing answered in time (not even a refusal): the host may be booting."""
+    return isinstance(err, MinerTimeoutError)
 
 
 async def async_probe_heard_nmminer(
@@ -156,22 +185,24 @@ async def async_probe_heard_nmminer(
     listener = entry.runtime_data.nmminer_listener
     latest = listener.latest(host) if listener is not None else None
     if latest is None:
-        raise ProbeError("cannot_connect")
+        raise ProbeError(error_key(MinerConnectionError(host)))
     return ProbeResult(MinerType.NMMINER, latest[0], broadcast=True)
 
 
-async def _async_wait_for_broadcast(
-    entry: HMMConfigEntry, host: str
+async def _async_broadcast(
+    listener: NMMinerListener | None, host: str, *, wait: bool
 ) -> MinerSnapshot | None:
-    """Wait briefly for a UDP broadcast from an NMMiner without an HTTP API.
+    """Return a fresh datagram from ``host``; with ``wait``, await one briefly.
 
     Uses the hub's listener; without it (the UDP port is taken) there is none.
     """
-    listener = entry.runtime_data.nmminer_listener
     if listener is None:
         return None
-    if (latest := listener.latest(host)) is not None:
+    latest = listener.latest(host)
+    if latest is not None and time.monotonic() - latest[1] <= BROADCAST_MAX_AGE_S:
         return latest[0]
+    if not wait:
+        return None
     arrived: asyncio.Future[MinerSnapshot] = asyncio.get_running_loop().create_future()
 
     def _on_datagram(snapshot: MinerSnapshot) -> None:

@@ -14,6 +14,7 @@ from .exceptions import (
     MinerConnectionError,
     MinerError,
     MinerResponseError,
+    MinerTimeoutError,
     MinerUnsupportedError,
 )
 from .http import HttpTransport, base_url
@@ -67,6 +68,10 @@ def classify_axeos_info(info: dict[str, Any]) -> MinerType | None:
     return None
 
 
+# The protocols detect_miner tries, in order of preference.
+PROBE_ORDER: tuple[str, ...] = ("http", "cgminer")
+
+
 async def detect_miner(
     host: str,
     port: int | None,
@@ -74,38 +79,58 @@ async def detect_miner(
     session: aiohttp.ClientSession,
     timeout: float = 5.0,  # noqa: ASYNC109 (per-request budget, not a deadline)
 ) -> tuple[MinerType, MinerSnapshot]:
-    """Probe HTTP ``/api/system/info`` and cgminer ``version`` at the same time.
+    """Probe HTTP ``/api/system/info`` and cgminer ``version`` side by side.
 
     ``port`` None probes HTTP on 80 and cgminer on 4028; a given port is probed
-    with both protocols. When no probe succeeds, raises the
+    with both protocols. The probes run concurrently; when both recognise a
+    miner, the HTTP answer wins whichever came first (preference order
+    :data:`PROBE_ORDER`), so the result does not depend on timing.
+
+    A refused connection is an answer, as fast as the network: detection then
+    takes milliseconds, not ``timeout``. When no probe succeeds, raises the
     :class:`MinerAuthError` subclass a probe saw (AxeOS 401: network range or
     OTP), else :class:`MinerUnsupportedError` when something answers that is
-    not a known miner, else :class:`MinerConnectionError`.
+    not a known miner, else :class:`MinerTimeoutError` when every probe timed
+    out (nothing answered at all), else :class:`MinerConnectionError`.
     """
-    tasks = [
-        asyncio.ensure_future(_probe_http(host, port or 80, session, timeout)),
-        asyncio.ensure_future(_probe_cgminer(host, port or CGMINER_PORT, timeout)),
-    ]
+    probes = {
+        "http": _probe_http(host, port or 80, session, timeout),
+        "cgminer": _probe_cgminer(host, port or CGMINER_PORT, timeout),
+    }
+    tasks = [asyncio.ensure_future(probes[name]) for name in PROBE_ORDER]
     errors: list[MinerError] = []
     try:
-        for next_done in asyncio.as_completed(tasks):
+        # Awaited in preference order: a later probe's success is used once
+        # every earlier one has failed (a refusal fails at once; a silent port
+        # after ``timeout``). Each probe has started already, so the total is
+        # the slowest needed probe, not their sum.
+        for task in tasks:
             try:
-                return await next_done
+                return await task
             except MinerError as err:
                 errors.append(err)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+    raise detection_error(host, errors)
+
+
+def detection_error(host: str, errors: list[MinerError]) -> MinerError:
+    """Return the one error to report when every probe failed (see detect_miner)."""
     # An AxeOS 401 (network range, OTP) names the device and the fix; it wins
     # over the other protocol's "not mine" or "nothing here".
     for wanted in (MinerAuthError, MinerUnsupportedError):
-        for error in errors:
-            if isinstance(error, wanted):
-                raise error
-    raise MinerConnectionError(f"no miner answered at {host}") from (
-        errors[0] if errors else None
-    )
+        for seen in errors:
+            if isinstance(seen, wanted):
+                return seen
+    result: MinerError
+    if errors and all(isinstance(seen, MinerTimeoutError) for seen in errors):
+        result = MinerTimeoutError(f"nothing answered at {host} in time")
+    else:
+        result = MinerConnectionError(f"no miner answered at {host}")
+    result.__cause__ = errors[0] if errors else None
+    return result
 
 
 async def _probe_http(

@@ -73,6 +73,30 @@ class AlertSettings:
     cooldown_minutes: float = DEFAULT_COOLDOWN_MINUTES
     channels: tuple[str, ...] = CHANNELS
     params: dict[str, Any] = field(default_factory=dict)
+    # Resolved once: the evaluator reads these for every miner.
+    _numbers: dict[str, float] = field(init=False, repr=False, compare=False)
+    _limits: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Resolve numeric parameters and temperature limits, defaults for invalid."""
+        defaults = DEFAULT_PARAMS[self.alert_type]
+        numbers = {
+            key: float(self.params[key] if _is_number(self.params.get(key)) else value)
+            for key, value in defaults.items()
+            if _is_number(value)
+        }
+        limits: dict[str, float] = {}
+        if self.alert_type is AlertType.HIGH_TEMPERATURE:
+            limits = {k: float(v) for k, v in defaults["threshold_celsius"].items()}
+            configured = self.params.get("threshold_celsius")
+            if isinstance(configured, dict):
+                limits.update(
+                    {str(k): float(v) for k, v in configured.items() if _is_number(v)}
+                )
+            elif _is_number(configured):
+                limits[OTHER_TYPES] = float(configured)
+        object.__setattr__(self, "_numbers", numbers)
+        object.__setattr__(self, "_limits", limits)
 
     @property
     def cooldown_s(self) -> float:
@@ -80,11 +104,8 @@ class AlertSettings:
         return self.cooldown_minutes * 60.0
 
     def number(self, key: str) -> float:
-        """Return a numeric parameter, falling back to the default if invalid."""
-        value = self.params.get(key)
-        if _is_number(value):
-            return float(value)
-        return float(DEFAULT_PARAMS[self.alert_type][key])
+        """Return a numeric parameter (its default if the configured one is invalid)."""
+        return self._numbers[key]
 
     def temperature_limit(self, miner_type: str) -> float:
         """Return the high-temperature limit for a miner type.
@@ -94,16 +115,8 @@ class AlertSettings:
         sets "default" only: upstream's single figure made every Avalon, which
         runs at 80-90 °C, alert all the time.
         """
-        defaults: dict[str, float] = DEFAULT_PARAMS[AlertType.HIGH_TEMPERATURE][
-            "threshold_celsius"
-        ]
-        limits = dict(defaults)
-        configured = self.params.get("threshold_celsius")
-        if isinstance(configured, dict):
-            limits.update({str(k): v for k, v in configured.items() if _is_number(v)})
-        elif _is_number(configured):
-            limits[OTHER_TYPES] = configured
-        return float(limits.get(str(miner_type), limits[OTHER_TYPES]))
+        limits = self._limits
+        return limits.get(str(miner_type), limits[OTHER_TYPES])
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

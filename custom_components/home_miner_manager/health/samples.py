@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,6 +54,14 @@ def is_number(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
+def _growing(values: list[int | None]) -> list[int] | None:
+    """Return ``values`` if all are present, non-negative and non-decreasing."""
+    if not values or None in values:
+        return None
+    ints = cast("list[int]", values)
+    return ints if ints[0] >= 0 and ints == sorted(ints) else None
+
+
 def share_deltas(samples: Iterable[Sample]) -> ShareDeltas:
     """Sum share-counter increases over time-ordered ``samples``.
 
@@ -64,6 +72,12 @@ def share_deltas(samples: Iterable[Sample]) -> ShareDeltas:
     negative and a stale lifetime total is never counted as new shares.
     Samples missing either counter are skipped.
     """
+    samples = list(samples)
+    accs = _growing([s.shares_accepted for s in samples])
+    rejs = _growing([s.shares_rejected for s in samples]) if accs else None
+    if accs and rejs:
+        # Common case, checked in C: both counters only grew (no reboot).
+        return ShareDeltas(accs[-1] - accs[0], rejs[-1] - rejs[0], 0)
     accepted = rejected = resets = 0
     prev_a: int | None = None
     prev_r: int | None = None

@@ -9,6 +9,11 @@ root, so under root the cluster is owned by and run as the ``postgres`` user.
 
 If the server cannot be started the tests that need it fail (never skip):
 CI must really exercise PostgreSQL.
+
+``private_postgres_server`` is a second, per-test server that a test may
+stop and start again (outage tests) without disturbing the shared one.
+Tests marked ``slow`` (e.g. a two-minute outage) run only with
+``--run-slow``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 
 import psycopg2
@@ -36,13 +42,30 @@ _OWNER_FILE = "owner.pid"
 
 @dataclass(frozen=True)
 class PostgresServer:
-    """Where the session's server listens and how to log in."""
+    """Where a server listens, how to log in, and how to stop and restart it."""
 
     host: str
     port: int
     user: str
     password: str
     socket_dir: Path
+    run_as: str | None = None
+
+    def stop(self) -> float:
+        """Stop the server (fast: sessions are cut off); return seconds taken."""
+        started = time.monotonic()
+        _run(
+            [_bin("pg_ctl"), "-D", str(self.socket_dir / "data"), "-m", "fast",
+             "-w", "stop"],
+            self.run_as,
+        )  # fmt: skip
+        return time.monotonic() - started
+
+    def start(self) -> float:
+        """Start it again on the same port; return seconds until it accepts."""
+        started = time.monotonic()
+        _pg_ctl_start(self.socket_dir, self.port, self.run_as, check=True)
+        return time.monotonic() - started
 
     def url(self, database: str, *, password: str | None = None) -> str:
         """SQLAlchemy/HA style URL for ``database``."""
@@ -117,6 +140,21 @@ def _run(
     )
 
 
+def _pg_ctl_start(
+    base: Path, port: int, user: str | None, *, check: bool
+) -> subprocess.CompletedProcess[str]:
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {base} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    return _run(
+        [_bin("pg_ctl"), "-D", str(base / "data"), "-l", str(base / "server.log"),
+         "-w", "-t", "60", "-o", options, "start"],
+        user,
+        check=check,
+    )  # fmt: skip
+
+
 def _start(base: Path, user: str | None) -> int:
     data = base / "data"
     log = base / "server.log"
@@ -149,16 +187,7 @@ def _start(base: Path, user: str | None) -> int:
         # No socket probing here: pytest-socket is active; a taken port just
         # makes the server fail to bind and we try another.
         port = random.randint(20000, 60000)
-        options = (
-            f"-h 127.0.0.1 -p {port} -k {base} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        started = _run(
-            [_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-             "-o", options, "start"],
-            user,
-            check=False,
-        )  # fmt: skip
+        started = _pg_ctl_start(base, port, user, check=False)
         if started.returncode == 0:
             return port
         last_error = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -197,9 +226,8 @@ def _reap_stale_servers(user: str | None) -> None:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """Start the session's PostgreSQL server; stop and delete it afterwards."""
+def _server() -> Iterator[PostgresServer]:
+    """Start a throw-away PostgreSQL server; stop and delete it afterwards."""
     user = _service_user()
     _reap_stale_servers(user)
     base = Path(tempfile.mkdtemp(prefix=_PREFIX))
@@ -209,7 +237,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         # server running; the next session stops it when this pid is gone.
         (base / _OWNER_FILE).write_text(str(os.getpid()))
         try:
-            yield PostgresServer("127.0.0.1", port, _USER, _PASSWORD, base)
+            yield PostgresServer("127.0.0.1", port, _USER, _PASSWORD, base, user)
         finally:
             _run(
                 [_bin("pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "stop"],
@@ -220,23 +248,83 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """URL of a fresh, empty database, dropped after the test."""
+def _fresh_database(server: PostgresServer) -> Iterator[str]:
+    """URL of a fresh, empty database on ``server``, dropped afterwards."""
     name = f"hmm_{uuid.uuid4().hex[:12]}"
-    conn = postgres_server.admin_connection()
+    conn = server.admin_connection()
     try:
         with conn.cursor() as cur:
             cur.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-        yield postgres_server.url(name)
+    finally:
+        conn.close()
+    yield server.url(name)
+    conn = server.admin_connection()  # a new one: the server may have restarted
+    try:
         with conn.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         conn.close()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test using the server, so ``-m postgres`` selects them."""
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server, shared by every test: never stop it."""
+    yield from _server()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """URL of a fresh, empty database, dropped after the test."""
+    yield from _fresh_database(postgres_server)
+
+
+@pytest.fixture
+def private_postgres_server() -> Iterator[PostgresServer]:
+    """A server of this test's own, which the test may stop and start."""
+    yield from _server()
+
+
+@pytest.fixture
+def private_postgres_url(private_postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database on the test's own server."""
+    yield from _fresh_database(private_postgres_server)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--run-slow``: also run the tests marked ``slow``."""
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="run tests marked slow (e.g. a two-minute database outage)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``slow`` marker."""
+    config.addinivalue_line(
+        "markers", "slow: takes minutes; deselected unless --run-slow is given"
+    )
+
+
+_SERVER_FIXTURES = {
+    "postgres_url",
+    "postgres_server",
+    "private_postgres_url",
+    "private_postgres_server",
+}
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Mark every test using a server (``-m postgres``); drop slow ones by default."""
     for item in items:
-        if {"postgres_url", "postgres_server"} & set(getattr(item, "fixturenames", ())):
+        if _SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+    if config.getoption("--run-slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]

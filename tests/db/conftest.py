@@ -1,4 +1,5 @@
-"""Fixtures for the database tests: one SQLite file or one fresh PostgreSQL DB."""
+"""Fixtures for the database tests: a SQLite file, or a fresh PostgreSQL or
+MariaDB database on the session's throw-away servers."""
 
 from __future__ import annotations
 
@@ -9,16 +10,30 @@ import pytest
 
 from custom_components.home_miner_manager.db import Database
 from custom_components.home_miner_manager.db.models import Miner
+from tests.plugins.mariadb import mariadb_server, mariadb_url  # noqa: F401
+
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("mariadb", marks=pytest.mark.mariadb),
+]
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``mariadb`` marker (``-m mariadb`` selects those tests)."""
+    config.addinivalue_line(
+        "markers", "mariadb: needs a MariaDB server (started by the test session)"
+    )
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL for each backend the project supports in CI."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hmm.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    url: str = request.getfixturevalue(
+        "postgres_url" if request.param == "postgresql" else "mariadb_url"
+    )
     return url
 
 

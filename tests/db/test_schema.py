@@ -3,7 +3,7 @@
 The contract is ``schema_contract.json`` beside this file: the 18 tables and
 167 fields of upstream HMM's seed schema reference plus the extra indexes of
 its schema notes, copied into the repository once so the tests need nothing
-outside it.  Runs on SQLite and PostgreSQL.
+outside it.  Runs on SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, inspect, select, text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.sql import sqltypes
 
 from custom_components.home_miner_manager.db import Database
@@ -135,12 +136,15 @@ def test_models_cover_contract() -> None:
     assert {model.__name__: model.__tablename__ for model in SEED_MODELS} == TABLE_OF
 
 
-def _check_type(table: str, field: SeedField, column: Any) -> None:
+def _check_type(table: str, field: SeedField, column: Any, dialect: str) -> None:
     col_type = column["type"]
     where = f"{table}.{field.name}"
     if field.type == "str":
         assert isinstance(col_type, sqltypes.String), where
         assert col_type.length == field.length, where
+        return
+    if dialect == "mysql":
+        _check_mysql_type(where, field, col_type)
         return
     expected = {
         "int": sqltypes.Integer,
@@ -152,6 +156,22 @@ def _check_type(table: str, field: SeedField, column: Any) -> None:
     assert isinstance(col_type, expected), f"{where}: {col_type!r}"
     if expected is sqltypes.DateTime:
         assert not getattr(col_type, "timezone", False), f"{where} must be naive"
+
+
+def _check_mysql_type(where: str, field: SeedField, col_type: Any) -> None:
+    """MySQL/MariaDB reflect some types as their storage type."""
+    if field.type == "bool":  # BOOLEAN is TINYINT(1) there
+        assert isinstance(col_type, mysql.TINYINT), f"{where}: {col_type!r}"
+        assert col_type.display_width == 1, where
+    elif field.type == "JSON":  # MariaDB's JSON is LONGTEXT + a validity check
+        assert isinstance(col_type, sqltypes.JSON | mysql.LONGTEXT), where
+    elif field.type == "float":  # not FLOAT: single precision
+        assert isinstance(col_type, mysql.DOUBLE), f"{where}: {col_type!r}"
+    elif field.type == "datetime":  # microseconds, as on SQLite/PostgreSQL
+        assert isinstance(col_type, mysql.DATETIME), f"{where}: {col_type!r}"
+        assert col_type.fsp == 6, f"{where}: {col_type!r}"
+    else:
+        assert isinstance(col_type, sqltypes.Integer), f"{where}: {col_type!r}"
 
 
 def _unique_sets(insp: Any, table: str) -> list[list[str]]:
@@ -177,7 +197,7 @@ def test_live_schema_matches_seed(database: Database) -> None:
         }
         for field in fields:
             column = columns[field.name]
-            _check_type(table, field, column)
+            _check_type(table, field, column, database.dialect)
             assert column["nullable"] is field.nullable, f"{table}.{field.name}"
             if field.indexed:
                 assert (field.name,) in single, f"index on {table}.{field.name}"

@@ -14,12 +14,12 @@ from datetime import datetime  # noqa: TC003  (SQLAlchemy reads annotations)
 import logging
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import DateTime, Integer, func, inspect, select
+from sqlalchemy import Integer, func, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .engine import describe_error
 from .exceptions import DatabaseMigrationError
-from .models import SEED_MODELS, Base, utcnow
+from .models import DATETIME, SEED_MODELS, Base, utcnow
 from .rollup_models import ROLLUP_MODELS
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class SchemaVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
-    applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    applied_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
 
 @dataclass(frozen=True, slots=True)

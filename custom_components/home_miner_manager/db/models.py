@@ -9,7 +9,7 @@ tables live in ``rollup_models.py`` and ``migrations.py``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Deterministic constraint names, so later migrations can drop them by name.
@@ -34,6 +35,19 @@ NAMING_CONVENTION = {
 
 # Python None is stored as SQL NULL, not as the JSON text "null".
 _NULLABLE_JSON = JSON(none_as_null=True)
+# On MySQL/MariaDB a plain Float is single precision (about 7 digits: share
+# difficulties and kWh lose digits) and a DateTime keeps whole seconds only;
+# these variants store there what SQLite and PostgreSQL store.
+_MYSQL: Final = ("mysql", "mariadb")
+# The MySQL dialect types carry no annotations.
+DOUBLE: Final = Float().with_variant(
+    mysql.DOUBLE(asdecimal=False),  # type: ignore[no-untyped-call]
+    *_MYSQL,
+)
+DATETIME: Final = DateTime().with_variant(
+    mysql.DATETIME(fsp=6),  # type: ignore[no-untyped-call]
+    *_MYSQL,
+)
 
 
 def utcnow() -> datetime:
@@ -73,10 +87,10 @@ class Miner(Base):
     manual_power_watts: Mapped[int | None] = mapped_column(Integer)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     config: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
-    last_mode_change: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_mode_change: Mapped[datetime | None] = mapped_column(DATETIME)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
 
@@ -88,11 +102,11 @@ class Telemetry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     miner_id: Mapped[int] = mapped_column(Integer, _miner_fk(), index=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    hashrate: Mapped[float | None] = mapped_column(Float)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
+    hashrate: Mapped[float | None] = mapped_column(DOUBLE)
     hashrate_unit: Mapped[str | None] = mapped_column(String(10))
-    temperature: Mapped[float | None] = mapped_column(Float)
-    power_watts: Mapped[float | None] = mapped_column(Float)
+    temperature: Mapped[float | None] = mapped_column(DOUBLE)
+    power_watts: Mapped[float | None] = mapped_column(DOUBLE)
     shares_accepted: Mapped[int | None] = mapped_column(Integer)
     shares_rejected: Mapped[int | None] = mapped_column(Integer)
     pool_in_use: Mapped[str | None] = mapped_column(String(255))
@@ -112,11 +126,11 @@ class Pool(Base):
     password: Mapped[str] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    network_difficulty: Mapped[float | None] = mapped_column(Float)
-    network_difficulty_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    best_share: Mapped[float | None] = mapped_column(Float)
-    best_share_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    network_difficulty: Mapped[float | None] = mapped_column(DOUBLE)
+    network_difficulty_updated_at: Mapped[datetime | None] = mapped_column(DATETIME)
+    best_share: Mapped[float | None] = mapped_column(DOUBLE)
+    best_share_updated_at: Mapped[datetime | None] = mapped_column(DATETIME)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
     def __repr__(self) -> str:
         """Leave the password out of reprs (they end up in logs)."""
@@ -135,14 +149,14 @@ class BlockFound(Base):
     miner_type: Mapped[str] = mapped_column(String(50))
     coin: Mapped[str] = mapped_column(String(10), index=True)
     pool_name: Mapped[str] = mapped_column(String(100))
-    difficulty: Mapped[float] = mapped_column(Float)
-    network_difficulty: Mapped[float] = mapped_column(Float)
+    difficulty: Mapped[float] = mapped_column(DOUBLE)
+    network_difficulty: Mapped[float] = mapped_column(DOUBLE)
     block_height: Mapped[int | None] = mapped_column(Integer)
-    block_reward: Mapped[float | None] = mapped_column(Float)
-    hashrate: Mapped[float | None] = mapped_column(Float)
+    block_reward: Mapped[float | None] = mapped_column(DOUBLE)
+    hashrate: Mapped[float | None] = mapped_column(DOUBLE)
     hashrate_unit: Mapped[str] = mapped_column(String(10))
     miner_mode: Mapped[str | None] = mapped_column(String(20))
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
 
 
 class HighDiffShare(Base):
@@ -157,13 +171,13 @@ class HighDiffShare(Base):
     miner_type: Mapped[str] = mapped_column(String(50))
     coin: Mapped[str] = mapped_column(String(10))
     pool_name: Mapped[str] = mapped_column(String(100))
-    difficulty: Mapped[float] = mapped_column(Float, index=True)
-    network_difficulty: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float] = mapped_column(DOUBLE, index=True)
+    network_difficulty: Mapped[float | None] = mapped_column(DOUBLE)
     was_block_solve: Mapped[bool] = mapped_column(Boolean, default=False)
-    hashrate: Mapped[float | None] = mapped_column(Float)
+    hashrate: Mapped[float | None] = mapped_column(DOUBLE)
     hashrate_unit: Mapped[str] = mapped_column(String(10))
     miner_mode: Mapped[str | None] = mapped_column(String(20))
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
 
 
 class EnergyPrice(Base):
@@ -173,10 +187,10 @@ class EnergyPrice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region: Mapped[str] = mapped_column(String(1), index=True)
-    valid_from: Mapped[datetime] = mapped_column(DateTime, index=True)
-    valid_to: Mapped[datetime] = mapped_column(DateTime)
-    price_pence: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    valid_from: Mapped[datetime] = mapped_column(DATETIME, index=True)
+    valid_to: Mapped[datetime] = mapped_column(DATETIME)
+    price_pence: Mapped[float] = mapped_column(DOUBLE)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
 
 class CryptoPrice(Base):
@@ -186,10 +200,10 @@ class CryptoPrice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     coin_id: Mapped[str] = mapped_column(String(50), unique=True)
-    price_gbp: Mapped[float] = mapped_column(Float)
+    price_gbp: Mapped[float] = mapped_column(DOUBLE)
     source: Mapped[str] = mapped_column(String(50))
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
 
@@ -206,11 +220,11 @@ class AutomationRule(Base):
     action_type: Mapped[str] = mapped_column(String(50))
     action_config: Mapped[dict[str, Any]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    last_executed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_executed_at: Mapped[datetime | None] = mapped_column(DATETIME)
     last_execution_context: Mapped[dict[str, Any] | None] = mapped_column(
         _NULLABLE_JSON
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
 
 class AgileStrategy(Base):
@@ -222,12 +236,12 @@ class AgileStrategy(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     current_price_band: Mapped[str | None] = mapped_column(String(20))
     hysteresis_counter: Mapped[int] = mapped_column(Integer, default=0)
-    last_action_time: Mapped[datetime | None] = mapped_column(DateTime)
-    last_price_checked: Mapped[float | None] = mapped_column(Float)
+    last_action_time: Mapped[datetime | None] = mapped_column(DATETIME)
+    last_price_checked: Mapped[float | None] = mapped_column(DOUBLE)
     state_data: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
 
@@ -243,16 +257,16 @@ class AgileStrategyBand(Base):
     strategy_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("agile_strategy.id", ondelete="CASCADE")
     )
-    min_price: Mapped[float | None] = mapped_column(Float)
-    max_price: Mapped[float | None] = mapped_column(Float)
+    min_price: Mapped[float | None] = mapped_column(DOUBLE)
+    max_price: Mapped[float | None] = mapped_column(DOUBLE)
     target_coin: Mapped[str] = mapped_column(String(10))
     bitaxe_mode: Mapped[str] = mapped_column(String(20))
     nerdqaxe_mode: Mapped[str] = mapped_column(String(20))
     avalon_nano_mode: Mapped[str] = mapped_column(String(20))
     sort_order: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
 
@@ -265,7 +279,7 @@ class MinerStrategy(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     miner_id: Mapped[int] = mapped_column(Integer, _miner_fk(), index=True)
     strategy_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
 
 class HealthScore(Base):
@@ -275,12 +289,12 @@ class HealthScore(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     miner_id: Mapped[int] = mapped_column(Integer, _miner_fk(), index=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    overall_score: Mapped[float] = mapped_column(Float)
-    uptime_score: Mapped[float] = mapped_column(Float)
-    temperature_score: Mapped[float | None] = mapped_column(Float)
-    hashrate_score: Mapped[float] = mapped_column(Float)
-    reject_rate_score: Mapped[float] = mapped_column(Float)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
+    overall_score: Mapped[float] = mapped_column(DOUBLE)
+    uptime_score: Mapped[float] = mapped_column(DOUBLE)
+    temperature_score: Mapped[float | None] = mapped_column(DOUBLE)
+    hashrate_score: Mapped[float] = mapped_column(DOUBLE)
+    reject_rate_score: Mapped[float] = mapped_column(DOUBLE)
     details: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
 
 
@@ -293,14 +307,14 @@ class PoolHealth(Base):
     pool_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("pools.id", ondelete="CASCADE"), index=True
     )
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    response_time_ms: Mapped[float | None] = mapped_column(Float)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
+    response_time_ms: Mapped[float | None] = mapped_column(DOUBLE)
     is_reachable: Mapped[bool] = mapped_column(Boolean, default=True)
-    reject_rate: Mapped[float | None] = mapped_column(Float)
+    reject_rate: Mapped[float | None] = mapped_column(DOUBLE)
     shares_accepted: Mapped[int | None] = mapped_column(Integer)
     shares_rejected: Mapped[int | None] = mapped_column(Integer)
-    health_score: Mapped[float | None] = mapped_column(Float)
-    luck_percentage: Mapped[float | None] = mapped_column(Float)
+    health_score: Mapped[float | None] = mapped_column(DOUBLE)
+    luck_percentage: Mapped[float | None] = mapped_column(DOUBLE)
     error_message: Mapped[str | None] = mapped_column(String(500))
 
 
@@ -310,7 +324,7 @@ class Event(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
     event_type: Mapped[str] = mapped_column(String(50))
     source: Mapped[str] = mapped_column(String(100))
     message: Mapped[str] = mapped_column(String(500))
@@ -323,7 +337,7 @@ class AuditLog(Base):
     __tablename__ = "audit_logs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
     user: Mapped[str] = mapped_column(String(100), default="system")
     action: Mapped[str] = mapped_column(String(50), index=True)
     resource_type: Mapped[str] = mapped_column(String(50), index=True)
@@ -345,9 +359,9 @@ class NotificationConfig(Base):
     channel_type: Mapped[str] = mapped_column(String(20))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
     def __repr__(self) -> str:
@@ -364,9 +378,9 @@ class AlertConfig(Base):
     alert_type: Mapped[str] = mapped_column(String(50), unique=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     config: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow
+        DATETIME, default=utcnow, onupdate=utcnow
     )
 
 
@@ -376,7 +390,7 @@ class NotificationLog(Base):
     __tablename__ = "notification_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    timestamp: Mapped[datetime] = mapped_column(DATETIME, default=utcnow, index=True)
     channel_type: Mapped[str] = mapped_column(String(20))
     alert_type: Mapped[str] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(String(1000))

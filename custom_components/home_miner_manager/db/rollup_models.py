@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime  # noqa: TC003  (SQLAlchemy reads annotations)
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from .models import Base
+from .models import DATETIME, DOUBLE, Base
 
 
 class _RollupColumns:
@@ -26,20 +26,20 @@ class _RollupColumns:
         # No single-column index: the unique (miner_id, period_start) covers it.
         return mapped_column(Integer, ForeignKey("miners.id", ondelete="CASCADE"))
 
-    period_start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    period_start: Mapped[datetime] = mapped_column(DATETIME, index=True)
     sample_count: Mapped[int] = mapped_column(Integer, default=0)
     # Seconds covered by samples (each sample counts until the next one, capped),
     # i.e. how long the miner was seen online in the period.
-    online_seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    hashrate_avg_ghs: Mapped[float | None] = mapped_column(Float)
-    hashrate_min_ghs: Mapped[float | None] = mapped_column(Float)
-    hashrate_max_ghs: Mapped[float | None] = mapped_column(Float)
-    temperature_avg: Mapped[float | None] = mapped_column(Float)
-    temperature_max: Mapped[float | None] = mapped_column(Float)
-    energy_kwh: Mapped[float] = mapped_column(Float, default=0.0)
+    online_seconds: Mapped[float] = mapped_column(DOUBLE, default=0.0)
+    hashrate_avg_ghs: Mapped[float | None] = mapped_column(DOUBLE)
+    hashrate_min_ghs: Mapped[float | None] = mapped_column(DOUBLE)
+    hashrate_max_ghs: Mapped[float | None] = mapped_column(DOUBLE)
+    temperature_avg: Mapped[float | None] = mapped_column(DOUBLE)
+    temperature_max: Mapped[float | None] = mapped_column(DOUBLE)
+    energy_kwh: Mapped[float] = mapped_column(DOUBLE, default=0.0)
     shares_accepted: Mapped[int] = mapped_column(Integer, default=0)
     shares_rejected: Mapped[int] = mapped_column(Integer, default=0)
-    reject_pct: Mapped[float | None] = mapped_column(Float)
+    reject_pct: Mapped[float | None] = mapped_column(DOUBLE)
 
 
 class TelemetryHourly(_RollupColumns, Base):

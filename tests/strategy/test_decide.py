@@ -305,3 +305,14 @@ def test_champion_flag_does_not_change_the_decision() -> None:
     assert band_ids(replay([25, 3, 3, 10], bands=bands)) == band_ids(
         replay([25, 3, 3, 10])
     )
+
+
+def test_band_id_zero_is_a_real_band() -> None:
+    # Ids are DB ids, but 0 must not read as "no band" anywhere.
+    ids = {OFF: 4, DGB_ECO: 3, DGB_STD: 0, BCH: 1, BTC: 2}
+    renumbered = [replace(b, id=ids[b.id]) for b in BANDS]
+    decisions = replay([10, 3], start=state(3), ahead=0, bands=renumbered)
+    assert decisions[0].state.run_band_id == 0
+    # Counted run: DGB std (id 0) then BTC: the dearest of the run wins.
+    assert band_ids(decisions) == [3, 0]
+    assert band_ids(replay([30, 8, 8], bands=renumbered)) == [4, 0, 0]

@@ -347,7 +347,8 @@ def _step(
         past = state.hysteresis_counter
     else:
         past = 0  # first look, or a gap broke the run
-    run_best = table.by_id.get(state.run_band_id) if state.run_band_id else None
+    run_id = state.run_band_id
+    run_best = table.by_id.get(run_id) if run_id is not None else None
     run = target if past == 0 or run_best is None else table.dearer(run_best, target)
     ahead, known, blocked = target, 1, False
     end, j = current.end, (index or 0) + 1

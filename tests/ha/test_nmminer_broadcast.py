@@ -148,3 +148,43 @@ async def test_broadcast_recovers(  # noqa: PLR0917  (pytest fixtures)
     messages = [r.getMessage() for r in caplog.records]
     assert sum("marking it unavailable" in m for m in messages) == 1
     assert sum("resumed" in m for m in messages) == 1
+
+
+async def test_broadcasts_recorded_once_per_interval(  # noqa: PLR0917  (pytest fixtures)
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    udp_port: int,
+    nmminer_udp_sender: UdpBroadcaster,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An NMMiner broadcasts every few seconds: one row per scan interval.
+
+    The second datagram within the interval updates the entities but is not
+    stored; one just past the interval is; the next again is not.
+    """
+    monkeypatch.setattr(const, "NMMINER_LISTEN_PORT", udp_port)
+    entry = await setup_hub([_broadcast_subentry()])  # scan_interval 30 s
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    listener = entry.runtime_data.nmminer_listener
+
+    await _send(listener, nmminer_udp_sender)
+    assert len(await rows(hass, entry, Telemetry)) == 1
+    first = coordinator.data
+
+    freezer.tick(timedelta(seconds=5))
+    await _send(listener, nmminer_udp_sender)
+    assert len(await rows(hass, entry, Telemetry)) == 1  # within the interval
+    assert coordinator.data is not first  # but the entities got it
+
+    freezer.tick(timedelta(seconds=24))  # 29 s after the stored one
+    await _send(listener, nmminer_udp_sender)
+    assert len(await rows(hass, entry, Telemetry)) == 1
+
+    freezer.tick(timedelta(seconds=2))  # 31 s: past the interval
+    await _send(listener, nmminer_udp_sender)
+    assert len(await rows(hass, entry, Telemetry)) == 2
+
+    freezer.tick(timedelta(seconds=3))
+    await _send(listener, nmminer_udp_sender)
+    assert len(await rows(hass, entry, Telemetry)) == 2

@@ -41,7 +41,9 @@ from .config import (
     default_settings,
     settings_from_rows,
 )
-from .evaluate import (
+from .evaluate import block_found, evaluate
+from .messages import format_difficulty
+from .model import (
     AlertCleared,
     AlertEvent,
     AlertFired,
@@ -49,10 +51,7 @@ from .evaluate import (
     BlockInfo,
     Evaluation,
     MinerState,
-    block_found,
-    evaluate,
 )
-from .messages import format_difficulty
 
 __all__ = [
     "CHANNELS",

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from enum import StrEnum
 import json
+import time
 from typing import TYPE_CHECKING, Any, Self
 
 from .base import Simulator, bind_socket
@@ -40,7 +41,8 @@ class StratumPoolSimulator(Simulator):
     """One stratum pool; ``users`` maps user → password (None: any password).
 
     With ``users=None`` every user and password is accepted. ``requests_log``
-    holds every request received (decoded JSON objects, oldest first).
+    holds every request received (decoded JSON objects, oldest first) and
+    ``request_times`` when each arrived (``time.monotonic()``).
     """
 
     kind = "stratum"
@@ -67,6 +69,7 @@ class StratumPoolSimulator(Simulator):
         self.notify_interval = notify_interval
         self.interleave = interleave
         self.requests_log: list[dict[str, Any]] = []
+        self.request_times: list[float] = []  # monotonic arrival, per request
         self.connections = 0
         self.notifications_sent = 0  # set_difficulty and notify messages
         self.stray_replies_sent = 0  # replies to ids no client used
@@ -159,6 +162,7 @@ class StratumPoolSimulator(Simulator):
             return False
         self.requests += 1
         self.requests_log.append(request)
+        self.request_times.append(time.monotonic())
         mode = self.mode
         await self._apply_latency()
         if mode is PoolMode.SLOW:

@@ -76,3 +76,22 @@ POLL_STEPS_PER_TURN: Final = 1
 # Nightly database maintenance (same slot as the recorder's purge).
 MAINTENANCE_TIME: Final = (4, 12, 0)
 AUDIT_SYSTEM_USER: Final = "system"
+
+# Pool subentry fields (contract: other tools rely on these names).
+CONF_URL: Final = "url"
+CONF_USER: Final = "user"
+CONF_PASSWORD: Final = "password"  # noqa: S105  (a field name)
+CONF_COIN: Final = "coin"
+CONF_PRIORITY: Final = "priority"
+# Per pool: switch its miners here after 2 failed checks (a pool subentry id).
+CONF_FAILOVER_TO: Final = "failover_to"
+# Per pool: log in with the user exactly as entered (no ".<miner name>").
+CONF_KEEP_USER: Final = "keep_user"
+# The pool's ``pools`` row (like CONF_MINER_ID for miners).
+CONF_POOL_ID: Final = "pool_id"
+POOL_COINS: Final = ("BTC", "BCH", "DGB", "BC2", "BTC_POOLED")
+# Hub option: minutes between two health checks of each pool.
+CONF_POOL_CHECK_MINUTES: Final = "pool_check_minutes"
+DEFAULT_POOL_CHECK_MINUTES: Final = 5
+# How long a pool switch may take to show in the miner's polls (Avalon reboots).
+POOL_SWITCH_DEADLINE: Final = timedelta(minutes=3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
@@ -168,6 +169,17 @@ class AxeOSSimulator(HttpSimulator):
     def core_voltage(self) -> int:
         """Current core voltage set-point (mV)."""
         return self.device.core_voltage
+
+    async def flash_firmware(self, firmware: str, release: tuple[int, int]) -> None:
+        """Install another firmware (same board, settings and pools) and reboot.
+
+        Routes follow the new release (e.g. ``/api/system/asic`` from v2.7).
+        """
+        self.profile = dataclasses.replace(
+            self.profile, firmware=firmware, release=release
+        )
+        self.device.profile = self.profile
+        await self.restart()
 
     def describe(self) -> dict[str, object]:
         """Fleet listing entry."""

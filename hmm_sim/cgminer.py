@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 import contextlib
+import dataclasses
+import hashlib
 import json
 import time
 from typing import Any
@@ -394,3 +396,16 @@ class CgminerSimulator(Simulator):
     def commands_named(self, name: str) -> list[str | None]:
         """Parameters of every received command called ``name``."""
         return [param for cmd, param in self.commands if cmd == name]
+
+    # -- what the owner does on the device ------------------------------------
+
+    def set_web_password(self, password: str) -> None:
+        """The owner changed the web password (Avalon app): ``setpool`` now needs it."""
+        self.device.web_password = password
+        self.device.web_password_hash = hashlib.sha256(password.encode()).hexdigest()
+
+    async def flash_firmware(self, firmware: str) -> None:
+        """Install ``firmware`` (e.g. "25052901_1a2b3c4") and reboot into it."""
+        self.profile = dataclasses.replace(self.profile, firmware=firmware)
+        self.device.profile = self.profile
+        await self.restart()

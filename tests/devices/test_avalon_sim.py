@@ -218,6 +218,9 @@ async def test_restart_drops_then_returns(avalon_sim: CgminerSimulator) -> None:
     assert after.uptime_seconds is not None
     assert before.uptime_seconds is not None
     assert after.uptime_seconds < before.uptime_seconds
+    assert after.shares_accepted is not None
+    assert before.shares_accepted is not None
+    assert after.shares_accepted < before.shares_accepted
 
 
 FAULTS = [

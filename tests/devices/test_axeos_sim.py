@@ -171,6 +171,13 @@ async def test_restart_drops_then_returns(
     assert before.uptime_seconds is not None
     assert after.uptime_seconds < before.uptime_seconds
     assert after.best_difficulty == before.best_difficulty  # all-time best survives
+    # Session counters start over: the second payload is read, not carried over.
+    assert after.shares_accepted is not None
+    assert before.shares_accepted is not None
+    assert after.shares_accepted < before.shares_accepted
+    if before.session_best_difficulty is not None:
+        assert after.session_best_difficulty is not None
+        assert after.session_best_difficulty < before.session_best_difficulty
 
 
 FAULTS = [

@@ -65,6 +65,7 @@ class AxeOSDriver(MinerDriver):
         self._table: ModeTable | None = None
         self._asic_loaded = False
         self._asic_info: dict[str, Any] | None = None
+        self._firmware: str | None = None
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -82,14 +83,21 @@ class AxeOSDriver(MinerDriver):
         return decode_json_object(body or b"")
 
     async def fetch(self) -> MinerSnapshot:
-        """Poll the miner once."""
+        """Poll the miner once.
+
+        The mode table is read once, and again after a firmware update (the
+        option lists, and whether ``/api/system/asic`` exists, come with it).
+        """
         info = await self.fetch_info()
+        if as_text(info.get("version"), 64) != self._firmware:
+            self._asic_loaded = False
         if not self._asic_loaded:
             await self._load_modes(info)
         return parse_axeos_info(info, self.miner_type, self._table)
 
     async def _load_modes(self, info: dict[str, Any]) -> None:
         """Read ``/api/system/asic`` once; fall back to built-in lists."""
+        self._firmware = as_text(info.get("version"), 64)
         board = as_text(info.get("boardVersion"), 16)
         table: ModeTable | None = None
         try:

@@ -36,6 +36,7 @@ from .exceptions import (
     MinerTimeoutError,
     MinerUnsupportedError,
 )
+from .parsing import rebooted
 from .types import AVALON_MODES, MinerType
 from .validation import check_cgminer_pool, check_cgminer_text
 
@@ -194,6 +195,7 @@ class AvalonNanoDriver(MinerDriver):
         self._mode_command: str | None = None
         self._model: str | None = None
         self._join_reads = True
+        self._uptime: int | None = None
 
     def __repr__(self) -> str:
         """Never show the web password."""
@@ -209,6 +211,8 @@ class AvalonNanoDriver(MinerDriver):
 
         The reads go as one ``+``-joined command (one connection instead of
         three); firmware that refuses joins gets them one by one from then on.
+        A reboot (uptime went down) may have been a firmware update: the
+        cached ``version`` is read again at once.
         """
         now = time.monotonic()
         names = ["summary", "estats", "pools"]
@@ -219,6 +223,13 @@ class AvalonNanoDriver(MinerDriver):
             self._version = replies.pop(0)
             self._version_at = now
         state = parse_avalon(self._version, *replies)
+        uptime = state.snapshot.uptime_seconds
+        if names[0] != "version" and rebooted(self._uptime, uptime):
+            self._version = await self.client.command("version")
+            self._version_at = now
+            state = parse_avalon(self._version, *replies)
+        if uptime is not None:
+            self._uptime = uptime
         self._mode_command = state.mode_command
         self._model = state.snapshot.model
         return state.snapshot

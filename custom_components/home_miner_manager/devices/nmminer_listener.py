@@ -104,8 +104,10 @@ class NMMinerListener(asyncio.DatagramProtocol):
             return
         ip = named_ip or str(addr[0])
         latest = self._latest
-        if ip not in latest and len(latest) >= self._max_devices:
-            del latest[next(iter(latest))]  # forget the oldest-seen device
+        # Insertion order = order of last datagram: a device heard again moves
+        # to the end, so the one forgotten at the limit is the longest silent.
+        if latest.pop(ip, None) is None and len(latest) >= self._max_devices:
+            del latest[next(iter(latest))]
         latest[ip] = (snapshot, time.monotonic())
         for callback in tuple(self._subscribers.get(ip, ())):
             try:

@@ -240,6 +240,15 @@ def parse_uptime(raw: object) -> int | None:
     return total if total <= MAX_UPTIME_S else None
 
 
+def rebooted(uptime_before: int | None, uptime_now: int | None) -> bool:
+    """Tell whether the device restarted between two polls (uptime went down)."""
+    return (
+        uptime_before is not None
+        and uptime_now is not None
+        and uptime_now < uptime_before
+    )
+
+
 def format_mac(raw: object) -> str | None:
     """Return "AA:BB:CC:DD:EE:FF" from that form or from 12 bare hex digits."""
     if type(raw) is not str:

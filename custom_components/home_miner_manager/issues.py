@@ -81,3 +81,145 @@ def async_delete_miner_issues(hass: HomeAssistant, subentry_id: str) -> None:
     """Forget every issue of a removed miner."""
     for issue_id in (_auth_issue_id(subentry_id), _otp_issue_id(subentry_id)):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+# --- the database: raised and cleared by async_track_database_health ---
+
+if TYPE_CHECKING:
+    from asyncio import TimerHandle
+    from collections.abc import Callable
+
+    from .db import Database, DatabaseHealth
+
+
+def _database_unreachable_issue_id(entry_id: str) -> str:
+    return f"database_unreachable_{entry_id}"
+
+
+def _rows_dropped_issue_id(entry_id: str) -> str:
+    return f"writer_rows_dropped_{entry_id}"
+
+
+@callback
+def async_raise_database_unreachable(
+    hass: HomeAssistant, entry_id: str, database: str, health: DatabaseHealth
+) -> None:
+    """Say the database is unreachable; rows wait in memory meanwhile.
+
+    ``database`` is the redacted URL (``Database.url_redacted``).
+    """
+    since = health.outage_since
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _database_unreachable_issue_id(entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="database_unreachable",
+        translation_placeholders={
+            "database": database,
+            "since": since.strftime("%Y-%m-%d %H:%M:%S UTC") if since else "-",
+            "error": health.last_error or "-",
+            "backlog": str(health.backlog),
+        },
+    )
+
+
+@callback
+def async_clear_database_unreachable(hass: HomeAssistant, entry_id: str) -> None:
+    """Drop the unreachable issue: writes succeed again."""
+    ir.async_delete_issue(hass, DOMAIN, _database_unreachable_issue_id(entry_id))
+
+
+@callback
+def async_raise_rows_dropped(
+    hass: HomeAssistant, entry_id: str, database: str, count: int
+) -> None:
+    """Say how many queued rows were lost (backlog full, rejected, shutdown)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _rows_dropped_issue_id(entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="writer_rows_dropped",
+        translation_placeholders={"database": database, "count": str(count)},
+    )
+
+
+@callback
+def async_clear_rows_dropped(hass: HomeAssistant, entry_id: str) -> None:
+    """Drop the rows-dropped issue."""
+    ir.async_delete_issue(hass, DOMAIN, _rows_dropped_issue_id(entry_id))
+
+
+@callback
+def async_track_database_health(
+    hass: HomeAssistant,
+    entry_id: str,
+    database: Database,
+    *,
+    unreachable_after: float = 300.0,
+) -> Callable[[], None]:
+    """Raise and clear the database issues as the writer reports; return the undo.
+
+    The unreachable issue waits ``unreachable_after`` seconds (5 minutes):
+    shorter outages only log.  The rows-dropped issue comes with the first
+    lost rows and its count is refreshed when an outage ends.  The writer
+    reports from its own thread, so each report is handed to the loop.
+    The undo removes the listener and both issues.
+    """
+    timer: TimerHandle | None = None
+    active = True
+    was_available = database.health().available
+
+    @callback
+    def _still_unreachable() -> None:
+        nonlocal timer
+        timer = None
+        health = database.health()
+        if active and not health.available:
+            async_raise_database_unreachable(
+                hass, entry_id, database.url_redacted, health
+            )
+
+    @callback
+    def _on_health(health: DatabaseHealth) -> None:
+        nonlocal timer, was_available
+        if not active:
+            return
+        recovered = health.available and not was_available
+        was_available = health.available
+        if health.available:
+            if timer is not None:
+                timer.cancel()
+                timer = None
+            async_clear_database_unreachable(hass, entry_id)
+        elif timer is None:
+            timer = hass.loop.call_later(unreachable_after, _still_unreachable)
+        if health.rows_dropped and (health.dropped_since_report or recovered):
+            async_raise_rows_dropped(
+                hass, entry_id, database.url_redacted, health.rows_dropped
+            )
+            if recovered:
+                # Re-arm: the next lost row reports again (not every one
+                # of a full backlog: only once per outage).
+                database.take_dropped_report()
+
+    def _from_writer(health: DatabaseHealth) -> None:
+        hass.loop.call_soon_threadsafe(_on_health, health)
+
+    remove = database.add_health_listener(_from_writer)
+
+    @callback
+    def _undo() -> None:
+        nonlocal active, timer
+        active = False
+        remove()
+        if timer is not None:
+            timer.cancel()
+            timer = None
+        async_clear_database_unreachable(hass, entry_id)
+        async_clear_rows_dropped(hass, entry_id)
+
+    return _undo

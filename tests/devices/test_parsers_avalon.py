@@ -209,3 +209,30 @@ def test_ascset_unknown_command() -> None:
 
 def test_nano3_mm_has_no_workmode() -> None:
     assert "WORKMODE" not in parse_mm_string(NANO3_MM)
+
+
+# Fixtures move two conditions together: every Nano 3 reports WORKLEVEL and no
+# wall power, every Nano 3S WORKMODE and PS[6] watts. Decoupled, each reading
+# must follow its own evidence (devices.md §7: a newer Nano 3 firmware may use
+# workmode).
+
+
+def test_nano3_with_workmode_still_has_no_measured_power() -> None:
+    mm = NANO3_MM.replace("WORKLEVEL[1]", "WORKMODE[2]")
+    state = parse_avalon(d(NANO3_VERSION), None, d(estats_reply(mm, "AVANANO0")), None)
+    assert state.mode_command == "workmode"
+    assert state.snapshot.mode == "high"
+    assert state.snapshot.model == "Avalon Nano 3"
+    assert state.snapshot.power_watts is None
+    assert state.snapshot.extras["power_source"] == "not_reported"
+
+
+def test_nano3s_with_worklevel_keeps_its_wall_power() -> None:
+    mm = NANO3S_MM.replace("WORKMODE[2]", "WORKLEVEL[0]")
+    assert "WORKMODE" not in parse_mm_string(mm)
+    state = parse_avalon(d(NANO3S_VERSION), None, d(estats_reply(mm)), None)
+    assert state.mode_command == "worklevel"
+    assert state.snapshot.mode == "low"
+    assert state.snapshot.model == "Avalon Nano 3S"
+    assert state.snapshot.power_watts == 133.0
+    assert state.snapshot.extras["power_source"] == "ps6"

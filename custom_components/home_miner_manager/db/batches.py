@@ -95,7 +95,7 @@ class BatchWriter:
                     len(rows),
                     attempt,
                     attempts,
-                    describe_error(err),
+                    describe_error(err, self._engine.url),
                 )
                 if attempt == attempts:
                     self._stats.failed_flushes += 1

@@ -300,7 +300,7 @@ class DatabaseWriter(threading.Thread):
         if self._outage_since is None:
             with self._lock:
                 self._outage_since = datetime.now(UTC)
-                self._last_error = describe_error(err)
+                self._last_error = describe_error(err, self._engine.url)
             self._outage_started = now
             self._backoff = self._retry_wait
             self.stats.outages += 1
@@ -313,7 +313,7 @@ class DatabaseWriter(threading.Thread):
             self.listeners.notify(self.health())
         else:
             with self._lock:
-                self._last_error = describe_error(err)
+                self._last_error = describe_error(err, self._engine.url)
             if on_demand:
                 return  # an extra attempt for a waiter keeps the schedule
             self._backoff = min(self._backoff * 2, self._max_retry_wait)

@@ -12,19 +12,32 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER, MAINTENANCE_TIME, SUBENTRY_MINER
+from .const import (
+    CONF_POOL_STATS_URL,
+    DOMAIN,
+    LOGGER,
+    MAINTENANCE_TIME,
+    SUBENTRY_MINER,
+)
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
 from .hub import (
     async_add_miners,
     async_create_hub_device,
     async_open_database,
-    async_sync_miners,
+    async_sync_subentries,
     effective_db_url,
     retention_days,
 )
 from .nmminer_discovery import async_start_listener, stop_listener
+from .pool_sync import async_add_pools, pool_subentries
 from .services import async_setup_services
+from .share_tracker import ShareTracker
+from .strategy_setup import (
+    async_options_updated,
+    async_start_strategy,
+    stop_strategy,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,6 +45,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
     Platform.SENSOR,
     Platform.SELECT,
     Platform.BUTTON,
@@ -62,6 +76,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
 
     hub = HubData(database=database, session=async_get_clientsession(hass))
     hub.db_url = db_url
+    hub.share_tracker = ShareTracker(
+        hass,
+        entry,
+        database,
+        hub.session,
+        pools=hub.pools.values,
+        stats_url=entry.options.get(CONF_POOL_STATS_URL),
+    )
     entry.runtime_data = hub
     _async_close_on_shutdown(hass, entry)
     # Before any miner entity: their devices name it as via_device.
@@ -82,6 +104,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
                 if subentry.subentry_type == SUBENTRY_MINER
             ],
         )
+        await async_add_pools(hass, entry, list(pool_subentries(entry).values()))
     except DatabaseError as err:
         await _async_close_hub(hass, hub)
         raise ConfigEntryNotReady(
@@ -92,6 +115,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     except BaseException:
         await _async_close_hub(hass, hub)
         raise
+    try:
+        # Prices and the Agile strategy (only once a price source is set).
+        await async_start_strategy(hass, entry)
+    except DatabaseError as err:
+        await _async_close_hub(hass, hub)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="database_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     async def _async_maintenance(now: datetime) -> None:
@@ -110,7 +143,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             hass, _async_maintenance, hour=hour, minute=minute, second=second
         )
     )
-    entry.async_on_unload(entry.add_update_listener(async_sync_miners))
+    entry.async_on_unload(entry.add_update_listener(async_sync_subentries))
+    entry.async_on_unload(entry.add_update_listener(async_options_updated))
     return True
 
 
@@ -128,9 +162,13 @@ def _async_close_on_shutdown(hass: HomeAssistant, entry: HMMConfigEntry) -> None
 
 async def _async_close_hub(hass: HomeAssistant, hub: HubData) -> None:
     """Stop coordinators and the UDP listener, then flush and close the database."""
-    for coordinator in list(hub.coordinators.values()):
+    stop_strategy(hub)
+    for coordinator in hub.coordinators.values():
         await coordinator.async_shutdown()
+    for pool in hub.pools.values():
+        await pool.async_shutdown()
     hub.coordinators.clear()
+    hub.pools.clear()
     stop_listener(hub)
     if not hub.closed:
         hub.closed = True

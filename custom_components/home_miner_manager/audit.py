@@ -15,7 +15,7 @@ from .const import (
     CONF_PORT,
     CONF_SCAN_INTERVAL,
 )
-from .db.models import AuditLog, utcnow
+from .db.models import AuditLog, Event, utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .db import Database
 
 RESOURCE_MINER = "miner"
+RESOURCE_POOL = "pool"
 # Subentry keys that are safe to copy into audit ``changes``.
 _AUDITED_KEYS = (
     CONF_NAME,
@@ -112,13 +113,14 @@ def queue_audit(
     *,
     actor: Actor,
     action: str,
-    miner_id: int | None,
-    miner_name: str,
+    resource_id: int | None,
+    resource_name: str,
     changes: Mapping[str, Any] | None = None,
     status: str = "success",
     error_message: str | None = None,
+    resource_type: str = RESOURCE_MINER,
 ) -> None:
-    """Queue one AuditLog row about a miner."""
+    """Queue one AuditLog row about a miner (or another ``resource_type``)."""
     database.queue_insert(
         AuditLog,
         timestamp=utcnow(),
@@ -126,10 +128,29 @@ def queue_audit(
         ip_address=actor.ip_address,
         user_agent=actor.user_agent,
         action=action,
-        resource_type=RESOURCE_MINER,
-        resource_id=miner_id,
-        resource_name=miner_name[:255],
+        resource_type=resource_type,
+        resource_id=resource_id,
+        resource_name=resource_name[:255],
         changes=dict(changes) if changes else None,
         status=status,
         error_message=(error_message or "")[:500] or None,
+    )
+
+
+def queue_event(
+    database: Database,
+    *,
+    event_type: str,
+    source: str,
+    message: str,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """Queue one Event row (something notable happened; no secrets in it)."""
+    database.queue_insert(
+        Event,
+        timestamp=utcnow(),
+        event_type=event_type[:50],
+        source=source[:100],
+        message=message[:500],
+        data=dict(data) if data else None,
     )

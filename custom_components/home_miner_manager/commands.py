@@ -14,13 +14,20 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .audit import async_actor, queue_audit
-from .const import CONF_ENABLED, DOMAIN
+from .const import CONF_ENABLED, CONF_KEEP_USER, DOMAIN
 from .db.miner_rows import update_miner
 from .db.models import to_naive_utc
+from .devices.snapshot import PoolTarget
 from .errors import async_call_miner
+from .pool_coordinator import pool_target_data
+from .pool_switch import PoolSwitchWatch
+from .pools.url import parse_pool_url
+from .pools.worker import worker_user
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
+
+    from homeassistant.config_entries import ConfigSubentry
 
     from .coordinator import MinerCoordinator
 
@@ -43,8 +50,8 @@ async def async_set_polling_enabled(
         coordinator.services.database,
         actor=await async_actor(coordinator.hass, user_id),
         action="miner_enabled" if enabled else "miner_disabled",
-        miner_id=coordinator.miner_id,
-        miner_name=coordinator.subentry.title,
+        resource_id=coordinator.miner_id,
+        resource_name=coordinator.subentry.title,
         changes={CONF_ENABLED: {"old": not enabled, "new": enabled}},
     )
     await async_update_miner_row(coordinator, enabled=enabled)
@@ -90,6 +97,50 @@ async def async_restart(
     coordinator.async_watch_restart()
 
 
+async def async_switch_pool(
+    coordinator: MinerCoordinator,
+    pool: ConfigSubentry,
+    *,
+    user_id: str | None = None,
+) -> None:
+    """Point a miner at a configured pool, then check its polls show it.
+
+    The worker is the pool user plus the miner's name (unless the pool keeps
+    its user as entered, or the user already names a worker). A refusal (OTP,
+    calibration, wrong web password) raises a translated error and changes
+    nothing; a switch that never shows in the polls is reported by
+    :class:`PoolSwitchWatch`.
+    """
+    host, port, user, password = pool_target_data(pool.data)
+    target = PoolTarget(
+        url=host,
+        port=port,
+        user=worker_user(
+            user, coordinator.name, keep_user=bool(pool.data.get(CONF_KEEP_USER))
+        ),
+        password=password,
+    )
+    actor = await async_actor(coordinator.hass, user_id)
+    await _async_audited(
+        coordinator,
+        "pool_switched",
+        coordinator.driver.switch_pool(target),
+        user_id,
+        {"pool": pool.title},
+    )
+    if coordinator.pool_watch is not None:
+        coordinator.pool_watch.cancel()
+    coordinator.pool_watch = PoolSwitchWatch(
+        coordinator.hass,
+        coordinator,
+        pool.title,
+        parse_pool_url(host, port),
+        actor,
+    )
+    # Most firmware restarts to apply a pool: poll until it is back.
+    coordinator.async_watch_restart()
+
+
 async def _async_audited(
     coordinator: MinerCoordinator,
     action: str,
@@ -103,8 +154,8 @@ async def _async_audited(
         coordinator.services.database,
         actor=await async_actor(coordinator.hass, user_id),
         action=action,
-        miner_id=coordinator.miner_id,
-        miner_name=coordinator.subentry.title,
+        resource_id=coordinator.miner_id,
+        resource_name=coordinator.subentry.title,
         changes=changes,
     )
     # A cancelled command (CancelledError is no Exception) is not audited.

@@ -95,3 +95,39 @@ CONF_POOL_CHECK_MINUTES: Final = "pool_check_minutes"
 DEFAULT_POOL_CHECK_MINUTES: Final = 5
 # How long a pool switch may take to show in the miner's polls (Avalon reboots).
 POOL_SWITCH_DEADLINE: Final = timedelta(minutes=3)
+
+# Agile Solo strategy and prices (issue #9); option keys and defaults.
+CONF_PRICE_SOURCE: Final = "price_source"
+PRICE_SOURCE_ENTITY: Final = "octopus_entity"
+PRICE_SOURCE_API: Final = "octopus_api"
+CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_REGION: Final = "region"
+DEFAULT_REGION: Final = "H"  # upstream's default grid supply point
+CONF_HYSTERESIS_SLOTS: Final = "hysteresis_slots"
+DEFAULT_HYSTERESIS_SLOTS: Final = 2
+CONF_WHEN_PRICE_UNKNOWN: Final = "when_price_unknown"
+DEFAULT_WHEN_PRICE_UNKNOWN: Final = "off"
+CONF_CRYPTO_PRICES: Final = "crypto_prices"
+CONF_POWER_SWITCH: Final = "power_switch"
+# Base URLs, module constants so tests and benchmarks point them at fakes.
+OCTOPUS_API_URL: Final = "https://api.octopus.energy"
+COINGECKO_API_URL: Final = "https://api.coingecko.com/api/v3"
+COINCAP_API_URL: Final = "https://api.coincap.io/v2"
+BINANCE_API_URL: Final = "https://api.binance.com/api/v3"
+# After Home Assistant starts, the price entity gets this long to appear
+# before the price counts as unknown (no OFF/ON flap on every restart).
+PRICE_GRACE: Final = timedelta(minutes=5)
+PRICE_API_RETRY: Final = timedelta(minutes=5)
+CRYPTO_INTERVAL: Final = timedelta(minutes=10)
+STRATEGY_RECONCILE_INTERVAL: Final = timedelta(minutes=5)
+# How long to wait for a miner to answer after its power switch went on.
+POWER_ON_WAIT: Final = timedelta(minutes=2)
+POWER_ON_POLL_EVERY_S: Final = 5.0
+# A refused command is tried again after this long (then at each reconcile).
+STRATEGY_RETRY_AFTER: Final = timedelta(minutes=1)
+# Polling interval of a miner the strategy switched off.
+STRATEGY_OFF_SCAN_INTERVAL: Final = timedelta(minutes=5)
+EVENT_BAND_CHANGED: Final = "home_miner_manager_band_changed"
+# Hub option: a server answering solopool-style ``{url}/{coin}/api/stats`` for
+# network difficulties (a local pool, a fake in tests); empty: solopool.org.
+CONF_POOL_STATS_URL: Final = "pool_stats_url"

@@ -42,6 +42,7 @@ from .pacer import LoopPacer
 from .telemetry import MinerRecorder
 
 if TYPE_CHECKING:
+    from collections import deque
     from collections.abc import Mapping
 
     from aiohttp import ClientSession
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from .devices import NMMinerListener
     from .devices.base import MinerDriver
     from .devices.snapshot import MinerSnapshot
+    from .pool_switch import PoolSwitchWatch
+    from .pools.health import CounterRow
+    from .share_tracker import ShareTracker
 
 # After a restart command, poll this often until the miner is back (bounded).
 RESTART_POLL_EVERY = timedelta(seconds=5)
@@ -94,6 +98,10 @@ class MinerServices:
     poll_pacer: LoopPacer = field(
         default_factory=lambda: LoopPacer(const.POLL_STEPS_PER_TURN), repr=False
     )
+    # Each miner's share counters of the last hour (its pool's reject rate).
+    counter_samples: dict[int, deque[CounterRow]] = field(default_factory=dict)
+    # Best shares and blocks (set by the hub once it can list its pools).
+    share_tracker: ShareTracker | None = None
 
 
 class MinerStatus(StrEnum):
@@ -158,7 +166,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self.miner_id = miner_id
         self.miner_type = MinerType(subentry.data[CONF_MINER_TYPE])
         self.device_identifier = subentry.unique_id or subentry.subentry_id
-        self.recorder = MinerRecorder(hass, entry, services.database, miner_id)
+        self.recorder = MinerRecorder(hass, entry, services, miner_id, subentry.title)
         self.manual_power_watts: int | None = None
         # Subentry data this coordinator reflects; the update listener compares
         # against it to find real reconfigurations.
@@ -168,6 +176,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self._unsub_restart_watch: CALLBACK_TYPE | None = None
         self._last_datagram: datetime | None = None
         self._refused = False
+        # Following a pool switch until the polls show it (pool_switch.py).
+        self.pool_watch: PoolSwitchWatch | None = None
         # Whether the "OTP enabled" issue is raised (None: not known yet).
         self._otp_issue: bool | None = None
         self._apply(subentry.data)
@@ -177,6 +187,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
     def _apply(self, data: Mapping[str, Any]) -> None:
         self.applied_data = dict(data)
         self.name = self.subentry.title
+        self.recorder.miner_name = self.name
         self._otp_issue = None  # re-raised with the current name and host
         self.manual_power_watts = data.get(CONF_MANUAL_POWER_WATTS)
         self.recorder.configure(
@@ -287,6 +298,9 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         """Stop polling and listening."""
         self._stop_broadcast()
         self._stop_restart_watch()
+        if self.pool_watch is not None:
+            self.pool_watch.cancel()
+            self.pool_watch = None
         await super().async_shutdown()
 
     # -- polling -------------------------------------------------------------

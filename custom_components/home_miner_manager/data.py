@@ -16,14 +16,22 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from .coordinator import MinerCoordinator, MinerServices
+from .pool_coordinator import PoolCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.const import Platform
     from homeassistant.helpers.entity import Entity
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .crypto_prices import CryptoManager
+    from .prices_coordinator import PriceManager
+    from .strategy_runner import StrategyRunner
+
+
 # Builds the entities one platform wants for a miner, as its data stands now.
 type EntityBuilder = Callable[[MinerCoordinator], Sequence[Entity]]
+# Builds the entities one platform wants for a pool.
+type PoolEntityBuilder = Callable[[PoolCoordinator], Sequence[Entity]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,33 @@ class HubData(MinerServices):
     # Serialises subentry add/remove/reconfigure handling.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _platforms: list[MinerPlatform] = field(default_factory=list, repr=False)
+    # Agile strategy runtime (strategy_setup.py); None until prices are set up.
+    prices: PriceManager | None = None
+    strategy: StrategyRunner | None = None
+    crypto: CryptoManager | None = None
+    strategy_options: tuple[object, ...] = ()
+    pools: dict[str, PoolCoordinator] = field(default_factory=dict)
+    _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
+        field(default_factory=list, repr=False)
+    )
+
+    @callback
+    def async_add_pool_platform(
+        self, build: PoolEntityBuilder, add_entities: AddConfigEntryEntitiesCallback
+    ) -> CALLBACK_TYPE:
+        """Add what ``build`` makes for every pool, now and when one is added."""
+        platform = (build, add_entities)
+        self._pool_platforms.append(platform)
+        for pool in list(self.pools.values()):
+            _add_pool_entities(platform, pool)
+        return lambda: self._pool_platforms.remove(platform)
+
+    @callback
+    def async_add_pool(self, pool: PoolCoordinator) -> None:
+        """Register a new pool coordinator and tell the platforms about it."""
+        self.pools[pool.subentry.subentry_id] = pool
+        for platform in list(self._pool_platforms):
+            _add_pool_entities(platform, pool)
 
     @callback
     def async_add_platform(
@@ -144,3 +179,13 @@ class HubData(MinerServices):
 
 
 type HMMConfigEntry = ConfigEntry[HubData]
+
+
+@callback
+def _add_pool_entities(
+    platform: tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback],
+    pool: PoolCoordinator,
+) -> None:
+    build, add_entities = platform
+    if entities := build(pool):
+        add_entities(entities, config_subentry_id=pool.subentry.subentry_id)

@@ -37,6 +37,7 @@ from .db.miner_rows import MinerRow, save_miners
 from .entity import async_track_device
 from .issues import async_delete_miner_issues
 from .nmminer_discovery import async_start_listener
+from .pool_sync import async_sync_pools
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
@@ -176,8 +177,8 @@ async def async_remove_miner(
         hub.database,
         actor=await async_actor(hass),
         action="miner_removed",
-        miner_id=coordinator.miner_id,
-        miner_name=coordinator.subentry.title,
+        resource_id=coordinator.miner_id,
+        resource_name=coordinator.subentry.title,
     )
 
 
@@ -186,8 +187,8 @@ def _changed(coordinator: MinerCoordinator, subentry: ConfigSubentry) -> bool:
     return data != coordinator.applied_data or subentry.title != coordinator.name
 
 
-async def async_sync_miners(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-    """Update listener: apply subentry changes miner by miner.
+async def async_sync_subentries(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Update listener: apply subentry changes miner by miner, pool by pool.
 
     A different database URL reloads the entry; retention options are read at
     maintenance time and need nothing here.
@@ -226,6 +227,7 @@ async def async_sync_miners(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
                     await _async_reconfigure_miner(hass, entry, coordinator, subentry)
                 elif late_listener and coordinator.broadcast:
                     await coordinator.async_reconfigure(subentry)
+            await async_sync_pools(hass, entry)
         except DatabaseError as err:
             # Polling goes on; the rows catch up at the next change or restart.
             LOGGER.error("Could not record a miner change in the database: %s", err)
@@ -268,8 +270,8 @@ def _audit_added(
             entry.runtime_data.database,
             actor=await async_actor(hass),
             action="miner_added",
-            miner_id=coordinator.miner_id,
-            miner_name=subentry.title,
+            resource_id=coordinator.miner_id,
+            resource_name=subentry.title,
             changes=changes,
         )
 

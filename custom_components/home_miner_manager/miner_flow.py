@@ -363,8 +363,8 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             hub.runtime_data.database,
             actor=await async_actor(self.hass),
             action="miner_reconfigured",
-            miner_id=subentry.data.get(CONF_MINER_ID),
-            miner_name=data[CONF_NAME],
+            resource_id=subentry.data.get(CONF_MINER_ID),
+            resource_name=data[CONF_NAME],
             changes=changes,
         )
         return self.async_update_and_abort(

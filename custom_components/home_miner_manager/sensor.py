@@ -37,7 +37,9 @@ from homeassistant.util import dt as dt_util
 from .devices.types import MinerType
 from .energy_sensor import MinerEnergySensor
 from .entity import MinerEntity
+from .pool_sensor import pool_sensors
 from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
+from .strategy_platforms import async_setup_strategy_sensors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -360,6 +362,10 @@ async def async_setup_entry(
     """Add the hub's sensors, and those of every miner, now and when one is added."""
     async_add_entities(
         [HubNotMiningSensor(entry.runtime_data, entry.entry_id, NOT_MINING)]
+    )
+    async_setup_strategy_sensors(entry, async_add_entities)
+    entry.async_on_unload(
+        entry.runtime_data.async_add_pool_platform(pool_sensors, async_add_entities)
     )
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(

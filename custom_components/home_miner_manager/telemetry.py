@@ -7,6 +7,8 @@ firmware and mode the device reports.
 
 from __future__ import annotations
 
+from collections import deque
+from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +19,18 @@ from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
 from .db.miner_rows import update_miner
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
+    from .coordinator import MinerServices
     from .db import Database
     from .devices.snapshot import MinerSnapshot
+
+# Share counters kept per miner: an hour (the reject-rate window) and a margin
+# for the baseline row before it.
+COUNTERS_KEPT = timedelta(minutes=65)
 
 # Keys a driver might put in ``extras`` that must never reach the database.
 _SECRET_MARKERS = ("pass", "secret", "token", "cookie", "otp_code")
@@ -88,14 +95,17 @@ class MinerRecorder:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        database: Database,
+        services: MinerServices,
         miner_id: int,
+        miner_name: str,
     ) -> None:
         """Record for the Miner row ``miner_id``."""
         self._hass = hass
         self._entry = entry
-        self._database = database
+        self._services = services
+        self._database = services.database
         self.miner_id = miner_id
+        self.miner_name = miner_name
         self._interval = DEFAULT_SCAN_INTERVAL
         self._throttle = False
         self._manual_power_watts: int | None = None
@@ -126,6 +136,14 @@ class MinerRecorder:
         ):
             return
         self._last_recorded = now
+        self._keep_counters(snapshot, now)
+        if (tracker := self._services.share_tracker) is not None:
+            tracker.observe(
+                miner_id=self.miner_id,
+                miner_name=self.miner_name,
+                snapshot=snapshot,
+                when=now,
+            )
         queue_snapshot(
             self._database,
             self.miner_id,
@@ -148,6 +166,22 @@ class MinerRecorder:
                 self._async_write_miner(changed),
                 f"{DOMAIN} miner row {self.miner_id}",
             )
+
+    def _keep_counters(self, snapshot: MinerSnapshot, now: datetime) -> None:
+        """Keep an hour of share counters for the pool's reject rate."""
+        samples = self._services.counter_samples.get(self.miner_id)
+        if samples is None:
+            samples = self._services.counter_samples[self.miner_id] = deque()
+        samples.append(
+            (
+                now,
+                snapshot.shares_accepted,
+                snapshot.shares_rejected,
+                snapshot.pool_in_use,
+            )
+        )
+        while samples and now - samples[0][0] > COUNTERS_KEPT:
+            samples.popleft()
 
     async def _async_write_miner(self, values: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,300 @@
+"""One DataUpdateCoordinator per pool subentry: its health, every few minutes.
+
+A check is a real stratum exchange (subscribe + authorize), so "reachable"
+means a pool answered, and the response time is the subscribe round trip. The
+reject rate comes from the share counters of the miners on the pool (deltas,
+so a reboot is no negative work). After two failed checks in a row, a pool
+with ``failover_to`` moves its miners there, and back once it has been up for
+15 minutes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .audit import RESOURCE_POOL, async_actor, queue_audit, queue_event
+from .const import (
+    CONF_COIN,
+    CONF_ENABLED,
+    CONF_FAILOVER_TO,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_URL,
+    CONF_USER,
+    DOMAIN,
+    LOGGER,
+)
+from .db.models import PoolHealth, to_naive_utc
+from .pools.health import (
+    FailoverAction,
+    failover_decision,
+    health_score,
+    pool_share_deltas,
+    unreachable_checks,
+)
+from .pools.stratum import StratumCheck, check_stratum
+from .pools.url import PoolAddress, parse_pool, parse_pool_url, pool_in_use_address
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime, timedelta
+
+    from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+
+    from .coordinator import MinerCoordinator
+    from .db import Database
+    from .pools.health import CounterRow
+
+# Checks kept in memory: enough for the failover rules and "failures in the
+# last hour" at the shortest interval (1 minute).
+_CHECKS_KEPT = 90
+
+
+class PoolHub(Protocol):
+    """What a pool coordinator needs of the hub (``HubData`` provides it)."""
+
+    database: Database
+    coordinators: dict[str, MinerCoordinator]
+    pools: dict[str, PoolCoordinator]
+    counter_samples: dict[int, deque[CounterRow]]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolHealthData:
+    """The outcome of one health check."""
+
+    checked_at: datetime
+    check: StratumCheck
+    health_score: float
+    reject_rate: float | None
+    shares_accepted: int
+    shares_rejected: int
+
+    @property
+    def reachable(self) -> bool:
+        """Return whether a stratum server answered."""
+        return self.check.reachable
+
+
+def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:
+    """Return (host, port, user, password) of a pool subentry's data."""
+    return (
+        str(data[CONF_URL]),
+        int(data[CONF_PORT]),
+        str(data[CONF_USER]),
+        str(data.get(CONF_PASSWORD) or "x"),
+    )
+
+
+class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
+    """Checks one pool and keeps its health; never fails (down is data)."""
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        subentry: ConfigSubentry,
+        *,
+        hub: PoolHub,
+        pool_id: int,
+        interval: timedelta,
+    ) -> None:
+        """Set up from the subentry; the first check runs in the background."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"pool {subentry.title}",
+            update_interval=interval,
+            always_update=True,
+        )
+        self.hub = hub
+        self.subentry = subentry
+        self.pool_id = pool_id
+        self.checks: deque[tuple[datetime, bool]] = deque(maxlen=_CHECKS_KEPT)
+        # Miners moved away by a failover (subentry ids), to bring back.
+        self.failed_over: list[str] = []
+
+    @property
+    def title(self) -> str:
+        """Return the pool's name."""
+        return self.subentry.title
+
+    @property
+    def coin(self) -> str:
+        """Return the coin mined on this pool."""
+        return str(self.subentry.data[CONF_COIN])
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether the pool is offered and checked."""
+        return bool(self.subentry.data.get(CONF_ENABLED, True))
+
+    @property
+    def address(self) -> PoolAddress:
+        """Return the pool's host and port."""
+        host, port, _, _ = pool_target_data(self.subentry.data)
+        return parse_pool_url(host, port)
+
+    def miners(self) -> list[MinerCoordinator]:
+        """Return the miners whose latest poll shows this pool."""
+        address = self.address
+        return [
+            miner
+            for miner in self.hub.coordinators.values()
+            if miner.available
+            and pool_in_use_address(miner.data.pool_in_use) == address
+        ]
+
+    def best_share(self) -> float | None:
+        """Return the best session share of the miners on this pool."""
+        bests = [
+            best
+            for miner in self.miners()
+            if (best := miner.data.session_best_difficulty) is not None
+        ]
+        return max(bests, default=None)
+
+    def network_difficulty(self) -> float | None:
+        """Return the network difficulty a miner on this pool reports."""
+        for miner in self.miners():
+            value = miner.data.extras.get("network_difficulty")
+            if isinstance(value, int | float) and value > 0:
+                return float(value)
+        return None
+
+    @callback
+    def async_reconfigure(
+        self, subentry: ConfigSubentry, interval: timedelta | None
+    ) -> None:
+        """Apply a changed subentry (name, address, options) in place.
+
+        ``interval`` None stops the checks (a disabled pool).
+        """
+        self.subentry = subentry
+        self.name = f"pool {subentry.title}"
+        self.update_interval = interval
+
+    async def _async_update_data(self) -> PoolHealthData:
+        host, port, user, password = pool_target_data(self.subentry.data)
+        target = parse_pool(host, port, user, password)
+        check = await check_stratum(target)
+        now = dt_util.utcnow()
+        self.checks.append((now, check.reachable))
+        samples = [
+            self.hub.counter_samples.get(miner.miner_id, ())
+            for miner in self.hub.coordinators.values()
+        ]
+        deltas = pool_share_deltas(samples, self.address, now)
+        score = health_score(
+            reachable=check.reachable,
+            response_time_ms=check.response_time_ms,
+            reject_rate=deltas.reject_rate,
+            unreachable_last_hour=unreachable_checks(self.checks, now),
+        )
+        self.hub.database.queue_insert(
+            PoolHealth,
+            pool_id=self.pool_id,
+            timestamp=to_naive_utc(now),
+            response_time_ms=check.response_time_ms,
+            is_reachable=check.reachable,
+            reject_rate=deltas.reject_rate,
+            shares_accepted=deltas.accepted,
+            shares_rejected=deltas.rejected,
+            health_score=score,
+            # No real luck figures without the pool's block statistics.
+            luck_percentage=None,
+            error_message=(check.message or None) if not check.reachable else None,
+        )
+        if self.data is not None and self.data.reachable != check.reachable:
+            LOGGER.info(
+                "Pool %s is %s", self.title, "back" if check.reachable else "down"
+            )
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_failover(now), f"{DOMAIN} failover {self.title}"
+        )
+        return PoolHealthData(
+            checked_at=now,
+            check=check,
+            health_score=score,
+            reject_rate=deltas.reject_rate,
+            shares_accepted=deltas.accepted,
+            shares_rejected=deltas.rejected,
+        )
+
+    # -- failover ------------------------------------------------------------
+
+    def _failover_target(self) -> PoolCoordinator | None:
+        target_id = self.subentry.data.get(CONF_FAILOVER_TO)
+        target = self.hub.pools.get(str(target_id)) if target_id else None
+        return target if target is not None and target.enabled else None
+
+    async def _async_failover(self, now: datetime) -> None:
+        if (target := self._failover_target()) is None:
+            return
+        target_reachable = target.data.reachable if target.data is not None else None
+        action = failover_decision(
+            list(self.checks),
+            failed_over=bool(self.failed_over),
+            now=now,
+            target_reachable=target_reachable,
+        )
+        if action is FailoverAction.FAIL_OVER:
+            miners = self.miners()
+            if not miners:
+                return
+            self.failed_over = [miner.subentry.subentry_id for miner in miners]
+            await self._async_move(miners, target, "pool_failover")
+        elif action is FailoverAction.FAIL_BACK:
+            miners = [
+                self.hub.coordinators[subentry_id]
+                for subentry_id in self.failed_over
+                if subentry_id in self.hub.coordinators
+            ]
+            self.failed_over = []
+            await self._async_move(miners, self, "pool_failback")
+
+    async def _async_move(
+        self, miners: list[MinerCoordinator], to: PoolCoordinator, action: str
+    ) -> None:
+        """Switch ``miners`` to ``to``; an Event and an AuditLog row each way."""
+        from .commands import async_switch_pool  # noqa: PLC0415  (commands imports us)
+
+        names = [miner.name for miner in miners]
+        queue_event(
+            self.hub.database,
+            event_type=action,
+            source=f"pool:{self.title}",
+            message=(
+                f"Pool {self.title} unreachable: moving {', '.join(names)} to {to.title}"
+                if action == "pool_failover"
+                else f"Pool {self.title} is back: moving {', '.join(names)} back"
+            ),
+            data={"from": self.title, "to": to.title, "miners": names},
+        )
+        errors: list[str] = []
+        for miner in miners:
+            try:
+                await async_switch_pool(miner, to.subentry)
+            except HomeAssistantError as err:
+                errors.append(f"{miner.name}: {err}")
+        queue_audit(
+            self.hub.database,
+            actor=await async_actor(self.hass),
+            action=action,
+            resource_id=self.pool_id,
+            resource_name=self.title,
+            changes={"to": to.title, "miners": names},
+            status="failure" if errors else "success",
+            error_message="; ".join(errors) or None,
+            resource_type=RESOURCE_POOL,
+        )

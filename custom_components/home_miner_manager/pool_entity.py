@@ -1,0 +1,46 @@
+"""Base entity of a pool device: unique id and device info, built once.
+
+Each pool is a device of its own (a service under the hub), holding its
+health as its coordinator last checked it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .pool_coordinator import PoolCoordinator
+from .pool_sync import pool_device_identifier
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import EntityDescription
+
+
+class PoolEntity(CoordinatorEntity[PoolCoordinator]):
+    """An entity of one pool, fed by that pool's coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, pool: PoolCoordinator, description: EntityDescription) -> None:
+        """Set the unique id and device info from the pool."""
+        super().__init__(pool)
+        self.entity_description = description
+        subentry_id = pool.subentry.subentry_id
+        self._attr_unique_id = f"pool_{subentry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={pool_device_identifier(subentry_id)},
+            name=pool.title,
+            manufacturer="Home Miner Manager",
+            model=f"{pool.coin} pool",
+            entry_type=dr.DeviceEntryType.SERVICE,
+            via_device=(DOMAIN, pool.config_entry.entry_id),
+        )
+
+    @property
+    def available(self) -> bool:
+        """Return False until the first check, or while the pool is disabled."""
+        return self.coordinator.enabled and self.coordinator.data is not None

@@ -90,6 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     async_create_hub_device(hass, entry)
 
     try:
+        await hub.share_tracker.async_load()
         # Before the miners: broadcast-mode NMMiners subscribe to it. It also
         # offers unknown broadcasting NMMiners for adding (discovery).
         await async_start_listener(hass, entry)

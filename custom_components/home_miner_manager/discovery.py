@@ -35,6 +35,7 @@ from .const import (
     DOMAIN,
     SUBENTRY_MINER,
 )
+from .devices.snapshot import is_factory_hostname
 from .devices.types import MinerType
 from .nmminer_discovery import host_configured, offer_unique_id
 from .probe import ProbeError, ProbeResult, async_probe, async_probe_heard_nmminer
@@ -50,6 +51,14 @@ else:
 DISCOVERABLE = (MinerType.BITAXE, MinerType.NERDQAXE)
 SOURCE_DHCP_AUDIT = "dhcp"
 SOURCE_NMMINER_AUDIT = "nmminer_broadcast"
+
+
+def _offered_name(probe: ProbeResult, hostname: str, host: str) -> str:
+    """Name a discovered miner; factory hostnames ("bitaxe") say too little."""
+    name = probe.snapshot.hostname or hostname
+    if not name or is_factory_hostname(name):
+        return f"{probe.snapshot.model or probe.miner_type.value} {host}"
+    return name
 
 
 @callback
@@ -111,7 +120,7 @@ class DiscoveryMixin(_Base):
             probe,
             host=host,
             port=const.DISCOVERY_PROBE_PORT,
-            name=probe.snapshot.hostname or hostname or host,
+            name=_offered_name(probe, hostname, host),
             via=SOURCE_DHCP_AUDIT,
         )
 

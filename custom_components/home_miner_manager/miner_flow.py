@@ -46,6 +46,7 @@ from .const import (
 )
 from .devices.types import MinerType
 from .discovery import async_withdraw_offers
+from .errors import UNKNOWN
 from .probe import ProbeError, ProbeResult, async_probe
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             return None, {"base": err.key}
         except Exception:  # noqa: BLE001  (shown as "unknown", never a traceback)
             LOGGER.exception("Unexpected error while probing a miner")
-            return None, {"base": "unknown"}
+            return None, {"base": UNKNOWN}
         return probe, {}
 
     # -- add ---------------------------------------------------------------------

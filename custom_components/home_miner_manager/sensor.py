@@ -35,9 +35,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .devices.types import MinerType
+from .devices.units import hashrate_factor
 from .energy_sensor import MinerEnergySensor
 from .entity import MinerEntity
 from .pool_sensor import pool_sensors
+from .share_sensor import BEST_SHARE, HubBestShareSensor, miner_share_sensors
 from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
 from .strategy_platforms import async_setup_strategy_sensors
 
@@ -61,17 +63,23 @@ class HashrateScale(NamedTuple):
     """The unit one miner type's hashrate is shown in."""
 
     unit: str
-    per_ghs: float
     precision: int
+
+    @property
+    def per_ghs(self) -> float:
+        """Return how many of this unit make one GH/s (the shared unit table)."""
+        factor = hashrate_factor(self.unit)
+        assert factor is not None  # the units below are all in the table
+        return 1.0 / factor
 
 
 HASHRATE_SCALES: dict[str, HashrateScale] = {
-    MinerType.BITAXE: HashrateScale("GH/s", 1.0, 1),
-    MinerType.NERDQAXE: HashrateScale("TH/s", 0.001, 2),
-    MinerType.AVALON_NANO: HashrateScale("TH/s", 0.001, 2),
-    MinerType.NMMINER: HashrateScale("kH/s", 1_000_000.0, 1),
+    MinerType.BITAXE: HashrateScale("GH/s", 1),
+    MinerType.NERDQAXE: HashrateScale("TH/s", 2),
+    MinerType.AVALON_NANO: HashrateScale("TH/s", 2),
+    MinerType.NMMINER: HashrateScale("kH/s", 1),
 }
-DEFAULT_SCALE = HashrateScale("GH/s", 1.0, 1)
+DEFAULT_SCALE = HashrateScale("GH/s", 1)
 
 
 def _scale(coordinator: MinerCoordinator) -> HashrateScale:
@@ -349,6 +357,7 @@ def miner_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
     ]
     entities.append(MinerLastRestartSensor(coordinator, LAST_RESTART))
     entities.append(MinerStatusSensor(coordinator, STATUS))
+    entities.extend(miner_share_sensors(coordinator))
     if ENERGY.exists_fn(coordinator):
         entities.append(MinerEnergySensor(coordinator, ENERGY))
     return entities
@@ -360,8 +369,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the hub's sensors, and those of every miner, now and when one is added."""
+    hub = entry.runtime_data
     async_add_entities(
-        [HubNotMiningSensor(entry.runtime_data, entry.entry_id, NOT_MINING)]
+        [
+            HubNotMiningSensor(hub, entry.entry_id, NOT_MINING),
+            HubBestShareSensor(hub, entry.entry_id, BEST_SHARE),
+        ]
     )
     async_setup_strategy_sensors(entry, async_add_entities)
     entry.async_on_unload(

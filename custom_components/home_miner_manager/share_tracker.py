@@ -16,10 +16,15 @@ from typing import TYPE_CHECKING, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from .audit import queue_event
 from .const import DOMAIN, LOGGER
 from .db.shares import (
+    LeaderboardEntry,
+    best_share_by_miner,
+    leaderboard,
+    leaderboard_entry,
     raise_pool_best_share,
     record_high_diff_share,
     set_pool_network_difficulty,
@@ -93,6 +98,33 @@ class ShareTracker:
         self._bests = SessionBestTracker()
         self.network = NetworkDifficulty(session, stats_sources(stats_url))
         self._listeners: list[CALLBACK_TYPE] = []
+        # Each miner's best stored share, and the best of all (the leaderboard's
+        # first place), read once at start-up and kept up to date.
+        self.best_by_miner: dict[int, float] = {}
+        self.top: LeaderboardEntry | None = None
+
+    async def async_load(self) -> None:
+        """Read the stored bests (one query each, at start-up)."""
+
+        def _read(session: Session) -> tuple[dict[int, float], LeaderboardEntry | None]:
+            top = leaderboard(session, now=dt_util.utcnow(), count=1, days=None)
+            return best_share_by_miner(session), (top[0] if top else None)
+
+        self.best_by_miner, self.top = await self._database.async_run(_read)
+
+    def network_difficulty(self, snapshot: MinerSnapshot) -> float | None:
+        """Return the network difficulty for a miner's chain, if known now.
+
+        The miner's own figure, else the cached one of its pool's coin (the
+        cache fills when a share is stored or a pool is checked).
+        """
+        reported = snapshot.extras.get("network_difficulty")
+        if isinstance(reported, int | float) and reported > 0:
+            return float(reported)
+        pool = self._pool_of(snapshot)
+        if pool is None or (cached := self.network.cached(pool.coin)) is None:
+            return None
+        return cached[0]
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -156,8 +188,8 @@ class ShareTracker:
         network = await self._async_network_difficulty(snapshot, coin)
         block = is_block(best, network)
 
-        def _write(session: Session) -> None:
-            record_high_diff_share(
+        def _write(session: Session) -> LeaderboardEntry:
+            share = record_high_diff_share(
                 session,
                 miner_id=miner_id,
                 miner_name=miner_name,
@@ -176,12 +208,17 @@ class ShareTracker:
                 raise_pool_best_share(session, pool.pool_id, best, when)
                 if network is not None:
                     set_pool_network_difficulty(session, pool.pool_id, network, when)
+            return leaderboard_entry(share)
 
         try:
-            await self._database.async_run(_write)
+            share = await self._database.async_run(_write)
         except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
             LOGGER.warning("Could not store a best share of %s", miner_name)
             return
+        if best > self.best_by_miner.get(miner_id, 0.0):
+            self.best_by_miner[miner_id] = best
+        if self.top is None or best > self.top.difficulty:
+            self.top = share
         for listener in list(self._listeners):
             listener()
         if block:

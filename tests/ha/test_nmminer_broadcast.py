@@ -99,8 +99,8 @@ async def test_flow_detects_broadcast_only_nmminer(
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_MINER), context={"source": SOURCE_USER}
     )
-    # Nothing answers on HTTP (port 9); a datagram arrives while the flow listens.
-    hass.loop.call_later(0.3, nmminer_udp_sender.send_now)
+    # Nothing answers on HTTP (port 9), but the hub has just heard its broadcast.
+    await _send(entry.runtime_data.nmminer_listener, nmminer_udp_sender)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {

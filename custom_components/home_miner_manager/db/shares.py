@@ -147,10 +147,11 @@ def leaderboard(
     (the schema has no coin index).
     """
     query = leaderboard_query(now=now, count=count, coin=coin, days=days)
-    return [_entry(share) for share in session.scalars(query)]
+    return [leaderboard_entry(share) for share in session.scalars(query)]
 
 
-def _entry(share: HighDiffShare) -> LeaderboardEntry:
+def leaderboard_entry(share: HighDiffShare) -> LeaderboardEntry:
+    """Return a stored share as plain data."""
     return LeaderboardEntry(
         id=share.id,
         miner_id=share.miner_id,

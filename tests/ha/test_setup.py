@@ -46,7 +46,8 @@ def _sensor_states(hass: HomeAssistant, entry_id: str, subentry_id: str) -> list
         if (
             entity.config_subentry_id == subentry_id
             and entity.domain == "sensor"
-            and not entity.unique_id.endswith("_status")  # always available
+            # Always available: the status, and bests stored in the database.
+            and not entity.unique_id.endswith(("_status", "_best_share_ever"))
         ):
             state = hass.states.get(entity.entity_id)
             if state is not None:

@@ -14,9 +14,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -27,12 +24,10 @@ from .const import (
     CONF_AUDIT_DAYS,
     CONF_DB_URL,
     CONF_HOST,
-    DEFAULT_RETENTION,
     DOMAIN,
     LOGGER,
     SUBENTRY_MINER,
 )
-from .db.engine import redact_url
 from .db.exceptions import (
     DatabaseConnectionError,
     DatabaseDriverMissingError,
@@ -40,7 +35,7 @@ from .db.exceptions import (
     DatabaseUrlError,
 )
 from .discovery import DiscoveryMixin
-from .hub import async_open_database, effective_db_url
+from .hub import async_open_database
 from .miner_flow import MinerSubentryFlow
 
 if TYPE_CHECKING:
@@ -89,6 +84,9 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow."""
+        # Imported here: options_flow imports this module's helpers.
+        from .options_flow import HubOptionsFlow  # noqa: PLC0415
+
         return HubOptionsFlow()
 
     @classmethod
@@ -143,51 +141,3 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
             if entry.state is ConfigEntryState.LOADED:
                 return entry
         return None
-
-
-class HubOptionsFlow(OptionsFlow):
-    """Change the database URL and how long history is kept."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and validate the options."""
-        current_url = effective_db_url(self.config_entry)
-        shown_url = redact_url(current_url) if current_url else ""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"error": "", "module": ""}
-        values: dict[str, Any] = dict(self.config_entry.options)
-        if user_input is not None:
-            new_url = user_input.get(CONF_DB_URL, "").strip()
-            # The form shows the stored URL with its password masked; unchanged
-            # input means "keep the current URL".
-            if new_url == shown_url:
-                new_url = current_url
-            else:
-                errors, found = await async_validate_db_url(self.hass, new_url)
-                placeholders.update(found)
-            if not errors:
-                options = {key: int(user_input[key]) for key in DEFAULT_RETENTION}
-                return self.async_create_entry(data={CONF_DB_URL: new_url, **options})
-            # Show back what was entered (the URL as typed, the days changed).
-            values = {**values, **user_input}
-            shown_url = user_input.get(CONF_DB_URL, "").strip()
-        schema: dict[Any, Any] = dict(_db_url_schema(shown_url).schema)
-        for key, default in DEFAULT_RETENTION.items():
-            schema[vol.Required(key, default=values.get(key, default))] = (
-                NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=_MAX_DAYS.get(key, 730),
-                        step=1,
-                        unit_of_measurement="d",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                )
-            )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(schema),
-            errors=errors,
-            description_placeholders=placeholders,
-        )

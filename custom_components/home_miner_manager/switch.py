@@ -9,6 +9,7 @@ from homeassistant.const import EntityCategory, Platform
 
 from .commands import async_set_polling_enabled
 from .entity import MinerEntity
+from .strategy_entities import async_setup_strategy_switches
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -37,6 +38,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a polling switch for every miner."""
+    async_setup_strategy_switches(entry, async_add_entities)
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
             Platform.SWITCH, miner_switches, async_add_entities

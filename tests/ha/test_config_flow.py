@@ -119,6 +119,10 @@ async def test_options_retention_without_reload(
     entry = await setup_hub()
     database = entry.runtime_data.database
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    # init is a menu: database and retention are one of its steps.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "database"}
+    )
     assert result["type"] is FlowResultType.FORM
     # The stored URL is offered masked; submitting it unchanged keeps it.
     schema = result["data_schema"]
@@ -143,6 +147,10 @@ async def test_options_new_database_reloads(
     old = entry.runtime_data.database
     new_url = f"sqlite:///{tmp_path / 'other.db'}"
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    # init is a menu: database and retention are one of its steps.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "database"}
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**DEFAULT_RETENTION, CONF_DB_URL: new_url}
     )
@@ -156,6 +164,10 @@ async def test_options_new_database_reloads(
 async def test_options_bad_database(hass: HomeAssistant, setup_hub: HubFactory) -> None:
     entry = await setup_hub()
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    # init is a menu: database and retention are one of its steps.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "database"}
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**DEFAULT_RETENTION, CONF_DB_URL: "oracle://x@y/z"}
     )

@@ -1,0 +1,201 @@
+"""``agile_strategy``, ``agile_strategy_bands`` and ``miner_strategy`` rows.
+
+One strategy row (the first), its bands (``Band`` objects of the pure
+package, champion flags live in ``state_data``) and per-miner enrolment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+
+from custom_components.home_miner_manager.strategy.bands import (
+    Band,
+    default_bands,
+    with_champions,
+)
+from custom_components.home_miner_manager.strategy.state_data import (
+    unpack_state_data,
+)
+
+from .models import AgileStrategy, AgileStrategyBand, MinerStrategy, to_naive_utc
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+
+@dataclass(slots=True)
+class StrategyRecord:
+    """What the runner loads at start-up."""
+
+    strategy_id: int
+    enabled: bool
+    bands: list[Band]
+    state_data: dict[str, Any] | None
+    enrolled: set[int] = field(default_factory=set)
+
+
+def _band(row: AgileStrategyBand) -> Band:
+    return Band(
+        id=row.id,
+        sort_order=row.sort_order,
+        min_price=row.min_price,
+        max_price=row.max_price,
+        target_coin=row.target_coin,
+        bitaxe_mode=row.bitaxe_mode,
+        nerdqaxe_mode=row.nerdqaxe_mode,
+        avalon_nano_mode=row.avalon_nano_mode,
+    )
+
+
+def _load_bands(session: Session, strategy_id: int) -> list[Band]:
+    rows = session.scalars(
+        select(AgileStrategyBand)
+        .where(AgileStrategyBand.strategy_id == strategy_id)
+        .order_by(AgileStrategyBand.sort_order)
+    )
+    return [_band(row) for row in rows]
+
+
+def load_or_create_strategy(session: Session) -> StrategyRecord:
+    """Return the strategy; on first start create it (off) with default bands."""
+    row = session.scalars(select(AgileStrategy).order_by(AgileStrategy.id)).first()
+    if row is None:
+        # Off until the user turns it on: it powers miners down.
+        row = AgileStrategy(enabled=False, hysteresis_counter=0)
+        session.add(row)
+        session.flush()
+    bands = _load_bands(session, row.id)
+    if not bands:
+        _write_bands(session, row.id, default_bands())
+        bands = _load_bands(session, row.id)
+    stored = unpack_state_data(row.state_data)
+    enrolled = set(
+        session.scalars(
+            select(MinerStrategy.miner_id).where(MinerStrategy.strategy_enabled)
+        )
+    )
+    return StrategyRecord(
+        strategy_id=row.id,
+        enabled=bool(row.enabled),
+        bands=with_champions(bands, stored.champion_band_ids),
+        state_data=row.state_data,
+        enrolled=enrolled,
+    )
+
+
+def _write_bands(session: Session, strategy_id: int, bands: Sequence[Band]) -> None:
+    for band in bands:
+        session.add(
+            AgileStrategyBand(
+                strategy_id=strategy_id,
+                min_price=band.min_price,
+                max_price=band.max_price,
+                target_coin=band.target_coin,
+                bitaxe_mode=band.bitaxe_mode,
+                nerdqaxe_mode=band.nerdqaxe_mode,
+                avalon_nano_mode=band.avalon_nano_mode,
+                sort_order=band.sort_order,
+            )
+        )
+    session.flush()
+
+
+def save_bands(session: Session, strategy_id: int, bands: Sequence[Band]) -> list[Band]:
+    """Replace the bands: rows of known ids are updated in place (ids kept).
+
+    Bands with an id not in the table (new ones: pass id ≤ 0) are inserted.
+    Sort orders are parked on negative values first, so the unique
+    (strategy_id, sort_order) index never sees two rows on one value.
+    """
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(AgileStrategyBand).where(
+                AgileStrategyBand.strategy_id == strategy_id
+            )
+        )
+    }
+    keep = {band.id for band in bands if band.id in rows}
+    for band_id, old in rows.items():
+        if band_id not in keep:
+            session.delete(old)
+    for band_id in keep:
+        rows[band_id].sort_order = -1 - band_id
+    session.flush()
+    for band in bands:
+        row = rows.get(band.id)
+        if row is None:
+            continue
+        row.min_price = band.min_price
+        row.max_price = band.max_price
+        row.target_coin = band.target_coin
+        row.bitaxe_mode = band.bitaxe_mode
+        row.nerdqaxe_mode = band.nerdqaxe_mode
+        row.avalon_nano_mode = band.avalon_nano_mode
+        row.sort_order = band.sort_order
+    session.flush()
+    _write_bands(session, strategy_id, [b for b in bands if b.id not in rows])
+    saved = _load_bands(session, strategy_id)
+    # New rows got their ids now; champion flags follow by sort order.
+    champions = {b.sort_order for b in bands if b.champion}
+    return [
+        Band(**{**b.to_dict(), "champion": b.sort_order in champions}) for b in saved
+    ]
+
+
+def reset_bands(session: Session, strategy_id: int) -> list[Band]:
+    """Drop every band and write the defaults again."""
+    session.execute(
+        delete(AgileStrategyBand).where(AgileStrategyBand.strategy_id == strategy_id)
+    )
+    session.flush()
+    _write_bands(session, strategy_id, default_bands())
+    return _load_bands(session, strategy_id)
+
+
+def save_strategy_state(
+    session: Session,
+    strategy_id: int,
+    *,
+    enabled: bool,
+    band_label: str | None,
+    hysteresis_counter: int,
+    price_pence: float | None,
+    action_time: datetime | None,
+    state_data: dict[str, Any],
+) -> None:
+    """Store the decision (columns for upstream readers, the rest in state_data)."""
+    row = session.get(AgileStrategy, strategy_id)
+    if row is None:
+        return
+    row.enabled = enabled
+    row.current_price_band = band_label[:20] if band_label else None
+    row.hysteresis_counter = hysteresis_counter
+    row.last_price_checked = price_pence
+    if action_time is not None:
+        row.last_action_time = to_naive_utc(action_time)
+    row.state_data = state_data
+
+
+def set_strategy_enabled(session: Session, strategy_id: int, enabled: bool) -> None:
+    """Turn the strategy on or off."""
+    row = session.get(AgileStrategy, strategy_id)
+    if row is not None:
+        row.enabled = enabled
+
+
+def set_enrolled(session: Session, miner_id: int, enrolled: bool) -> None:
+    """Create or update the miner's ``miner_strategy`` row."""
+    row = session.scalars(
+        select(MinerStrategy).where(MinerStrategy.miner_id == miner_id)
+    ).first()
+    if row is None:
+        session.add(MinerStrategy(miner_id=miner_id, strategy_enabled=enrolled))
+    else:
+        row.strategy_enabled = enrolled

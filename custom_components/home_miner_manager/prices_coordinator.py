@@ -1,0 +1,327 @@
+"""Electricity prices for the hub: one source, known slots, stored rows.
+
+The source is the Octopus integration's entities (read at start-up and on
+every state change, never polled) or the public API (refreshed every 30
+minutes, and from 16:00 UK time until tomorrow appears). Either way the rest
+of the integration sees a sorted list of :class:`PriceSlot` and, when the
+current slot has no price, a cause (a repair-issue translation key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, STATE_UNAVAILABLE
+from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+    async_track_time_change,
+)
+from homeassistant.util import dt as dt_util
+
+from . import const
+from .const import (
+    CONF_PRICE_ENTITY,
+    CONF_PRICE_SOURCE,
+    CONF_REGION,
+    DEFAULT_REGION,
+    DOMAIN,
+    LOGGER,
+    PRICE_SOURCE_API,
+    PRICE_SOURCE_ENTITY,
+)
+from .db.exceptions import DatabaseError
+from .db.prices_rows import load_energy_prices, upsert_energy_prices
+from .prices.octopus_api import (
+    OctopusAgileClient,
+    OctopusError,
+    OctopusStaleError,
+    covers_tomorrow,
+    next_refresh_at,
+)
+from .prices.octopus_entity import (
+    CURRENT_DAY_SUFFIX,
+    next_day_entity_id,
+    read_entities,
+)
+from .prices.slots import merge_slots, slot_at
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .data import HMMConfigEntry
+    from .prices.slots import PriceSlot
+
+CURRENT_RATE_SUFFIX: Final = "_current_rate"
+KEEP_SLOTS_FOR: Final = timedelta(days=2)  # in memory; the database keeps more
+ISSUE_PRICE_UNKNOWN: Final = "price_unknown"
+
+
+def prices_configured(options: Mapping[str, Any]) -> bool:
+    """Return True once the user chose a price source (entities appear then)."""
+    if options.get(CONF_PRICE_SOURCE) == PRICE_SOURCE_API:
+        return True
+    return bool(options.get(CONF_PRICE_ENTITY))
+
+
+def sibling_entities(entity_id: str) -> tuple[str | None, str | None]:
+    """(``event.*_current_day_rates``, ``sensor.*_current_rate``) for either id."""
+    domain, _, object_id = entity_id.partition(".")
+    if domain == "event" and object_id.endswith(CURRENT_DAY_SUFFIX):
+        stem = object_id[: -len(CURRENT_DAY_SUFFIX)]
+        return entity_id, f"sensor.{stem}{CURRENT_RATE_SUFFIX}"
+    if domain == "sensor" and object_id.endswith(CURRENT_RATE_SUFFIX):
+        stem = object_id[: -len(CURRENT_RATE_SUFFIX)]
+        return f"event.{stem}{CURRENT_DAY_SUFFIX}", entity_id
+    return (entity_id, None) if domain == "event" else (None, entity_id)
+
+
+class PriceManager:
+    """Known price slots of the hub's source, and why the current one is missing."""
+
+    def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+        """Read the options; call :meth:`async_start` to begin."""
+        self.hass = hass
+        self.entry = entry
+        options = entry.options
+        self.source = str(options.get(CONF_PRICE_SOURCE, PRICE_SOURCE_ENTITY))
+        self.region: str = str(options.get(CONF_REGION) or DEFAULT_REGION).upper()
+        self.entity_id = str(options.get(CONF_PRICE_ENTITY) or "")
+        self.slots: list[PriceSlot] = []
+        self.tariff_code: str | None = None
+        self.skipped = 0
+        self.last_update: datetime | None = None
+        self._error: str | None = None  # cause key of the last failed read
+        self._error_detail = ""
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._unsub_refresh: CALLBACK_TYPE | None = None
+        self._written: dict[datetime, float] = {}
+        self._grace_until = dt_util.utcnow() + const.PRICE_GRACE
+        self._client: OctopusAgileClient | None = None
+        self._product: str | None = None
+        self._last_refresh: datetime | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Load stored slots, subscribe to the source and read it once."""
+        now = dt_util.utcnow()
+        database = self.entry.runtime_data.database
+        try:
+            stored = await database.async_run(
+                lambda s: load_energy_prices(
+                    s, self.region, now - KEEP_SLOTS_FOR, now + timedelta(days=3)
+                )
+            )
+        except DatabaseError as err:
+            LOGGER.warning("Could not read stored prices: %s", err)
+            stored = []
+        self._written = {slot.start: slot.price_pence for slot in stored}
+        if self.source == PRICE_SOURCE_API:
+            self.slots = stored  # until the first fetch answers
+        if self.hass.state is not CoreState.running:
+            # The grace period counts from Home Assistant's start, not ours.
+            self._unsubs.append(
+                self.hass.bus.async_listen_once(
+                    EVENT_HOMEASSISTANT_STARTED, self._async_ha_started
+                )
+            )
+        self._unsubs.append(
+            async_call_later(self.hass, const.PRICE_GRACE, self._grace_over)
+        )
+        self._unsubs.append(
+            async_track_time_change(
+                self.hass, self._slot_boundary, minute=(0, 30), second=0
+            )
+        )
+        if self.source == PRICE_SOURCE_API:
+            self._client = OctopusAgileClient(
+                self.entry.runtime_data.session, const.OCTOPUS_API_URL
+            )
+            await self._async_refresh()
+            return
+        watched = [e for e in self._entity_ids() if e]
+        self._unsubs.append(
+            async_track_state_change_event(self.hass, watched, self._state_changed)
+        )
+        self._read_entities()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening and refreshing."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        if self._unsub_refresh is not None:
+            self._unsub_refresh()
+            self._unsub_refresh = None
+        ir.async_delete_issue(self.hass, DOMAIN, ISSUE_PRICE_UNKNOWN)
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when prices change or a slot begins."""
+        self._listeners.append(listener)
+
+        @callback
+        def _remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return _remove
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def _async_ha_started(self, event: Event) -> None:
+        self._grace_until = dt_util.utcnow() + const.PRICE_GRACE
+        self._unsubs.append(
+            async_call_later(self.hass, const.PRICE_GRACE, self._grace_over)
+        )
+
+    @callback
+    def _grace_over(self, _now: datetime) -> None:
+        self._notify()
+
+    @callback
+    def _slot_boundary(self, _now: datetime) -> None:
+        self._notify()
+
+    # -- what others read ------------------------------------------------------------
+
+    @property
+    def in_grace(self) -> bool:
+        """Return True while a missing price does not count as unknown yet."""
+        return dt_util.utcnow() < self._grace_until
+
+    def current(self, now: datetime | None = None) -> PriceSlot | None:
+        """Return the slot in progress."""
+        return slot_at(self.slots, now or dt_util.utcnow())
+
+    def unknown_cause(self, now: datetime | None = None) -> str | None:
+        """Return why the current slot has no price (None when it has one)."""
+        if self.current(now) is not None:
+            return None
+        if self._error is not None:
+            return self._error
+        return "no_rate_for_now"
+
+    @property
+    def error_detail(self) -> str:
+        """Return the last source error, for the repair issue (no secrets)."""
+        return self._error_detail
+
+    # -- Octopus entities ---------------------------------------------------------------
+
+    def _entity_ids(self) -> tuple[str | None, str | None, str | None]:
+        day, rate = sibling_entities(self.entity_id)
+        return day, next_day_entity_id(day) if day else None, rate
+
+    @callback
+    def _state_changed(self, event: Event[Any]) -> None:
+        self._read_entities()
+
+    def _read_state(self, entity_id: str) -> tuple[object, Mapping[str, Any]] | None:
+        state = self.hass.states.get(entity_id)
+        if state is None or state.state == STATE_UNAVAILABLE:
+            return None
+        return state.state, state.attributes
+
+    @callback
+    def _read_entities(self) -> None:
+        day, _, rate = self._entity_ids()
+        parsed = read_entities(self._read_state, day or "", rate)
+        states = [self.hass.states.get(e) for e in (day, rate) if e]
+        if not any(states):
+            self._error, self._error_detail = "entity_missing", self.entity_id
+        elif all(s is None or s.state == STATE_UNAVAILABLE for s in states):
+            self._error, self._error_detail = "entity_unavailable", self.entity_id
+        elif not parsed.slots and parsed.skipped:
+            self._error, self._error_detail = "malformed_rates", self.entity_id
+        else:
+            self._error, self._error_detail = None, ""
+        if parsed.skipped:
+            LOGGER.debug(
+                "Skipped %s malformed rate items of %s", parsed.skipped, self.entity_id
+            )
+        self.skipped = parsed.skipped
+        self.tariff_code = parsed.tariff_code
+        if parsed.region:
+            self.region = parsed.region
+        self._set_slots(parsed.slots)
+
+    # -- Octopus public API ------------------------------------------------------------
+
+    async def _async_refresh(self, _now: datetime | None = None) -> None:
+        self._unsub_refresh = None
+        now = dt_util.utcnow()
+        assert self._client is not None
+        try:
+            rates = await self._client.async_unit_rates(self.region, now, self._product)
+        except OctopusError as err:
+            stale = isinstance(err, OctopusStaleError)
+            self._error = "api_stale" if stale else "api_error"
+            self._error_detail = str(err)
+            LOGGER.info("Octopus prices not refreshed: %s", err)
+            self._schedule(now + const.PRICE_API_RETRY)
+            self._notify()
+            return
+        self._product = rates.product
+        self._last_refresh = now
+        self._error, self._error_detail = None, ""
+        self.skipped = rates.skipped
+        self.tariff_code = f"E-1R-{rates.product}-{rates.region}"
+        self._set_slots(merge_slots(rates.slots, self.slots))
+        has_tomorrow = covers_tomorrow(self.slots, now)
+        self._schedule(next_refresh_at(now, now, has_tomorrow))
+
+    def _schedule(self, when: datetime) -> None:
+        if self._unsub_refresh is not None:
+            self._unsub_refresh()
+        self._unsub_refresh = async_track_point_in_utc_time(
+            self.hass, self._async_refresh, when
+        )
+
+    # -- shared -------------------------------------------------------------------------
+
+    @callback
+    def _set_slots(self, slots: list[PriceSlot]) -> None:
+        now = dt_util.utcnow()
+        self.last_update = now
+        self.slots = [s for s in merge_slots(slots) if s.end > now - KEEP_SLOTS_FOR]
+        fresh = [s for s in self.slots if self._written.get(s.start) != s.price_pence]
+        if fresh:
+            for slot in fresh:
+                self._written[slot.start] = slot.price_pence
+            self._async_store(fresh)
+        self._notify()
+
+    @callback
+    def _async_store(self, slots: list[PriceSlot]) -> None:
+        region = self.region
+        database = self.entry.runtime_data.database
+
+        async def _store() -> None:
+            try:
+                await database.async_run(
+                    lambda s: upsert_energy_prices(s, region, slots)
+                )
+            except DatabaseError as err:
+                LOGGER.warning("Could not store prices: %s", err)
+                for slot in slots:  # try again with the next read
+                    self._written.pop(slot.start, None)
+
+        self.entry.async_create_background_task(
+            self.hass, _store(), f"{DOMAIN} store prices"
+        )
+
+
+type PriceListener = Callable[[], None]

@@ -1,0 +1,25 @@
+"""What the sensor platform adds for prices, the strategy and energy cost."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.core import callback
+
+from .price_sensor import price_sensors
+from .strategy_entities import strategy_sensors
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import HMMConfigEntry
+
+
+@callback
+def async_setup_strategy_sensors(
+    entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the hub's price and band sensors (none until prices are set)."""
+    entities = [*price_sensors(entry), *strategy_sensors(entry)]
+    if entities:
+        async_add_entities(entities)

@@ -1,0 +1,71 @@
+"""Start and stop the prices, strategy and crypto runtime of a hub entry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from .const import (
+    CONF_CRYPTO_PRICES,
+    CONF_PRICE_ENTITY,
+    CONF_PRICE_SOURCE,
+    CONF_REGION,
+)
+from .prices_coordinator import PriceManager, prices_configured
+from .strategy_runner import StrategyRunner
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .data import HMMConfigEntry, HubData
+
+# Options that change what runs (the others are read at each decision).
+RELOAD_OPTIONS: Final = (
+    CONF_PRICE_SOURCE,
+    CONF_PRICE_ENTITY,
+    CONF_REGION,
+    CONF_CRYPTO_PRICES,
+)
+
+
+def reload_options(entry: HMMConfigEntry) -> tuple[Any, ...]:
+    """Return the options whose change needs the runtime rebuilt."""
+    return tuple(entry.options.get(key) for key in RELOAD_OPTIONS)
+
+
+async def async_start_strategy(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Start prices and the strategy once a price source is configured."""
+    hub = entry.runtime_data
+    hub.strategy_options = reload_options(entry)
+    if not prices_configured(entry.options):
+        return
+    prices = PriceManager(hass, entry)
+    hub.prices = prices
+    await prices.async_start()
+    runner = StrategyRunner(hass, entry, prices)
+    hub.strategy = runner
+    await runner.async_start()
+    if entry.options.get(CONF_CRYPTO_PRICES):
+        from .crypto_prices import CryptoManager  # noqa: PLC0415
+
+        hub.crypto = CryptoManager(hass, entry)
+        await hub.crypto.async_start()
+
+
+def stop_strategy(hub: HubData) -> None:
+    """Stop timers and listeners (the database closes after this)."""
+    if hub.crypto is not None:
+        hub.crypto.async_stop()
+    if hub.strategy is not None:
+        hub.strategy.async_stop()
+    if hub.prices is not None:
+        hub.prices.async_stop()
+
+
+async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Reload when the price source changes; decide again for other options."""
+    hub = entry.runtime_data
+    if reload_options(entry) != hub.strategy_options:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    if hub.strategy is not None:
+        await hub.strategy.async_evaluate("options")

@@ -1,0 +1,105 @@
+"""Stand-ins for the Octopus Energy integration's entities, and strategy helpers.
+
+Entity ids and attributes are exactly the integration's (v18):
+``event.octopus_energy_electricity_{serial}_{mpan}_current_day_rates`` with
+``rates`` (``start``/``end`` local datetimes, ``value_inc_vat`` GBP/kWh),
+``tariff_code`` and the day's min/max/average.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from custom_components.home_miner_manager.const import (
+    CONF_PRICE_ENTITY,
+    CONF_PRICE_SOURCE,
+)
+
+UK = ZoneInfo("Europe/London")
+STEM = "octopus_energy_electricity_21l1234567_1200012345678"
+CURRENT_DAY = f"event.{STEM}_current_day_rates"
+NEXT_DAY = f"event.{STEM}_next_day_rates"
+CURRENT_RATE = f"sensor.{STEM}_current_rate"
+TARIFF = "E-1R-AGILE-24-10-01-C"
+SLOT = timedelta(minutes=30)
+
+
+def entity_options(**extra: Any) -> dict[str, Any]:
+    """Hub options with the Octopus entity as the price source."""
+    return {
+        CONF_PRICE_SOURCE: "octopus_entity",
+        CONF_PRICE_ENTITY: CURRENT_DAY,
+        **extra,
+    }
+
+
+def uk_midnight(moment: datetime | None = None, days: int = 0) -> datetime:
+    """Midnight (UK) of ``moment``'s UK day plus ``days``, as a UK-local datetime."""
+    local = (moment or dt_util.utcnow()).astimezone(UK)
+    day = local.date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, tzinfo=UK)
+
+
+def rate_items(
+    start: datetime, prices_pence: Sequence[float], *, iso: bool = False
+) -> list[dict[str, Any]]:
+    """``rates`` items from ``start`` (UK), one per price, as the integration has them."""
+    items = []
+    for i, pence in enumerate(prices_pence):
+        begin = (start.astimezone(dt_util.UTC) + i * SLOT).astimezone(UK)
+        end = (begin.astimezone(dt_util.UTC) + SLOT).astimezone(UK)
+        items.append(
+            {
+                "start": begin.isoformat() if iso else begin,
+                "end": end.isoformat() if iso else end,
+                "value_inc_vat": round(pence / 100, 6),
+                "is_capped": False,
+            }
+        )
+    return items
+
+
+def day_attributes(items: list[dict[str, Any]], tariff: str = TARIFF) -> dict[str, Any]:
+    """The event entity's attributes for these rate items."""
+    values = [item["value_inc_vat"] for item in items]
+    return {
+        "rates": items,
+        "min_rate": min(values) if values else None,
+        "max_rate": max(values) if values else None,
+        "average_rate": sum(values) / len(values) if values else None,
+        "mpan": "1200012345678",
+        "serial_number": "21L1234567",
+        "tariff_code": tariff,
+    }
+
+
+def set_day(
+    hass: HomeAssistant,
+    prices_pence: Sequence[float],
+    *,
+    start: datetime | None = None,
+    iso: bool = False,
+    entity_id: str = CURRENT_DAY,
+) -> None:
+    """Publish a day of rates (from today's UK midnight unless ``start``)."""
+    items = rate_items(start or uk_midnight(), prices_pence, iso=iso)
+    hass.states.async_set(
+        entity_id, dt_util.utcnow().isoformat(), day_attributes(items)
+    )
+
+
+def flat_day(pence: float, slots: int = 48) -> list[float]:
+    """One price all day."""
+    return [pence] * slots
+
+
+def slot_index(moment: datetime | None = None) -> int:
+    """Index of the slot holding ``moment`` in its UK day."""
+    moment = moment or dt_util.utcnow()
+    return int((moment - uk_midnight(moment).astimezone(dt_util.UTC)) / SLOT)

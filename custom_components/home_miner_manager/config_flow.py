@@ -27,6 +27,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     SUBENTRY_MINER,
+    SUBENTRY_POOL,
 )
 from .db.exceptions import (
     DatabaseConnectionError,
@@ -37,6 +38,7 @@ from .db.exceptions import (
 from .discovery import DiscoveryMixin
 from .hub import async_open_database
 from .miner_flow import MinerSubentryFlow
+from .pool_flow import PoolSubentryFlow
 
 if TYPE_CHECKING:
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -94,8 +96,8 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Miners are subentries of the hub."""
-        return {SUBENTRY_MINER: MinerSubentryFlow}
+        """Miners and pools are subentries of the hub."""
+        return {SUBENTRY_MINER: MinerSubentryFlow, SUBENTRY_POOL: PoolSubentryFlow}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None

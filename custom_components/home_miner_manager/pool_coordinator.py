@@ -26,6 +26,7 @@ from .const import (
     CONF_FAILOVER_TO,
     CONF_PASSWORD,
     CONF_PORT,
+    CONF_PRIORITY,
     CONF_URL,
     CONF_USER,
     DOMAIN,
@@ -81,6 +82,11 @@ class PoolHealthData:
     def reachable(self) -> bool:
         """Return whether a stratum server answered."""
         return self.check.reachable
+
+
+def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
+    """Sort key: higher priority first, then by name."""
+    return (-int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
 
 
 def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:

@@ -1,33 +1,45 @@
-"""Mode select: eco/standard/turbo/oc on AxeOS, low/med/high on Avalon."""
+"""Miner selects: mode (eco ... oc on AxeOS, low/med/high on Avalon) and pool."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import Platform
+from homeassistant.exceptions import ServiceValidationError
 
-from .commands import async_set_mode
+from .commands import async_set_mode, async_switch_pool
+from .const import DOMAIN
 from .entity import MinerEntity
+from .pool_coordinator import pool_order
+from .pools.url import pool_in_use_address
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry
+    from .pool_coordinator import PoolCoordinator
 
 # One mode change at a time per platform: miners take seconds to apply one.
 PARALLEL_UPDATES = 1
 
 MODE = SelectEntityDescription(key="mode", translation_key="mode")
+POOL = SelectEntityDescription(key="pool", translation_key="pool")
 
 
-def miner_selects(coordinator: MinerCoordinator) -> list[MinerModeSelect]:
-    """Return the select entities of a miner."""
-    if not coordinator.driver.modes:
-        return []
-    return [MinerModeSelect(coordinator, MODE)]
+def miner_selects(
+    coordinator: MinerCoordinator, pools: Mapping[str, PoolCoordinator]
+) -> list[SelectEntity]:
+    """Return the select entities of a miner (no mode select on NMMiner)."""
+    entities: list[SelectEntity] = [MinerPoolSelect(coordinator, POOL, pools)]
+    if coordinator.driver.modes:
+        entities.append(MinerModeSelect(coordinator, MODE))
+    return entities
 
 
 async def async_setup_entry(
@@ -38,7 +50,9 @@ async def async_setup_entry(
     """Add a mode select for every miner that has modes (not NMMiner)."""
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
-            Platform.SELECT, miner_selects, async_add_entities
+            Platform.SELECT,
+            partial(miner_selects, pools=entry.runtime_data.pools),
+            async_add_entities,
         )
     )
 
@@ -62,3 +76,66 @@ class MinerModeSelect(MinerEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Apply a mode; the coordinator raises a translated error on failure."""
         await async_set_mode(self.coordinator, option, user_id=self.user_id)
+
+
+class MinerPoolSelect(MinerEntity, SelectEntity):
+    """The pool the miner mines on: enabled pools by name (or what it reports)."""
+
+    def __init__(
+        self,
+        coordinator: MinerCoordinator,
+        description: SelectEntityDescription,
+        pools: Mapping[str, PoolCoordinator],
+    ) -> None:
+        """Offer the hub's pools (the same mapping the hub keeps up to date)."""
+        super().__init__(coordinator, description)
+        self._pools = pools
+
+    def _enabled(self) -> dict[str, PoolCoordinator]:
+        """Return enabled pools by name (a duplicate name: the preferred pool)."""
+        by_name: dict[str, PoolCoordinator] = {}
+        for pool in sorted(self._pools.values(), key=pool_order):
+            if pool.enabled:
+                by_name.setdefault(pool.title, pool)
+        return by_name
+
+    def _reported(self) -> str | None:
+        """Return the pool the miner reports: a configured name, else host:port."""
+        if (snapshot := self.snapshot) is None:
+            return None
+        address = pool_in_use_address(snapshot.pool_in_use)
+        if address is None:
+            return None
+        for pool in sorted(self._pools.values(), key=pool_order):
+            if pool.address == address:
+                return pool.title
+        return str(address)
+
+    @property
+    def options(self) -> list[str]:
+        """Return the enabled pools, plus the current one when it is not one."""
+        names = list(self._enabled())
+        if (current := self._reported()) is not None and current not in names:
+            names.append(current)
+        return names
+
+    @property
+    def current_option(self) -> str | None:
+        """Return the pool the miner mines on now."""
+        return self._reported()
+
+    async def async_select_option(self, option: str) -> None:
+        """Switch to a configured pool; the current unconfigured one is a no-op."""
+        pool = self._enabled().get(option)
+        if pool is None:
+            if option == self._reported():
+                return
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_pool",
+                translation_placeholders={
+                    "pool": option,
+                    "pools": ", ".join(self._enabled()) or "-",
+                },
+            )
+        await async_switch_pool(self.coordinator, pool.subentry, user_id=self.user_id)

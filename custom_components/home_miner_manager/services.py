@@ -1,28 +1,63 @@
-"""Actions: ``set_mode`` and ``restart`` for miner devices."""
+"""Actions: ``set_mode``, ``restart``, ``switch_pool`` for miners; ``get_leaderboard``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_extract_referenced_entity_ids
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .commands import async_restart, async_set_mode
-from .const import DOMAIN
+from .commands import async_restart, async_set_mode, async_switch_pool
+from .const import DOMAIN, POOL_COINS
+from .db.shares import (
+    LEADERBOARD_COUNT,
+    LEADERBOARD_DAYS,
+    MAX_LEADERBOARD_COUNT,
+    leaderboard,
+)
+from .pool_coordinator import pool_order
 
 if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
+    from .data import HMMConfigEntry
 
 SERVICE_SET_MODE = "set_mode"
 SERVICE_RESTART = "restart"
+SERVICE_SWITCH_POOL = "switch_pool"
+SERVICE_GET_LEADERBOARD = "get_leaderboard"
 ATTR_MODE = "mode"
+ATTR_POOL = "pool"
+ATTR_COUNT = "count"
+ATTR_COIN = "coin"
+ATTR_DAYS = "days"
 
 _TARGET_SCHEMA = vol.Schema(cv.TARGET_SERVICE_FIELDS)
 _SET_MODE_SCHEMA = _TARGET_SCHEMA.extend({vol.Required(ATTR_MODE): cv.string})
+_SWITCH_POOL_SCHEMA = _TARGET_SCHEMA.extend({vol.Required(ATTR_POOL): cv.string})
+_LEADERBOARD_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_COUNT, default=LEADERBOARD_COUNT): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_LEADERBOARD_COUNT)
+        ),
+        vol.Optional(ATTR_COIN): vol.All(
+            cv.string, vol.Upper, vol.In([*POOL_COINS, "UNKNOWN"])
+        ),
+        vol.Optional(ATTR_DAYS, default=LEADERBOARD_DAYS): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=3650)
+        ),
+    }
+)
 
 
 def _coordinators(hass: HomeAssistant, call: ServiceCall) -> list[MinerCoordinator]:
@@ -80,6 +115,72 @@ async def _async_restart(call: ServiceCall) -> None:
         await async_restart(coordinator, user_id=call.context.user_id)
 
 
+def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        return entry
+    raise ServiceValidationError(
+        translation_domain=DOMAIN, translation_key="hub_not_loaded"
+    )
+
+
+async def _async_switch_pool(call: ServiceCall) -> None:
+    """Point the targeted miners at a configured, enabled pool (by name)."""
+    coordinators = _coordinators(call.hass, call)
+    wanted = str(call.data[ATTR_POOL]).strip()
+    pools = [
+        pool
+        for pool in sorted(
+            _loaded_hub(call.hass).runtime_data.pools.values(), key=pool_order
+        )
+        if pool.enabled
+    ]
+    match = next(
+        (pool for pool in pools if pool.title.casefold() == wanted.casefold()), None
+    )
+    if match is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_pool",
+            translation_placeholders={
+                "pool": wanted,
+                "pools": ", ".join(pool.title for pool in pools) or "-",
+            },
+        )
+    for coordinator in coordinators:
+        await async_switch_pool(
+            coordinator, match.subentry, user_id=call.context.user_id
+        )
+
+
+async def _async_get_leaderboard(call: ServiceCall) -> ServiceResponse:
+    """Return the best shares (response only; difficulties as numbers)."""
+    hub = _loaded_hub(call.hass).runtime_data
+    count: int = call.data[ATTR_COUNT]
+    coin: str | None = call.data.get(ATTR_COIN)
+    days: int = call.data[ATTR_DAYS]
+    entries = await hub.database.async_run(
+        lambda session: leaderboard(
+            session, now=dt_util.utcnow(), count=count, coin=coin, days=days
+        )
+    )
+    return {
+        "shares": [
+            {
+                "rank": rank,
+                "miner": entry.miner_name,
+                "miner_type": entry.miner_type,
+                "coin": entry.coin,
+                "pool": entry.pool_name,
+                "difficulty": entry.difficulty,
+                "network_difficulty": entry.network_difficulty,
+                "block": entry.was_block_solve,
+                "timestamp": dt_util.as_utc(entry.timestamp).isoformat(),
+            }
+            for rank, entry in enumerate(entries, start=1)
+        ]
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (called from ``async_setup``)."""
@@ -88,4 +189,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_RESTART, _async_restart, schema=_TARGET_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SWITCH_POOL, _async_switch_pool, schema=_SWITCH_POOL_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_LEADERBOARD,
+        _async_get_leaderboard,
+        schema=_LEADERBOARD_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

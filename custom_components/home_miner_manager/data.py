@@ -71,6 +71,7 @@ class HubData(MinerServices):
     crypto: CryptoManager | None = None
     strategy_options: tuple[object, ...] = ()
     pools: dict[str, PoolCoordinator] = field(default_factory=dict)
+    _pool_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
         field(default_factory=list, repr=False)
     )
@@ -85,6 +86,18 @@ class HubData(MinerServices):
         for pool in list(self.pools.values()):
             _add_pool_entities(platform, pool)
         return lambda: self._pool_platforms.remove(platform)
+
+    @callback
+    def async_add_pool_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when pools are added, changed or removed."""
+        self._pool_listeners.append(listener)
+        return lambda: self._pool_listeners.remove(listener)
+
+    @callback
+    def async_notify_pool_listeners(self) -> None:
+        """Tell entities offering pools (the miners' pool selects)."""
+        for listener in list(self._pool_listeners):
+            listener()
 
     @callback
     def async_add_pool(self, pool: PoolCoordinator) -> None:

@@ -125,6 +125,9 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         )
         self.hub = hub
         self.subentry = subentry
+        # What was applied (HA changes the subentry object in place).
+        self.applied_title = subentry.title
+        self.applied_data: dict[str, Any] = dict(subentry.data)
         self.pool_id = pool_id
         self.checks: deque[tuple[datetime, bool]] = deque(maxlen=_CHECKS_KEPT)
         # Miners moved away by a failover (subentry ids), to bring back.
@@ -187,6 +190,8 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         ``interval`` None stops the checks (a disabled pool).
         """
         self.subentry = subentry
+        self.applied_title = subentry.title
+        self.applied_data = dict(subentry.data)
         self.name = f"pool {subentry.title}"
         self.update_interval = interval
 

@@ -13,6 +13,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
+from .hub_entity import FollowsMiners
 from .pool_coordinator import PoolCoordinator
 from .pool_sync import pool_device_identifier
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
 
 
-class PoolEntity(CoordinatorEntity[PoolCoordinator]):
-    """An entity of one pool, fed by that pool's coordinator."""
+class PoolEntity(CoordinatorEntity[PoolCoordinator], FollowsMiners):
+    """An entity of one pool, fed by its checks and by the miners on it."""
 
     _attr_has_entity_name = True
 
@@ -39,6 +40,11 @@ class PoolEntity(CoordinatorEntity[PoolCoordinator]):
             entry_type=dr.DeviceEntryType.SERVICE,
             via_device=(DOMAIN, pool.config_entry.entry_id),
         )
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the miners (how many are on the pool, their shares)."""
+        await super().async_added_to_hass()
+        self._async_follow(self.coordinator.hub)  # type: ignore[arg-type]
 
     @property
     def available(self) -> bool:

@@ -61,18 +61,22 @@ def check_interval(entry: HMMConfigEntry) -> timedelta:
     return timedelta(minutes=max(1, int(minutes)))
 
 
-def _audited(subentry: ConfigSubentry) -> dict[str, Any]:
-    data = {**subentry.data, CONF_NAME: subentry.title}
-    return {key: data.get(key) for key in (*_AUDITED, *_AUDITED_OPTIONS)}
+def _audited(title: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    named = {**data, CONF_NAME: title}
+    return {key: named.get(key) for key in (*_AUDITED, *_AUDITED_OPTIONS)}
 
 
-def _changes(old: Mapping[str, Any], new: ConfigSubentry) -> dict[str, Any]:
-    before, after = old, _audited(new)
+def _changes(pool: PoolCoordinator, new: ConfigSubentry) -> dict[str, Any]:
+    """Non-secret fields that changed since the pool applied its subentry."""
+    before = _audited(pool.applied_title, pool.applied_data)
+    after = _audited(new.title, new.data)
     changes: dict[str, Any] = {
         key: {"old": before.get(key), "new": after.get(key)}
         for key in after
         if before.get(key) != after.get(key)
     }
+    if pool.applied_data.get(CONF_PASSWORD) != new.data.get(CONF_PASSWORD):
+        changes[CONF_PASSWORD] = "changed"  # never the value itself
     return changes
 
 
@@ -137,13 +141,19 @@ def pool_device_identifier(subentry_id: str) -> tuple[str, str]:
     return (DOMAIN, f"pool_{subentry_id}")
 
 
-def _same(old: ConfigSubentry, new: ConfigSubentry) -> bool:
-    """Return True if only the remembered row id differs."""
+def _same(pool: PoolCoordinator, new: ConfigSubentry) -> bool:
+    """Return True if only the remembered row id differs from what is applied.
 
-    def _settings(subentry: ConfigSubentry) -> dict[str, Any]:
-        return {k: v for k, v in subentry.data.items() if k != CONF_POOL_ID}
+    (Home Assistant updates a subentry object in place, so the pool keeps a
+    copy of what it applied to compare with.)
+    """
 
-    return old.title == new.title and _settings(old) == _settings(new)
+    def _settings(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k != CONF_POOL_ID}
+
+    return pool.applied_title == new.title and _settings(pool.applied_data) == (
+        _settings(new.data)
+    )
 
 
 async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
@@ -172,21 +182,19 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
             action="pool_added",
             resource_id=hub.pools[subentry.subentry_id].pool_id,
             resource_name=subentry.title,
-            changes=_audited(subentry),
+            changes=_audited(subentry.title, subentry.data),
             resource_type=RESOURCE_POOL,
         )
     interval = check_interval(entry)
     for subentry_id, subentry in wanted.items():
         pool = hub.pools[subentry_id]
-        if subentry in added or _same(pool.subentry, subentry):
-            pool.subentry = subentry
+        if subentry in added or _same(pool, subentry):
+            pool.async_reconfigure(subentry, pool.update_interval)
             if pool.enabled and pool.update_interval != interval:
                 pool.update_interval = interval  # the option changed
             continue
-        old = pool.subentry
-        changes = _changes(_audited(old), subentry)
-        if old.data.get(CONF_PASSWORD) != subentry.data.get(CONF_PASSWORD):
-            changes[CONF_PASSWORD] = "changed"  # never the value itself
+        old_title = pool.applied_title
+        changes = _changes(pool, subentry)
         await _async_save_rows(hass, entry, [subentry])
         pool.async_reconfigure(
             entry.subentries[subentry_id], interval if pool.enabled else None
@@ -207,5 +215,6 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         device = registry.async_get_device(
             identifiers={pool_device_identifier(subentry_id)}
         )
-        if device is not None and old.title != subentry.title:
+        if device is not None and old_title != subentry.title:
             registry.async_update_device(device.id, name=subentry.title)
+    hub.async_notify_pool_listeners()

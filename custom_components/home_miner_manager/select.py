@@ -16,13 +16,11 @@ from .pool_coordinator import pool_order
 from .pools.url import pool_in_use_address
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import MinerCoordinator
-    from .data import HMMConfigEntry
+    from .data import HMMConfigEntry, HubData
     from .pool_coordinator import PoolCoordinator
 
 # One mode change at a time per platform: miners take seconds to apply one.
@@ -32,11 +30,9 @@ MODE = SelectEntityDescription(key="mode", translation_key="mode")
 POOL = SelectEntityDescription(key="pool", translation_key="pool")
 
 
-def miner_selects(
-    coordinator: MinerCoordinator, pools: Mapping[str, PoolCoordinator]
-) -> list[SelectEntity]:
+def miner_selects(coordinator: MinerCoordinator, hub: HubData) -> list[SelectEntity]:
     """Return the select entities of a miner (no mode select on NMMiner)."""
-    entities: list[SelectEntity] = [MinerPoolSelect(coordinator, POOL, pools)]
+    entities: list[SelectEntity] = [MinerPoolSelect(coordinator, POOL, hub)]
     if coordinator.driver.modes:
         entities.append(MinerModeSelect(coordinator, MODE))
     return entities
@@ -51,7 +47,7 @@ async def async_setup_entry(
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
             Platform.SELECT,
-            partial(miner_selects, pools=entry.runtime_data.pools),
+            partial(miner_selects, hub=entry.runtime_data),
             async_add_entities,
         )
     )
@@ -85,11 +81,19 @@ class MinerPoolSelect(MinerEntity, SelectEntity):
         self,
         coordinator: MinerCoordinator,
         description: SelectEntityDescription,
-        pools: Mapping[str, PoolCoordinator],
+        hub: HubData,
     ) -> None:
         """Offer the hub's pools (the same mapping the hub keeps up to date)."""
         super().__init__(coordinator, description)
-        self._pools = pools
+        self._hub = hub
+        self._pools = hub.pools
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow pools being added, renamed, enabled or removed."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._hub.async_add_pool_listener(self.async_write_ha_state)
+        )
 
     def _enabled(self) -> dict[str, PoolCoordinator]:
         """Return enabled pools by name (a duplicate name: the preferred pool)."""

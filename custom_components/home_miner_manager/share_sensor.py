@@ -17,8 +17,8 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE
 
 from .entity import MinerEntity
+from .hub_entity import HubEntity
 from .pools.shares import block_chance
-from .status_sensor import HubEntity
 
 if TYPE_CHECKING:
     from .coordinator import MinerCoordinator

@@ -7,7 +7,7 @@ broken one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,21 +15,10 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.event import async_call_later
 
-from .const import DOMAIN
 from .coordinator import MinerStatus
 from .entity import MinerEntity
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from .data import HubData
-
-WRITE_DELAY = 1.0  # seconds
+from .hub_entity import HubEntity
 
 STATUS = SensorEntityDescription(
     key="status",
@@ -63,45 +52,6 @@ class MinerStatusSensor(MinerEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return why the miner is not answering (a translation key)."""
         return {"reason": self.coordinator.status_reason}
-
-
-class HubEntity(Entity):
-    """An entity of the hub device itself."""
-
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-    _unsub_write: CALLBACK_TYPE | None = None
-
-    def __init__(
-        self, hub: HubData, entry_id: str, description: SensorEntityDescription
-    ) -> None:
-        """Attach to the hub device (created before the platforms load)."""
-        self.hub = hub
-        self.entity_description = description
-        self._attr_unique_id = f"{entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
-
-    async def async_added_to_hass(self) -> None:
-        """Follow every miner's updates, and miners added or removed."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.hub.async_add_miner_listener(self._async_changed))
-
-    @callback
-    def _async_changed(self) -> None:
-        # Miners report one after another; one state write a second is plenty.
-        if self._unsub_write is None:
-            self._unsub_write = async_call_later(self.hass, WRITE_DELAY, self._write)
-
-    @callback
-    def _write(self, _now: datetime) -> None:
-        self._unsub_write = None
-        self.async_write_ha_state()
-
-    async def async_will_remove_from_hass(self) -> None:
-        """Drop a pending write."""
-        if self._unsub_write is not None:
-            self._unsub_write()
-            self._unsub_write = None
 
 
 class HubNotMiningSensor(HubEntity, SensorEntity):

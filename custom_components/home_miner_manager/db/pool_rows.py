@@ -63,7 +63,9 @@ def save_pools(session: Session, rows: Sequence[PoolRow]) -> list[int]:
         if pool is None:
             pool = session.scalars(
                 select(Pool)
-                .where(Pool.url == row.url, Pool.port == row.port, Pool.user == row.user)
+                .where(
+                    Pool.url == row.url, Pool.port == row.port, Pool.user == row.user
+                )
                 .order_by(Pool.id)
                 .limit(1)
             ).first()

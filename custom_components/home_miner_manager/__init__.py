@@ -29,6 +29,7 @@ from .hub import (
     effective_db_url,
     retention_days,
 )
+from .issues import async_track_database_health
 from .nmminer_discovery import async_start_listener, stop_listener
 from .pool_sync import async_add_pools, pool_subentries
 from .services import async_setup_services
@@ -86,6 +87,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     )
     entry.runtime_data = hub
     _async_close_on_shutdown(hass, entry)
+    # One warning when the database goes away, a repair issue after 5 minutes,
+    # and one for rows the bounded backlog had to drop.
+    entry.async_on_unload(async_track_database_health(hass, entry.entry_id, database))
     # Before any miner entity: their devices name it as via_device.
     async_create_hub_device(hass, entry)
 

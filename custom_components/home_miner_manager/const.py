@@ -6,6 +6,8 @@ from datetime import timedelta
 import logging
 from typing import Final
 
+from .db.retention import AUDIT_DAYS, RETENTION_DEFAULTS, TELEMETRY_DAYS
+
 DOMAIN: Final = "home_miner_manager"
 LOGGER = logging.getLogger(__package__)
 
@@ -19,24 +21,10 @@ HUB_DEVICE_NAME: Final = "Home Miner Manager"
 SUBENTRY_MINER: Final = "miner"
 SUBENTRY_POOL: Final = "pool"
 
-# Retention (days) — option keys and defaults; 0 for daily rollups means forever.
-CONF_TELEMETRY_DAYS: Final = "telemetry_days"
-CONF_HOURLY_DAYS: Final = "hourly_rollup_days"
-CONF_EVENT_DAYS: Final = "event_days"
-CONF_AUDIT_DAYS: Final = "audit_days"
-CONF_NOTIFICATION_DAYS: Final = "notification_days"
-CONF_PRICE_DAYS: Final = "energy_price_days"
-CONF_HEALTH_DAYS: Final = "health_score_days"
-
-DEFAULT_RETENTION: Final[dict[str, int]] = {
-    CONF_TELEMETRY_DAYS: 7,
-    CONF_HOURLY_DAYS: 30,
-    CONF_EVENT_DAYS: 30,
-    CONF_AUDIT_DAYS: 90,
-    CONF_NOTIFICATION_DAYS: 90,
-    CONF_PRICE_DAYS: 60,
-    CONF_HEALTH_DAYS: 30,
-}
+# Retention (days): option keys and defaults belong to the database layer.
+CONF_TELEMETRY_DAYS: Final = TELEMETRY_DAYS
+CONF_AUDIT_DAYS: Final = AUDIT_DAYS
+DEFAULT_RETENTION: Final[dict[str, int]] = dict(RETENTION_DEFAULTS)
 
 # Miner subentry fields (other tools rely on these names).
 CONF_NAME: Final = "name"

@@ -68,7 +68,8 @@ async def test_explicit_sqlite_url(hass: HomeAssistant, db_url: str) -> None:
         ("not a url at all", "invalid_db_url"),
         ("oracle://user:pw@host/db", "invalid_db_url"),
         ("sqlite://", "invalid_db_url"),
-        ("mysql://user:secret-pw@127.0.0.1/miners", "db_driver_missing"),
+        # mysqlclient is not installed (PyMySQL is, for the MariaDB tests).
+        ("mysql+mysqldb://user:secret-pw@127.0.0.1/miners", "db_driver_missing"),
     ],
 )
 async def test_bad_urls(

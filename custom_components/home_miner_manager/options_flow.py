@@ -20,6 +20,9 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 import voluptuous as vol
 
@@ -28,11 +31,14 @@ from .const import (
     CONF_CRYPTO_PRICES,
     CONF_DB_URL,
     CONF_HYSTERESIS_SLOTS,
+    CONF_POOL_CHECK_MINUTES,
+    CONF_POOL_STATS_URL,
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
     CONF_REGION,
     CONF_WHEN_PRICE_UNKNOWN,
     DEFAULT_HYSTERESIS_SLOTS,
+    DEFAULT_POOL_CHECK_MINUTES,
     DEFAULT_REGION,
     DEFAULT_RETENTION,
     DEFAULT_WHEN_PRICE_UNKNOWN,
@@ -47,7 +53,7 @@ from .prices.octopus_entity import REGIONS
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
 
-MENU: Final = ["database", "prices", "strategy", "bands"]
+MENU: Final = ["database", "pools", "prices", "strategy", "bands"]
 
 
 def _select(options: list[str], key: str | None = None) -> SelectSelector:
@@ -118,6 +124,42 @@ class HubOptionsFlow(BandStepsMixin, OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_pools(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """How often pools are checked; where network difficulties are read."""
+        if user_input is not None:
+            return self._save(
+                {
+                    CONF_POOL_CHECK_MINUTES: int(user_input[CONF_POOL_CHECK_MINUTES]),
+                    CONF_POOL_STATS_URL: str(
+                        user_input.get(CONF_POOL_STATS_URL, "")
+                    ).strip(),
+                }
+            )
+        options = self.config_entry.options
+        schema = {
+            vol.Required(
+                CONF_POOL_CHECK_MINUTES,
+                default=options.get(
+                    CONF_POOL_CHECK_MINUTES, DEFAULT_POOL_CHECK_MINUTES
+                ),
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=1,
+                    max=60,
+                    step=1,
+                    unit_of_measurement="min",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Optional(
+                CONF_POOL_STATS_URL,
+                description={"suggested_value": options.get(CONF_POOL_STATS_URL)},
+            ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+        }
+        return self.async_show_form(step_id="pools", data_schema=vol.Schema(schema))
 
     async def async_step_prices(
         self, user_input: dict[str, Any] | None = None

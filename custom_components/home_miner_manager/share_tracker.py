@@ -96,6 +96,8 @@ class ShareTracker:
         self._database = database
         self._pools = pools
         self._bests = SessionBestTracker()
+        self._session = session
+        self._stats_url = stats_url
         self.network = NetworkDifficulty(session, stats_sources(stats_url))
         self._listeners: list[CALLBACK_TYPE] = []
         # Each miner's best stored share, and the best of all (the leaderboard's
@@ -125,6 +127,12 @@ class ShareTracker:
         if pool is None or (cached := self.network.cached(pool.coin)) is None:
             return None
         return cached[0]
+
+    def set_stats_url(self, stats_url: str | None) -> None:
+        """Read network difficulties from elsewhere (an option changed)."""
+        if stats_url != self._stats_url:
+            self._stats_url = stats_url
+            self.network = NetworkDifficulty(self._session, stats_sources(stats_url))
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:

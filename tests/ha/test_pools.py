@@ -554,3 +554,57 @@ async def test_added_and_removed_pools_are_audited_and_kept(
         assert secret not in text
         assert secret not in states
         assert secret not in caplog.text
+
+
+async def test_pool_options_and_network_difficulty_from_stats(  # noqa: PLR0917  (pytest fixtures)
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+    pool_sim: StratumPoolSimulator,
+    socket_enabled: None,
+) -> None:
+    """An Avalon reports no network difficulty: the stats server gives it."""
+    from hmm_sim.pool_stats import PoolStatsSimulator  # noqa: PLC0415
+
+    counters = avalon_sim.device.counters
+    counters.pool_difficulty = 1e-6
+    counters.best_session = 100.0
+    avalon_sim.device.pools[0]["url"] = f"stratum+tcp://127.0.0.1:{pool_sim.port}"
+    async with PoolStatsSimulator(difficulties={"btc": 5e9}) as stats:
+        entry = await setup_hub(
+            [
+                miner_subentry(avalon_sim, "avalon_nano", title="Nano"),
+                pool_subentry(pool_sim),
+            ]
+        )
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "pools"}
+        )
+        assert result["step_id"] == "pools"
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {"pool_check_minutes": 2, "pool_stats_url": stats.base_url()},
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert entry.options["pool_check_minutes"] == 2
+        (pool,) = entry.runtime_data.pools.values()
+        assert pool.update_interval == timedelta(minutes=2)
+
+        (coordinator,) = entry.runtime_data.coordinators.values()
+        counters.best_session = 6e9  # above the stats server's 5e9: a block
+        await coordinator.async_refresh()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert stats.hits("btc", "stats") == 1
+        (share,) = await rows(hass, entry, HighDiffShare)
+        assert (share.coin, share.network_difficulty, share.was_block_solve) == (
+            "BTC",
+            5e9,
+            True,
+        )
+        # The difficulty is cached: the next poll's chance uses it, no request.
+        await coordinator.async_refresh()
+        chance = hass.states.get("sensor.nano_chance_of_a_block_today")
+        assert chance is not None
+        assert float(chance.state) > 0
+        assert stats.hits("btc", "stats") == 1

@@ -42,6 +42,8 @@ class MinerRunState:
     last_command_at: datetime | None = None
     last_error: str | None = None
     off_by_strategy: bool = False
+    # The band whose settings this miner was last brought to (0: off).
+    applied_band_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain JSON data."""
@@ -53,6 +55,7 @@ class MinerRunState:
             else None,
             "last_error": self.last_error,
             "off_by_strategy": self.off_by_strategy,
+            "applied_band_id": self.applied_band_id,
         }
 
     @classmethod
@@ -69,12 +72,14 @@ class MinerRunState:
         last_at = dt_util.parse_datetime(raw_at) if isinstance(raw_at, str) else None
         command = data.get("last_command")
         error = data.get("last_error")
+        applied = data.get("applied_band_id")
         return cls(
             history=history,
             last_command=command if isinstance(command, str) else None,
             last_command_at=last_at,
             last_error=error if isinstance(error, str) else None,
             off_by_strategy=data.get("off_by_strategy") is True,
+            applied_band_id=applied if isinstance(applied, int) else None,
         )
 
 

@@ -510,9 +510,16 @@ class StrategyRunner:
         """Run one miner's plan; False when it must be tried again."""
         run = self.miners.setdefault(coordinator.miner_id, MinerRunState())
         off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+        band_key = 0 if off or band is None else band.id
         if plan.reason is PlanReason.RATE_LIMITED:
             return False
         if not plan.commands:
+            if plan.reason in (
+                PlanReason.IN_PLACE,
+                PlanReason.OFF,
+                PlanReason.CHAMPION,
+            ):
+                run.applied_band_id = band_key
             if off and has_switch and not run.off_by_strategy:
                 run.off_by_strategy = True
                 set_expected_offline(coordinator, True)
@@ -554,9 +561,10 @@ class StrategyRunner:
         )
         if plan.reason is PlanReason.CHAMPION:
             self.champion = record_champion_result(self.champion, ok=True)
-        event_type = (
-            "strategy_drift_corrected" if trigger == "reconcile" else "strategy_action"
-        )
+        # Already brought to this band before: someone changed it since.
+        drift = run.applied_band_id == band_key
+        run.applied_band_id = band_key
+        event_type = "strategy_drift_corrected" if drift else "strategy_action"
         self.database.queue_insert(
             Event,
             timestamp=utcnow(),

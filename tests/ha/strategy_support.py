@@ -13,13 +13,20 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import setup_test_component_platform
 
 from custom_components.home_miner_manager.const import (
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
+    DOMAIN,
 )
+from hmm_sim.base import Simulator
 
 UK = ZoneInfo("Europe/London")
 STEM = "octopus_energy_electricity_21l1234567_1200012345678"
@@ -103,3 +110,70 @@ def slot_index(moment: datetime | None = None) -> int:
     """Index of the slot holding ``moment`` in its UK day."""
     moment = moment or dt_util.utcnow()
     return int((moment - uk_midnight(moment).astimezone(dt_util.UTC)) / SLOT)
+
+
+class SmartPlug(SwitchEntity):
+    """The smart plug a miner hangs on: off stops its simulator, on starts it again."""
+
+    _attr_should_poll = False
+
+    def __init__(self, name: str, sim: Simulator) -> None:
+        """Start on (the miner runs)."""
+        self._attr_name = name
+        self._attr_is_on = True
+        self.sim = sim
+        self.calls: list[str] = []
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Power the miner."""
+        self.calls.append("on")
+        await self.sim.start()  # same port, same settings
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Cut the miner's power."""
+        self.calls.append("off")
+        await self.sim.stop()
+        self._attr_is_on = False
+        self.async_write_ha_state()
+
+
+async def add_plugs(hass: HomeAssistant, *plugs: SmartPlug) -> None:
+    """Load the ``switch`` component with these plugs (before the hub)."""
+    setup_test_component_platform(hass, "switch", list(plugs))
+    assert await async_setup_component(
+        hass, "switch", {"switch": [{"platform": "test"}]}
+    )
+    await hass.async_block_till_done()
+
+
+def pool_subentry(
+    coin: str, port: int, *, priority: int = 0, enabled: bool = True
+) -> ConfigSubentryData:
+    """A pool subentry as the pools flow stores it (nothing listens there)."""
+    return ConfigSubentryData(
+        data={
+            "name": f"{coin} pool {port}",
+            "url": "127.0.0.1",
+            "port": port,
+            "user": "bc1qexampleaddress",
+            "password": "x",
+            "coin": coin,
+            "priority": priority,
+            "enabled": enabled,
+        },
+        subentry_type="pool",
+        title=f"{coin} pool {port}",
+        unique_id=f"127.0.0.1:{port}:bc1qexampleaddress",
+    )
+
+
+def entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
+    """The entity id registered for a unique id of this integration."""
+    found = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
+HUB_ID = "01HMMHUBENTRY0000000000000"

@@ -13,6 +13,8 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -35,6 +37,7 @@ from .const import (
     CONF_NAME,
     CONF_NMMINER_BROADCAST,
     CONF_PORT,
+    CONF_POWER_SWITCH,
     CONF_SCAN_INTERVAL,
     CONF_WEB_PASSWORD,
     DEFAULT_SCAN_INTERVAL,
@@ -107,6 +110,11 @@ def _common_fields(defaults: dict[str, Any]) -> dict[Any, Any]:
                 CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
             ),
         ): _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, "s"),
+        # The plug the miner hangs on (the Agile strategy switches it).
+        vol.Optional(
+            CONF_POWER_SWITCH,
+            description={"suggested_value": defaults.get(CONF_POWER_SWITCH)},
+        ): EntitySelector(EntitySelectorConfig(domain="switch")),
     }
 
 

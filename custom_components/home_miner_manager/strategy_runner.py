@@ -198,6 +198,8 @@ class StrategyRunner:
     async def async_evaluate(self, trigger: str) -> None:
         """Decide the band now; store it; execute when the strategy is on."""
         async with self._lock:
+            if self._stopped:
+                return  # the entry is unloading; its database closes
             now = dt_util.utcnow()
             self._check_pools()
             if self.prices.current(now) is None and self.prices.in_grace:

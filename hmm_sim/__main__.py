@@ -16,6 +16,7 @@ import json
 import resource
 import signal
 import sys
+from typing import Any
 import urllib.request
 
 from .avalon_device import PROFILES as AVALON_PROFILES
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=KIND",
         help=f"start with a fault ({', '.join(f.value for f in Fault)})",
     )
+    parser.add_argument(
+        "--pools",
+        type=int,
+        default=0,
+        help="also start this many stratum pools and a pool statistics server",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON line")
     sub = parser.add_subparsers(dest="command")
     ctl = sub.add_parser("ctl", help="talk to a running fleet's control endpoint")
@@ -153,11 +160,13 @@ async def run_fleet(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with fleet:
+    async with fleet, contextlib.AsyncExitStack() as stack:
         for item in args.fault:
             name, _, kind = item.partition("=")
             await fleet[name].set_fault(kind)
         listing = fleet.describe()
+        if args.pools:
+            listing.update(await _start_pools(stack, args))
         if args.json:
             print(json.dumps(listing, separators=(",", ":")), flush=True)
         else:
@@ -170,6 +179,35 @@ async def run_fleet(args: argparse.Namespace) -> None:
             if "control" in listing:
                 print(f"control      {listing['control']}", flush=True)
         await stop.wait()
+
+
+# Pool simulators sit after the miners' ports, before the control endpoint
+# (base + 99), so a development instance finds them on the same ports again.
+POOL_PORT_OFFSET = 90
+STATS_PORT_OFFSET = 98
+
+
+async def _start_pools(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Start ``--pools`` stratum pools and one statistics server (for the listing)."""
+    from .pool_stats import PoolStatsSimulator  # noqa: PLC0415
+    from .stratum import StratumPoolSimulator  # noqa: PLC0415
+
+    fixed = args.base_port > 0
+    pools = []
+    for index in range(args.pools):
+        port = args.base_port + POOL_PORT_OFFSET + index if fixed else 0
+        sim = await stack.enter_async_context(
+            StratumPoolSimulator(host=args.host, port=port, name=f"pool-{index + 1}")
+        )
+        pools.append({"name": sim.name, "host": sim.host, "port": sim.port})
+    stats = await stack.enter_async_context(
+        PoolStatsSimulator(
+            host=args.host, port=args.base_port + STATS_PORT_OFFSET if fixed else 0
+        )
+    )
+    return {"pools": pools, "pool_stats": stats.base_url()}
 
 
 def run_ctl(args: argparse.Namespace) -> int:

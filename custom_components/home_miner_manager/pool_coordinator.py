@@ -40,8 +40,10 @@ from .pools.health import (
     pool_share_deltas,
     unreachable_checks,
 )
+from .pools.network import NetworkDifficulty, NetworkDifficultyError
 from .pools.stratum import StratumCheck, check_stratum
 from .pools.url import PoolAddress, parse_pool, parse_pool_url, pool_in_use_address
+from .share_tracker import STATS_COINS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
     from .db import Database
     from .pools.health import CounterRow
+    from .share_tracker import ShareTracker
 
 # Checks kept in memory: enough for the failover rules and "failures in the
 # last hour" at the shortest interval (1 minute).
@@ -65,6 +68,7 @@ class PoolHub(Protocol):
     coordinators: dict[str, MinerCoordinator]
     pools: dict[str, PoolCoordinator]
     counter_samples: dict[int, deque[CounterRow]]
+    share_tracker: ShareTracker | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,8 @@ class PoolHealthData:
     checked_at: datetime
     check: StratumCheck
     health_score: float
+    # The chain's difficulty: a miner's own figure, else the pool statistics.
+    network_difficulty: float | None
     reject_rate: float | None
     shares_accepted: int
     shares_rejected: int
@@ -174,12 +180,27 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         return max(bests, default=None)
 
     def network_difficulty(self) -> float | None:
-        """Return the network difficulty a miner on this pool reports."""
+        """Return the network difficulty a miner on this pool reports, else the
+        one the pool statistics gave at the last check.
+        """
         for miner in self.miners():
             value = miner.data.extras.get("network_difficulty")
             if isinstance(value, int | float) and value > 0:
                 return float(value)
-        return None
+        return None if self.data is None else self.data.network_difficulty
+
+    async def _async_stats_difficulty(self) -> float | None:
+        """Ask the statistics server (cached 10 minutes) when no miner tells."""
+        tracker = self.hub.share_tracker
+        if tracker is None or NetworkDifficulty.chain(self.coin) not in STATS_COINS:
+            return None
+        if any(miner.data.extras.get("network_difficulty") for miner in self.miners()):
+            return None  # a miner on the pool reports it (no request needed)
+        try:
+            return await tracker.network.get(self.coin)
+        except NetworkDifficultyError as err:
+            LOGGER.debug("No network difficulty for pool %s: %s", self.title, err)
+            return None
 
     @callback
     def async_reconfigure(
@@ -226,6 +247,9 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             luck_percentage=None,
             error_message=(check.message or None) if not check.reachable else None,
         )
+        network = None
+        if check.reachable and self.enabled:
+            network = await self._async_stats_difficulty()
         if self.data is not None and self.data.reachable != check.reachable:
             LOGGER.info(
                 "Pool %s is %s", self.title, "back" if check.reachable else "down"
@@ -240,6 +264,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             reject_rate=deltas.reject_rate,
             shares_accepted=deltas.accepted,
             shares_rejected=deltas.rejected,
+            network_difficulty=network,
         )
 
     # -- failover ------------------------------------------------------------

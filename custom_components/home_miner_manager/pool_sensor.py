@@ -71,12 +71,14 @@ POOL_SENSORS: tuple[PoolSensorDescription, ...] = (
         translation_key="network_difficulty",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
+        suggested_display_precision=0,
         value_fn=lambda p: _round(p.network_difficulty(), 0),
     ),
     PoolSensorDescription(
         key="best_share_round",
         translation_key="best_share_round",
         state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
         value_fn=lambda p: _round(p.best_share(), 0),
     ),
 )

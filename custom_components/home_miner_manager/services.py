@@ -14,7 +14,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_extract_referenced_entity_ids
+from homeassistant.helpers.target import (
+    TargetSelection,
+    async_extract_referenced_entity_ids,
+)
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -62,7 +65,9 @@ _LEADERBOARD_SCHEMA = vol.Schema(
 
 def _coordinators(hass: HomeAssistant, call: ServiceCall) -> list[MinerCoordinator]:
     """Return the miners targeted by a call; refuse anything that is not one."""
-    device_ids = async_extract_referenced_entity_ids(hass, call).referenced_devices
+    device_ids = async_extract_referenced_entity_ids(
+        hass, TargetSelection(call.data)
+    ).referenced_devices
     if not device_ids:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_miner_selected"

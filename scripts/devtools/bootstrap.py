@@ -29,6 +29,7 @@ from ha_client import (
 
 DOMAIN = "home_miner_manager"
 SUBENTRY_MINER = "miner"
+SUBENTRY_POOL = "pool"
 # The dev fleet's Avalon simulator accepts this web password (hmm_sim default).
 AVALON_WEB_PASSWORD = "admin"
 
@@ -117,11 +118,78 @@ async def ensure_miners(
     return added
 
 
-def load_fleet(path: Path) -> list[dict[str, Any]]:
-    """Read the devices the fleet printed (its ``--json`` line)."""
+# The simulated pools, as the pool flow asks for them (any user is accepted).
+DEV_POOLS = (
+    ("Solo BTC", "BTC", 10),
+    ("Solo DGB", "DGB", 5),
+)
+DEV_POOL_USER = "bc1qdevelopmentwalletaddress"
+
+
+async def ensure_pools(client: HAClient, entry_id: str, fleet: dict[str, Any]) -> int:
+    """Point network difficulties at the fleet's stats server; add its pools.
+
+    The statistics server keeps the instance from asking solopool.org.
+    """
+    if "pool_stats" not in fleet:
+        return 0
+    options = await client.post(
+        "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    options = await client.post(
+        f"/api/config/config_entries/options/flow/{options['flow_id']}",
+        {"next_step_id": "pools"},
+    )
+    await client.post(
+        f"/api/config/config_entries/options/flow/{options['flow_id']}",
+        {"pool_check_minutes": 5, "pool_stats_url": fleet["pool_stats"]},
+    )
+    existing = await client.ws("config_entries/subentries/list", entry_id=entry_id)
+    titles = {sub["title"] for sub in existing if sub["subentry_type"] == SUBENTRY_POOL}
+    added = 0
+    for (name, coin, priority), pool in zip(DEV_POOLS, fleet["pools"], strict=False):
+        if name in titles:
+            continue
+        await run_flow(
+            client,
+            "/api/config/config_entries/subentries/flow",
+            [entry_id, SUBENTRY_POOL],
+            {
+                "name": name,
+                "url": f"stratum+tcp://{pool['host']}:{pool['port']}",
+                "port": int(pool["port"]),
+                "user": DEV_POOL_USER,
+                "password": "x",
+                "coin": coin,
+                "priority": priority,
+                "enabled": True,
+                "keep_user": False,
+            },
+        )
+        print(f"added pool {name} at {pool['host']}:{pool['port']}")
+        added += 1
+    if added:
+        # One miner on the first pool, so its device page shows live figures.
+        await switch_pool(client, device_title(fleet["devices"][0]), DEV_POOLS[0][0])
+    return added
+
+
+async def switch_pool(client: HAClient, miner: str, pool: str) -> None:
+    """Point a miner at a pool with the integration's own action."""
+    for device in await client.ws("config/device_registry/list"):
+        if device.get("name") == miner:
+            await client.post(
+                f"/api/services/{DOMAIN}/switch_pool",
+                {"device_id": device["id"], "pool": pool},
+            )
+            print(f"switched {miner} to {pool}")
+            return
+
+
+def load_fleet(path: Path) -> dict[str, Any]:
+    """Read what the fleet printed (its ``--json`` line)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    devices = data["devices"] if isinstance(data, dict) else data
-    return list(devices)
+    return data if isinstance(data, dict) else {"devices": data}
 
 
 async def main() -> int:
@@ -133,13 +201,15 @@ async def main() -> int:
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     args = parser.parse_args()
 
-    devices = load_fleet(args.fleet)
+    fleet = load_fleet(args.fleet)
+    devices = list(fleet["devices"])
     async with aiohttp.ClientSession() as session:
         await wait_until_serving(session, args.url)
         client = await HAClient.login(session, args.url, args.user, args.password)
         try:
             entry_id = await ensure_hub(client)
             added = await ensure_miners(client, entry_id, devices)
+            await ensure_pools(client, entry_id, fleet)
         finally:
             await client.close()
     print(f"Home Miner Manager has {len(devices)} simulated miners ({added} added now)")

@@ -39,7 +39,7 @@ STATELESS_DOMAINS = ("button.",)
 
 
 async def pick_device(client: HAClient, prefer: str) -> dict[str, Any]:
-    """Return a miner device of the hub (name containing ``prefer`` first)."""
+    """Return a miner or pool device of the hub (name containing ``prefer`` first)."""
     entries = await client.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
     if not entries:
         raise HAError("no Home Miner Manager entry: run scripts/develop first")
@@ -51,7 +51,7 @@ async def pick_device(client: HAClient, prefer: str) -> dict[str, Any]:
         if any(dev.get("config_entries_subentries", {}).get(entry_id, [None]))
     ]
     if not devices:
-        raise HAError("the hub has no miner devices yet")
+        raise HAError("the hub has no miner or pool devices yet")
     devices.sort(key=lambda dev: (prefer.lower() not in _name(dev).lower(), _name(dev)))
     return devices[0]
 
@@ -115,6 +115,8 @@ async def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--integration-height", type=int, default=1200)
     parser.add_argument("--device-height", type=int, default=1650)
+    parser.add_argument("--pool", default="Solo BTC", help="pool device to capture")
+    parser.add_argument("--pool-height", type=int, default=1000)
     args = parser.parse_args()
 
     async with aiohttp.ClientSession() as session:
@@ -122,6 +124,13 @@ async def main() -> int:
         try:
             device = await pick_device(client, args.device)
             dead = await wait_for_live_values(client, device["id"], args.timeout)
+            pool: dict[str, Any] | None = None
+            if args.pool:
+                pool = await pick_device(client, args.pool)
+                if args.pool.lower() not in _name(pool).lower():
+                    pool = None  # no such pool configured: skip its picture
+                else:
+                    dead += await wait_for_live_values(client, pool["id"], args.timeout)
         finally:
             await client.close()
     if dead:
@@ -147,6 +156,14 @@ async def main() -> int:
             args.out / "device-page.png",
             args.device_height,
         )
+        if pool is not None:
+            await capture(
+                page,
+                f"{args.url}/config/devices/device/{pool['id']}",
+                _name(pool),
+                args.out / "pool-page.png",
+                args.pool_height,
+            )
         await browser.close()
     # The pictures are saved either way; a non-zero exit flags dead values.
     return 2 if dead else 0

@@ -14,13 +14,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from custom_components.home_miner_manager import const
+from custom_components.home_miner_manager import const, share_tracker
 from custom_components.home_miner_manager.const import (
     CONF_DB_URL,
     DOMAIN,
     SUBENTRY_MINER,
 )
 from custom_components.home_miner_manager.db.models import Base
+from custom_components.home_miner_manager.pools.network import StatsApi, StatsSource
 from hmm_sim.base import Simulator
 
 BITAXE_UID = "mac:2c:54:91:88:c9:e5"  # bitaxe_v2_15 simulator
@@ -43,6 +44,17 @@ def _local_nmminer_listener(
     # Discovery probes a closed port unless a test points it at a simulator
     # (never whatever may listen on 127.0.0.1:80 or :4028).
     monkeypatch.setattr(const, "DISCOVERY_PROBE_PORT", closed_port())
+    # Network difficulties: never solopool.org; a closed local port by default
+    # (tests that want figures start a stats server and set the option).
+    closed = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setattr(
+        share_tracker,
+        "SOLOPOOL_SOURCES",
+        {
+            coin: StatsSource(StatsApi.SOLOPOOL, f"{closed}/{coin.lower()}")
+            for coin in share_tracker.STATS_COINS
+        },
+    )
 
 
 def closed_port() -> int:

@@ -26,7 +26,7 @@ import voluptuous as vol
 
 from .devices.types import MinerType
 from .strategy.bands import BAND_MODES, COINS, Band, by_price, validate_bands
-from .strategy_runner import band_name
+from .strategy_fleet import band_name
 
 if TYPE_CHECKING:
     from .strategy_runner import StrategyRunner

@@ -30,6 +30,7 @@ from .db.shares import (
     leaderboard,
 )
 from .pool_coordinator import pool_order
+from .strategy_services import async_setup_strategy_services
 
 if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
@@ -189,6 +190,7 @@ async def _async_get_leaderboard(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (called from ``async_setup``)."""
+    async_setup_strategy_services(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_MODE, _async_set_mode, schema=_SET_MODE_SCHEMA
     )

@@ -24,7 +24,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import DOMAIN
 from .entity import MinerEntity
-from .strategy_runner import band_name
+from .strategy_fleet import band_name
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 
+from .cost_sensor import async_setup_cost_sensors
 from .price_sensor import price_sensors
 from .strategy_entities import strategy_sensors
 
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 def async_setup_strategy_sensors(
     entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the hub's price and band sensors (none until prices are set)."""
+    """Add price, band and cost sensors (none until prices are set)."""
     entities = [*price_sensors(entry), *strategy_sensors(entry)]
     if entities:
         async_add_entities(entities)
+    async_setup_cost_sensors(entry, async_add_entities)

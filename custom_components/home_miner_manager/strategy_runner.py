@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from . import const
@@ -33,7 +33,7 @@ from .const import (
     LOGGER,
 )
 from .db.exceptions import DatabaseError
-from .db.models import AuditLog, Event, utcnow
+from .db.models import Event, utcnow
 from .db.strategy_rows import (
     load_or_create_strategy,
     reset_bands,
@@ -43,17 +43,15 @@ from .db.strategy_rows import (
     set_strategy_enabled,
 )
 from .prices_coordinator import ISSUE_PRICE_UNKNOWN
-from .strategy.champion import ChampionState, record_champion_result
+from .strategy.champion import ChampionState
 from .strategy.decide import Decision, Reason, StrategyState, decide
-from .strategy.plan import Action, PlanReason, plan_fleet
 from .strategy.state_data import pack_state_data, unpack_state_data
 from .strategy_exec import (
     MinerRunState,
-    async_apply,
-    miner_view,
     power_switch,
     set_expected_offline,
 )
+from .strategy_fleet import SOURCE, FleetExecutor, band_name
 from .strategy_pools import missing_pool_coins
 
 if TYPE_CHECKING:
@@ -63,38 +61,11 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .prices_coordinator import PriceManager
     from .strategy.bands import Band
-    from .strategy.plan import MinerPlan
 
 ISSUE_MISSING_POOL: Final = "strategy_missing_pool"
-SOURCE: Final = "agile_strategy"
 
 
-def band_name(band: Band | None) -> str | None:
-    """Return a short stable name for a band: ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p``."""
-    if band is None:
-        return None
-    if band.min_price is None and band.max_price is None:
-        return f"{band.target_coin} any"
-    if band.min_price is None:
-        return f"{band.target_coin} <{band.max_price:g}p"
-    if band.max_price is None:
-        return f"{band.target_coin} >={band.min_price:g}p"
-    return f"{band.target_coin} {band.min_price:g}-{band.max_price:g}p"
-
-
-def _as_system() -> None:
-    """Drop the user of the request that started us: the strategy acts alone."""
-    # Imported here like audit.py does: optional at import time.
-    from homeassistant.components.websocket_api.connection import (  # noqa: PLC0415
-        current_connection,
-    )
-    from homeassistant.helpers.http import current_request  # noqa: PLC0415
-
-    current_request.set(None)
-    current_connection.set(None)
-
-
-class StrategyRunner:
+class StrategyRunner(FleetExecutor):
     """Owns the strategy's state for one hub entry."""
 
     def __init__(
@@ -120,11 +91,6 @@ class StrategyRunner:
         self._pending: str | None = None
         self._missing_pool_raised = False
         self._stopped = False
-
-    @property
-    def database(self) -> Any:
-        """The hub's database."""
-        return self.entry.runtime_data.database
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -281,31 +247,6 @@ class StrategyRunner:
         )
         self._audit(Actor(), "agile_strategy_band_changed", changes=data)
 
-    def _audit(
-        self,
-        actor: Actor,
-        action: str,
-        *,
-        changes: dict[str, Any] | None = None,
-        miner: MinerCoordinator | None = None,
-        status: str = "success",
-        error: str | None = None,
-    ) -> None:
-        self.database.queue_insert(
-            AuditLog,
-            timestamp=utcnow(),
-            user=actor.user,
-            ip_address=actor.ip_address,
-            user_agent=actor.user_agent,
-            action=action,
-            resource_type="miner" if miner is not None else SOURCE,
-            resource_id=miner.miner_id if miner is not None else self.strategy_id,
-            resource_name=(miner.subentry.title if miner else "Agile strategy")[:255],
-            changes=changes,
-            status=status,
-            error_message=(error or "")[:500] or None,
-        )
-
     async def _async_persist(self, action_time: datetime | None) -> None:
         decision = self.decision
         if decision is None:
@@ -438,161 +379,6 @@ class StrategyRunner:
         if self.state.band_id is not None and self.state.band_id not in ids:
             self.state = StrategyState()
         await self.async_evaluate("bands")
-
-    # -- execution --------------------------------------------------------------------
-
-    @callback
-    def _start_execution(self, trigger: str) -> None:
-        if not self.enabled or self.decision is None or self._stopped:
-            return
-        if self._executing:
-            self._pending = trigger  # run once more when this one ends
-            return
-        self._executing = True
-        self.entry.async_create_background_task(
-            self.hass, self._async_execute(trigger), f"{DOMAIN} strategy execute"
-        )
-
-    async def _async_execute(self, trigger: str) -> None:
-        _as_system()
-        try:
-            await self._async_execute_once(trigger)
-        finally:
-            self._executing = False
-        if self._pending is not None and not self._stopped:
-            pending, self._pending = self._pending, None
-            self._start_execution(pending)
-
-    async def _async_execute_once(self, trigger: str) -> None:
-        decision = self.decision
-        if decision is None:
-            return
-        now = dt_util.utcnow()
-        coordinators = {
-            c.miner_id: c
-            for c in self.entry.runtime_data.coordinators.values()
-            if c.miner_id in self.enrolled
-        }
-        views = [
-            miner_view(self.hass, self.entry, c, True) for c in coordinators.values()
-        ]
-        histories = {
-            miner_id: self.miners.get(miner_id, MinerRunState()).history
-            for miner_id in coordinators
-        }
-        band = decision.band
-        fleet = plan_fleet(band, views, now, histories, self.champion)
-        self.champion = fleet.champion
-        has_switch = {v.miner_id: v.has_power_switch for v in views}
-        results = await asyncio.gather(
-            *(
-                self._async_miner(
-                    coordinators[plan.miner_id],
-                    plan,
-                    trigger,
-                    band,
-                    has_switch[plan.miner_id],
-                )
-                for plan in fleet.plans
-            )
-        )
-        await self._async_persist(None)
-        self._notify()
-        if not all(results):
-            self._schedule_retry()
-
-    async def _async_miner(
-        self,
-        coordinator: MinerCoordinator,
-        plan: MinerPlan,
-        trigger: str,
-        band: Band | None,
-        has_switch: bool,
-    ) -> bool:
-        """Run one miner's plan; False when it must be tried again."""
-        run = self.miners.setdefault(coordinator.miner_id, MinerRunState())
-        off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
-        band_key = 0 if off or band is None else band.id
-        if plan.reason is PlanReason.RATE_LIMITED:
-            return False
-        if not plan.commands:
-            if plan.reason in (
-                PlanReason.IN_PLACE,
-                PlanReason.OFF,
-                PlanReason.CHAMPION,
-            ):
-                run.applied_band_id = band_key
-            if off and has_switch and not run.off_by_strategy:
-                run.off_by_strategy = True
-                set_expected_offline(coordinator, True)
-            return True
-        names = [
-            f"{c.action.value}:{c.value}" if c.value else c.action.value
-            for c in plan.commands
-        ]
-        changes = {
-            "commands": names,
-            "band": band_name(band),
-            "trigger": trigger,
-        }
-        try:
-            await async_apply(self.hass, self.entry, coordinator, plan.commands)
-        except HomeAssistantError as err:
-            run.last_error = str(err)
-            if plan.reason is PlanReason.CHAMPION:
-                self.champion = record_champion_result(self.champion, ok=False)
-            LOGGER.debug("Strategy command for %s refused: %s", coordinator.name, err)
-            self._audit(
-                Actor(),
-                "agile_strategy_executed",
-                miner=coordinator,
-                changes=changes,
-                status="failure",
-                error=str(err),
-            )
-            return False
-        now = dt_util.utcnow()
-        run.history = [*run.history, now][-12:]
-        run.last_command, run.last_command_at, run.last_error = (
-            ", ".join(names),
-            now,
-            None,
-        )
-        run.off_by_strategy = off and any(
-            c.action is Action.POWER_OFF for c in plan.commands
-        )
-        if plan.reason is PlanReason.CHAMPION:
-            self.champion = record_champion_result(self.champion, ok=True)
-        # Already brought to this band before: someone changed it since.
-        drift = run.applied_band_id == band_key
-        run.applied_band_id = band_key
-        event_type = "strategy_drift_corrected" if drift else "strategy_action"
-        self.database.queue_insert(
-            Event,
-            timestamp=utcnow(),
-            event_type=event_type,
-            source=SOURCE,
-            message=f"{coordinator.subentry.title}: {', '.join(names)}"[:500],
-            data={"miner_id": coordinator.miner_id, **changes},
-        )
-        self._audit(
-            Actor(), "agile_strategy_executed", miner=coordinator, changes=changes
-        )
-        return True
-
-    @callback
-    def _schedule_retry(self) -> None:
-        if self._unsub_retry is not None or self._stopped:
-            return
-
-        @callback
-        def _retry(_now: datetime) -> None:
-            self._unsub_retry = None
-            self._start_execution("retry")
-
-        self._unsub_retry = async_call_later(
-            self.hass, const.STRATEGY_RETRY_AFTER, _retry
-        )
 
     # -- for entities ------------------------------------------------------------------
 

@@ -20,7 +20,13 @@ from custom_components.home_miner_manager.strategy.state_data import (
     unpack_state_data,
 )
 
-from .models import AgileStrategy, AgileStrategyBand, MinerStrategy, to_naive_utc
+from .models import (
+    AgileStrategy,
+    AgileStrategyBand,
+    MinerStrategy,
+    Telemetry,
+    to_naive_utc,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -199,3 +205,25 @@ def set_enrolled(session: Session, miner_id: int, enrolled: bool) -> None:
         session.add(MinerStrategy(miner_id=miner_id, strategy_enabled=enrolled))
     else:
         row.strategy_enabled = enrolled
+
+
+def mode_power(
+    session: Session, miner_ids: Sequence[int], since: datetime
+) -> dict[int, dict[str, float]]:
+    """Mean recorded power per miner and mode (``Telemetry.data["mode"]``)."""
+    sums: dict[int, dict[str, list[float]]] = {}
+    if not miner_ids:
+        return {}
+    query = select(Telemetry.miner_id, Telemetry.power_watts, Telemetry.data).where(
+        Telemetry.miner_id.in_(list(miner_ids)),
+        Telemetry.timestamp >= to_naive_utc(since),
+        Telemetry.power_watts.is_not(None),
+    )
+    for miner_id, watts, data in session.execute(query):
+        mode = data.get("mode") if isinstance(data, dict) else None
+        if isinstance(mode, str) and watts is not None and watts > 0:
+            sums.setdefault(miner_id, {}).setdefault(mode, []).append(float(watts))
+    return {
+        miner_id: {mode: sum(v) / len(v) for mode, v in modes.items()}
+        for miner_id, modes in sums.items()
+    }

@@ -1,0 +1,275 @@
+"""Carry out the strategy's decision on the whole fleet at once.
+
+One task per enrolled miner (``asyncio.gather``): a slot change reaches 200
+miners in about one device's latency, not 200 of them. Commands run as the
+``system`` user; refusals are tried again after a minute and at every
+reconcile; a miner already brought to the band and changed since is
+recorded as drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from . import const
+from .audit import Actor
+from .const import DOMAIN, LOGGER
+from .db.models import AuditLog, Event, utcnow
+from .strategy.champion import ChampionState, record_champion_result
+from .strategy.plan import Action, PlanReason, plan_fleet
+from .strategy_exec import (
+    MinerRunState,
+    async_apply,
+    miner_view,
+    set_expected_offline,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .coordinator import MinerCoordinator
+    from .data import HMMConfigEntry
+    from .strategy.bands import Band
+    from .strategy.decide import Decision
+    from .strategy.plan import MinerPlan
+
+SOURCE: Final = "agile_strategy"
+
+
+def band_name(band: Band | None) -> str | None:
+    """Return a short stable name for a band: ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p``."""
+    if band is None:
+        return None
+    if band.min_price is None and band.max_price is None:
+        return f"{band.target_coin} any"
+    if band.min_price is None:
+        return f"{band.target_coin} <{band.max_price:g}p"
+    if band.max_price is None:
+        return f"{band.target_coin} >={band.min_price:g}p"
+    return f"{band.target_coin} {band.min_price:g}-{band.max_price:g}p"
+
+
+def as_system() -> None:
+    """Drop the user of the request that started us: the strategy acts alone."""
+    # Imported here like audit.py does: optional at import time.
+    from homeassistant.components.websocket_api.connection import (  # noqa: PLC0415
+        current_connection,
+    )
+    from homeassistant.helpers.http import current_request  # noqa: PLC0415
+
+    current_request.set(None)
+    current_connection.set(None)
+
+
+class FleetExecutor:
+    """Execution half of :class:`~.strategy_runner.StrategyRunner`."""
+
+    hass: HomeAssistant
+    entry: HMMConfigEntry
+    strategy_id: int
+    enabled: bool
+    enrolled: set[int]
+    decision: Decision | None
+    champion: ChampionState
+    miners: dict[int, MinerRunState]
+    _stopped: bool
+    _executing: bool
+    _pending: str | None
+    _unsub_retry: CALLBACK_TYPE | None
+
+    @property
+    def database(self) -> Any:
+        """The hub's database."""
+        return self.entry.runtime_data.database
+
+    async def _async_persist(self, action_time: datetime | None) -> None:
+        raise NotImplementedError
+
+    def _notify(self) -> None:
+        raise NotImplementedError
+
+    def _audit(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        changes: dict[str, Any] | None = None,
+        miner: MinerCoordinator | None = None,
+        status: str = "success",
+        error: str | None = None,
+    ) -> None:
+        self.database.queue_insert(
+            AuditLog,
+            timestamp=utcnow(),
+            user=actor.user,
+            ip_address=actor.ip_address,
+            user_agent=actor.user_agent,
+            action=action,
+            resource_type="miner" if miner is not None else SOURCE,
+            resource_id=miner.miner_id if miner is not None else self.strategy_id,
+            resource_name=(miner.subentry.title if miner else "Agile strategy")[:255],
+            changes=changes,
+            status=status,
+            error_message=(error or "")[:500] or None,
+        )
+
+    # -- execution --------------------------------------------------------------------
+
+    @callback
+    def _start_execution(self, trigger: str) -> None:
+        if not self.enabled or self.decision is None or self._stopped:
+            return
+        if self._executing:
+            self._pending = trigger  # run once more when this one ends
+            return
+        self._executing = True
+        self.entry.async_create_background_task(
+            self.hass, self._async_execute(trigger), f"{DOMAIN} strategy execute"
+        )
+
+    async def _async_execute(self, trigger: str) -> None:
+        as_system()
+        try:
+            await self._async_execute_once(trigger)
+        finally:
+            self._executing = False
+        if self._pending is not None and not self._stopped:
+            pending, self._pending = self._pending, None
+            self._start_execution(pending)
+
+    async def _async_execute_once(self, trigger: str) -> None:
+        decision = self.decision
+        if decision is None:
+            return
+        now = dt_util.utcnow()
+        coordinators = {
+            c.miner_id: c
+            for c in self.entry.runtime_data.coordinators.values()
+            if c.miner_id in self.enrolled
+        }
+        views = [
+            miner_view(self.hass, self.entry, c, True) for c in coordinators.values()
+        ]
+        histories = {
+            miner_id: self.miners.get(miner_id, MinerRunState()).history
+            for miner_id in coordinators
+        }
+        band = decision.band
+        fleet = plan_fleet(band, views, now, histories, self.champion)
+        self.champion = fleet.champion
+        has_switch = {v.miner_id: v.has_power_switch for v in views}
+        results = await asyncio.gather(
+            *(
+                self._async_miner(
+                    coordinators[plan.miner_id],
+                    plan,
+                    trigger,
+                    band,
+                    has_switch[plan.miner_id],
+                )
+                for plan in fleet.plans
+            )
+        )
+        await self._async_persist(None)
+        self._notify()
+        if not all(results):
+            self._schedule_retry()
+
+    async def _async_miner(
+        self,
+        coordinator: MinerCoordinator,
+        plan: MinerPlan,
+        trigger: str,
+        band: Band | None,
+        has_switch: bool,
+    ) -> bool:
+        """Run one miner's plan; False when it must be tried again."""
+        run = self.miners.setdefault(coordinator.miner_id, MinerRunState())
+        off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+        band_key = 0 if off or band is None else band.id
+        if plan.reason is PlanReason.RATE_LIMITED:
+            return False
+        if not plan.commands:
+            if plan.reason in (
+                PlanReason.IN_PLACE,
+                PlanReason.OFF,
+                PlanReason.CHAMPION,
+            ):
+                run.applied_band_id = band_key
+            if off and has_switch and not run.off_by_strategy:
+                run.off_by_strategy = True
+                set_expected_offline(coordinator, True)
+            return True
+        names = [
+            f"{c.action.value}:{c.value}" if c.value else c.action.value
+            for c in plan.commands
+        ]
+        changes = {
+            "commands": names,
+            "band": band_name(band),
+            "trigger": trigger,
+        }
+        try:
+            await async_apply(self.hass, self.entry, coordinator, plan.commands)
+        except HomeAssistantError as err:
+            run.last_error = str(err)
+            if plan.reason is PlanReason.CHAMPION:
+                self.champion = record_champion_result(self.champion, ok=False)
+            LOGGER.debug("Strategy command for %s refused: %s", coordinator.name, err)
+            self._audit(
+                Actor(),
+                "agile_strategy_executed",
+                miner=coordinator,
+                changes=changes,
+                status="failure",
+                error=str(err),
+            )
+            return False
+        now = dt_util.utcnow()
+        run.history = [*run.history, now][-12:]
+        run.last_command, run.last_command_at, run.last_error = (
+            ", ".join(names),
+            now,
+            None,
+        )
+        run.off_by_strategy = off and any(
+            c.action is Action.POWER_OFF for c in plan.commands
+        )
+        if plan.reason is PlanReason.CHAMPION:
+            self.champion = record_champion_result(self.champion, ok=True)
+        # Already brought to this band before: someone changed it since.
+        drift = run.applied_band_id == band_key
+        run.applied_band_id = band_key
+        event_type = "strategy_drift_corrected" if drift else "strategy_action"
+        self.database.queue_insert(
+            Event,
+            timestamp=utcnow(),
+            event_type=event_type,
+            source=SOURCE,
+            message=f"{coordinator.subentry.title}: {', '.join(names)}"[:500],
+            data={"miner_id": coordinator.miner_id, **changes},
+        )
+        self._audit(
+            Actor(), "agile_strategy_executed", miner=coordinator, changes=changes
+        )
+        return True
+
+    @callback
+    def _schedule_retry(self) -> None:
+        if self._unsub_retry is not None or self._stopped:
+            return
+
+        @callback
+        def _retry(_now: datetime) -> None:
+            self._unsub_retry = None
+            self._start_execution("retry")
+
+        self._unsub_retry = async_call_later(
+            self.hass, const.STRATEGY_RETRY_AFTER, _retry
+        )

@@ -168,9 +168,9 @@ async def ensure_pools(client: HAClient, entry_id: str, fleet: dict[str, Any]) -
         )
         print(f"added pool {name} at {pool['host']}:{pool['port']}")
         added += 1
-    if added:
-        # One miner on the first pool, so its device page shows live figures.
-        await switch_pool(client, device_title(fleet["devices"][0]), DEV_POOLS[0][0])
+    # One miner on the first pool, so its device page shows live figures (the
+    # simulators forget their pool settings when the fleet restarts).
+    await switch_pool(client, device_title(fleet["devices"][0]), DEV_POOLS[0][0])
     return added
 
 

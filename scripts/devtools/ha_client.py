@@ -98,8 +98,19 @@ class HAClient:
             return await _json(resp)
 
     async def ws(self, msg_type: str, **fields: Any) -> Any:
-        """Send one websocket command and return its result."""
-        if self._ws is None:
+        """Send one websocket command and return its result.
+
+        A connection the server closed meanwhile (idle while we waited) is
+        opened again once.
+        """
+        try:
+            return await self._ws_once(msg_type, **fields)
+        except (aiohttp.ClientConnectionResetError, TypeError):
+            await self.close()
+            return await self._ws_once(msg_type, **fields)
+
+    async def _ws_once(self, msg_type: str, **fields: Any) -> Any:
+        if self._ws is None or self._ws.closed:
             self._ws = await self._session.ws_connect(f"{self.url}/api/websocket")
             await self._ws.receive_json()  # auth_required
             await self._ws.send_json(

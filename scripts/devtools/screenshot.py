@@ -122,15 +122,16 @@ async def main() -> int:
     async with aiohttp.ClientSession() as session:
         client = await HAClient.login(session, args.url, args.user, args.password)
         try:
+            # Both looked up first: the websocket may close while we wait.
             device = await pick_device(client, args.device)
-            dead = await wait_for_live_values(client, device["id"], args.timeout)
             pool: dict[str, Any] | None = None
             if args.pool:
                 pool = await pick_device(client, args.pool)
                 if args.pool.lower() not in _name(pool).lower():
                     pool = None  # no such pool configured: skip its picture
-                else:
-                    dead += await wait_for_live_values(client, pool["id"], args.timeout)
+            dead = await wait_for_live_values(client, device["id"], args.timeout)
+            if pool is not None:
+                dead += await wait_for_live_values(client, pool["id"], args.timeout)
         finally:
             await client.close()
     if dead:

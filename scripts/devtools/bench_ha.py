@@ -59,7 +59,12 @@ from homeassistant.components.network.network import async_get_network  # noqa: 
 from homeassistant.core import HomeAssistant  # noqa: E402
 from homeassistant.helpers import device_registry as dr  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
-from loop_metrics import SlowCallbackLog, StallMeter, settled_rss_kb  # noqa: E402
+from loop_metrics import (  # noqa: E402
+    GcPauses,
+    SlowCallbackLog,
+    StallMeter,
+    settled_rss_kb,
+)
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
 from custom_components.home_miner_manager import const as hmm_const  # noqa: E402
@@ -351,6 +356,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 profiler = cProfile.Profile() if args.profile else None
                 stalls = []
                 cycles = []
+                gc_pauses = GcPauses()
+                gc_pauses.__enter__()
                 for cycle in range(args.cycles):
                     if profiler is not None:
                         profiler.enable()
@@ -364,6 +371,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         f"stall {stall:.1f} ms, every answering miner polled "
                         f"in {cycle_s:.2f} s, {failed} miners failed"
                     )
+                gc_pauses.__exit__()
+                print(
+                    "garbage collector during the cycles: longest pause per "
+                    "generation "
+                    + ", ".join(
+                        f"{gen}: {ms:.1f} ms ({gc_pauses.count[gen]}x)"
+                        for gen, ms in gc_pauses.longest_ms.items()
+                    )
+                )
                 if profiler is None:
                     spread = await staggered_poll(hass, entry)
                     print(

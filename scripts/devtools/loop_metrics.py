@@ -9,6 +9,8 @@ import logging
 from pathlib import Path
 import re
 import resource
+import time
+from typing import Self
 
 
 def rss_kb() -> int:
@@ -79,3 +81,32 @@ class SlowCallbackLog(logging.Handler):
             self.worst[what] = max(
                 self.worst.get(what, 0.0), float(match["secs"]) * 1000.0
             )
+
+
+class GcPauses:
+    """Longest garbage-collector pause per generation while installed.
+
+    A loop stall is not always our code: a full (generation 2) collection of a
+    large heap can take several milliseconds on its own.
+    """
+
+    def __init__(self) -> None:
+        self.longest_ms: dict[int, float] = {0: 0.0, 1: 0.0, 2: 0.0}
+        self.count: dict[int, int] = {0: 0, 1: 0, 2: 0}
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        generation = info["generation"]
+        pause = (time.perf_counter() - self._started) * 1000.0
+        self.count[generation] += 1
+        self.longest_ms[generation] = max(self.longest_ms[generation], pause)
+
+    def __enter__(self) -> Self:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)

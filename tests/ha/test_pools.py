@@ -32,7 +32,7 @@ from custom_components.home_miner_manager.db.models import (
     Pool,
     PoolHealth,
 )
-from hmm_sim import AxeOSSimulator, CgminerSimulator
+from hmm_sim import AxeOSSimulator, CgminerSimulator, NMMinerSimulator
 from hmm_sim.stratum import PoolMode, StratumPoolSimulator
 from tests.plugins.simulators import wait_until
 
@@ -556,7 +556,7 @@ async def test_added_and_removed_pools_are_audited_and_kept(
         assert secret not in caplog.text
 
 
-async def test_pool_options_and_network_difficulty_from_stats(  # noqa: PLR0917  (pytest fixtures)
+async def test_pool_options_and_network_difficulty_from_stats(
     hass: HomeAssistant,
     setup_hub: HubFactory,
     avalon_sim: CgminerSimulator,
@@ -608,3 +608,36 @@ async def test_pool_options_and_network_difficulty_from_stats(  # noqa: PLR0917 
         assert chance is not None
         assert float(chance.state) > 0
         assert stats.hits("btc", "stats") == 1
+
+
+async def test_nmminer_v2_switch(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    nmminer_sim: NMMinerSimulator,
+    pool_sim: StratumPoolSimulator,
+) -> None:
+    """NMMiner v2: the pool over HTTP, then a restart; the worker carries its name."""
+    entry = await setup_hub(
+        [
+            miner_subentry(nmminer_sim, "nmminer", title="Lotto 1"),
+            pool_subentry(pool_sim),
+        ]
+    )
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.lotto_1_pool", "option": "Solo BTC"},
+        blocking=True,
+    )
+    await wait_until(lambda: nmminer_sim.device.pool == f"127.0.0.1:{pool_sim.port}")
+    assert nmminer_sim.device.active["PrimaryAddress"] == f"{POOL_USER}.Lotto_1"
+    assert nmminer_sim.device.active["PrimaryPassword"] == POOL_PASSWORD
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    for _ in range(100):
+        await coordinator.async_refresh()
+        if coordinator.available:
+            break
+        await asyncio.sleep(0.05)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("select.lotto_1_pool").state == "Solo BTC"  # type: ignore[union-attr]
+    assert coordinator.pool_watch is None

@@ -38,6 +38,7 @@ from .entity import async_track_device
 from .issues import async_delete_miner_issues
 from .nmminer_discovery import async_start_listener
 from .pool_sync import async_sync_pools
+from .rows import async_save_rows
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
@@ -115,17 +116,11 @@ def _miner_row(subentry: ConfigSubentry) -> MinerRow:
 async def async_save_miner_rows(
     hass: HomeAssistant, entry: HMMConfigEntry, subentries: list[ConfigSubentry]
 ) -> list[int]:
-    """Write the rows of ``subentries`` in one database job; remember their ids."""
+    """Write the miners' rows (one database job) and remember their ids."""
     rows = [_miner_row(subentry) for subentry in subentries]
-    ids = await entry.runtime_data.database.async_run(
-        lambda session: save_miners(session, rows)
+    return await async_save_rows(
+        hass, entry, subentries, rows=rows, save=save_miners, id_key=CONF_MINER_ID
     )
-    for subentry, miner_id in zip(subentries, ids, strict=True):
-        if subentry.data.get(CONF_MINER_ID) != miner_id:
-            hass.config_entries.async_update_subentry(
-                entry, subentry, data={**subentry.data, CONF_MINER_ID: miner_id}
-            )
-    return ids
 
 
 async def async_add_miners(

@@ -33,6 +33,7 @@ from .const import (
 )
 from .db.pool_rows import PoolRow, disable_pool, save_pools
 from .pool_coordinator import PoolCoordinator, pool_target_data
+from .rows import async_save_rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -99,15 +100,9 @@ async def _async_save_rows(
     hass: HomeAssistant, entry: HMMConfigEntry, subentries: list[ConfigSubentry]
 ) -> list[int]:
     rows = [_row(subentry) for subentry in subentries]
-    ids = await entry.runtime_data.database.async_run(
-        lambda session: save_pools(session, rows)
+    return await async_save_rows(
+        hass, entry, subentries, rows=rows, save=save_pools, id_key=CONF_POOL_ID
     )
-    for subentry, pool_id in zip(subentries, ids, strict=True):
-        if subentry.data.get(CONF_POOL_ID) != pool_id:
-            hass.config_entries.async_update_subentry(
-                entry, subentry, data={**subentry.data, CONF_POOL_ID: pool_id}
-            )
-    return ids
 
 
 async def async_add_pools(

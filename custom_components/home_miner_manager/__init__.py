@@ -30,6 +30,7 @@ from .hub import (
     retention_days,
 )
 from .issues import async_track_database_health
+from .monitoring import async_start_monitoring, stop_monitoring
 from .nmminer_discovery import async_start_listener, stop_listener
 from .pool_sync import async_add_pools, pool_subentries
 from .services import async_setup_services
@@ -123,6 +124,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     try:
         # Prices and the Agile strategy (only once a price source is set).
         await async_start_strategy(hass, entry)
+        # Health scores, alerts and notifications.
+        await async_start_monitoring(hass, entry)
     except DatabaseError as err:
         await _async_close_hub(hass, hub)
         raise ConfigEntryNotReady(
@@ -168,6 +171,7 @@ def _async_close_on_shutdown(hass: HomeAssistant, entry: HMMConfigEntry) -> None
 async def _async_close_hub(hass: HomeAssistant, hub: HubData) -> None:
     """Stop coordinators and the UDP listener, then flush and close the database."""
     stop_strategy(hub)
+    stop_monitoring(hub)
     for coordinator in hub.coordinators.values():
         await coordinator.async_shutdown()
     for pool in hub.pools.values():

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .crypto_prices import CryptoManager
+    from .health_runner import HealthRunner
     from .prices_coordinator import PriceManager
     from .strategy_runner import StrategyRunner
 
@@ -71,6 +72,8 @@ class HubData(MinerServices):
     crypto: CryptoManager | None = None
     strategy_options: tuple[object, ...] = ()
     pools: dict[str, PoolCoordinator] = field(default_factory=dict)
+    # Health scores, alerts and notifications (monitoring.py).
+    health: HealthRunner | None = None
     _pool_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
         field(default_factory=list, repr=False)

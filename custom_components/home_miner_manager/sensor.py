@@ -38,6 +38,7 @@ from .devices.types import MinerType
 from .devices.units import hashrate_factor
 from .energy_sensor import MinerEnergySensor
 from .entity import MinerEntity
+from .health_sensor import build_health_sensors
 from .pool_sensor import pool_sensors
 from .share_sensor import BEST_SHARE, HubBestShareSensor, miner_share_sensors
 from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
@@ -383,6 +384,11 @@ async def async_setup_entry(
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
             Platform.SENSOR, miner_sensors, async_add_entities
+        )
+    )
+    entry.async_on_unload(
+        entry.runtime_data.async_add_platform(
+            Platform.SENSOR, build_health_sensors, async_add_entities
         )
     )
 

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .alert_runner import AlertRunner
     from .crypto_prices import CryptoManager
     from .health_runner import HealthRunner
+    from .notify_channels import Notifier
     from .prices_coordinator import PriceManager
     from .strategy_runner import StrategyRunner
 
@@ -74,6 +76,8 @@ class HubData(MinerServices):
     pools: dict[str, PoolCoordinator] = field(default_factory=dict)
     # Health scores, alerts and notifications (monitoring.py).
     health: HealthRunner | None = None
+    notifier: Notifier | None = None
+    alerts: AlertRunner | None = None
     _pool_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
         field(default_factory=list, repr=False)

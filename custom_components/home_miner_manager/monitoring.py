@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .alert_runner import AlertRunner
 from .health_runner import HealthRunner
+from .notify_channels import Notifier
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -13,13 +15,19 @@ if TYPE_CHECKING:
 
 
 async def async_start_monitoring(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-    """Start the hourly health scores (before the platforms: sensors read them)."""
+    """Start health scores, channels and alerts (before the platforms)."""
     hub = entry.runtime_data
     hub.health = HealthRunner(hass, entry)
     await hub.health.async_start()
+    hub.notifier = Notifier(hass, entry)
+    await hub.notifier.async_load()
+    hub.alerts = AlertRunner(hass, entry, hub.notifier)
+    await hub.alerts.async_start()
 
 
 def stop_monitoring(hub: HubData) -> None:
-    """Stop timers (the database closes after this)."""
+    """Stop timers and listeners (the database closes after this)."""
+    if hub.alerts is not None:
+        hub.alerts.stop()
     if hub.health is not None:
         hub.health.stop()

@@ -1,0 +1,308 @@
+"""Alerts of the hub: plain miner state from the coordinators, evaluated every minute.
+
+The rules are the pure ``alerts`` package. This module keeps the last hour
+of each miner's polls in memory (no database read per evaluation), builds a
+``MinerState`` per polled miner, and for every alert fired or cleared writes
+an ``events`` row, fires ``home_miner_manager_alert`` and hands it to the
+notifier. Cooldowns and open episodes live in an HA Store, so a restart
+neither repeats nor forgets an alert.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .alerts import (
+    AlertEvent,
+    AlertSettings,
+    AlertState,
+    AlertType,
+    BlockInfo,
+    MinerState,
+    block_found,
+    default_alert_config_rows,
+    evaluate,
+    settings_from_rows,
+)
+from .audit import queue_event
+from .const import DOMAIN, LOGGER
+from .db.alert_rows import seed_alert_config
+from .db.exceptions import DatabaseError
+from .db.models import to_naive_utc
+from .health import Sample
+from .share_tracker import EVENT_BLOCK_FOUND
+
+if TYPE_CHECKING:
+    from .coordinator import MinerCoordinator
+    from .data import HMMConfigEntry
+    from .notify_channels import Notifier
+
+EVENT_ALERT: Final = "home_miner_manager_alert"
+EVALUATE_EVERY: Final = timedelta(minutes=1)
+SAMPLES_KEPT: Final = timedelta(minutes=65)
+STORE_VERSION: Final = 1
+SAVE_DELAY_S: Final = 10
+
+
+@dataclass(slots=True)
+class _Tracked:
+    """What the runner remembers of one miner between evaluations."""
+
+    since: datetime  # when it started following the miner (offline grace)
+    samples: deque[Sample] = field(default_factory=deque)
+    last_seen: datetime | None = None
+    last_data: object = None
+    mode: str | None = None
+    last_mode_change: datetime | None = None
+    # Evaluations in a row the strategy reported a refused command.
+    refusals: int = 0
+    unsub: CALLBACK_TYPE | None = None
+
+
+class AlertRunner:
+    """Evaluates every alert of every polled miner once a minute."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: HMMConfigEntry, notifier: Notifier
+    ) -> None:
+        """Keep the hub; call :meth:`async_start` next."""
+        self.hass = hass
+        self.entry = entry
+        self.notifier = notifier
+        self.settings: dict[AlertType, AlertSettings] = {}
+        self.state: AlertState = {}
+        self._tracked: dict[str, _Tracked] = {}
+        self._store: Store[AlertState] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
+        )
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    async def async_start(self) -> None:
+        """Seed and read alert_config, restore cooldowns, start following."""
+        await self.async_reload_settings()
+        self.state = await self._store.async_load() or {}
+        hub = self.entry.runtime_data
+        self._unsubs += [
+            hub.async_add_miner_listener(self._async_follow),
+            async_track_time_interval(
+                self.hass,
+                self._async_tick,
+                EVALUATE_EVERY,
+                name=f"{DOMAIN} alerts",
+            ),
+            self.hass.bus.async_listen(EVENT_BLOCK_FOUND, self._async_block),
+        ]
+        self._async_follow()
+
+    async def async_reload_settings(self) -> None:
+        """Read alert_config (adding the default row of any missing type)."""
+        try:
+            rows = await self.entry.runtime_data.database.async_run(
+                partial(seed_alert_config, defaults=default_alert_config_rows())
+            )
+        except DatabaseError as err:
+            LOGGER.warning("Could not read the alert settings: %s", err)
+            rows = []
+        self.settings = settings_from_rows(rows)
+
+    @callback
+    def stop(self) -> None:
+        """Stop following miners; write pending cooldowns."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        for tracked in self._tracked.values():
+            if tracked.unsub is not None:
+                tracked.unsub()
+        self._tracked.clear()
+
+    # -- following the miners -----------------------------------------------------
+
+    @callback
+    def _async_follow(self) -> None:
+        """Attach to miners added since; forget removed ones."""
+        coordinators = self.entry.runtime_data.coordinators
+        for subentry_id in self._tracked.keys() - coordinators.keys():
+            tracked = self._tracked.pop(subentry_id)
+            if tracked.unsub is not None:
+                tracked.unsub()
+        now = _now()
+        for subentry_id, coordinator in coordinators.items():
+            if subentry_id in self._tracked:
+                continue
+            tracked = self._tracked[subentry_id] = _Tracked(since=now)
+            tracked.unsub = coordinator.async_add_listener(
+                partial(self._async_polled, coordinator, tracked)
+            )
+            self._async_polled(coordinator, tracked)
+
+    @callback
+    def _async_polled(self, coordinator: MinerCoordinator, tracked: _Tracked) -> None:
+        snapshot = coordinator.data
+        if (
+            snapshot is None
+            or snapshot is tracked.last_data
+            or not coordinator.available
+        ):
+            return
+        now = _now()
+        tracked.last_data = snapshot
+        tracked.last_seen = now
+        if snapshot.mode and snapshot.mode != tracked.mode:
+            if tracked.mode is not None:
+                tracked.last_mode_change = now
+            tracked.mode = snapshot.mode
+        samples = tracked.samples
+        samples.append(
+            Sample(
+                timestamp=now,
+                hashrate=snapshot.hashrate_ghs,
+                temperature=snapshot.temperature,
+                shares_accepted=snapshot.shares_accepted,
+                shares_rejected=snapshot.shares_rejected,
+                mode=snapshot.mode,
+            )
+        )
+        while samples and now - samples[0].timestamp > SAMPLES_KEPT:
+            samples.popleft()
+
+    def _miner_state(
+        self,
+        coordinator: MinerCoordinator,
+        tracked: _Tracked,
+        pools_down: set[str],
+    ) -> MinerState:
+        snapshot = coordinator.data if coordinator.available else None
+        strategy = self.entry.runtime_data.strategy
+        run = strategy.miner_state(coordinator) if strategy is not None else None
+        pool_connected: bool | None = None
+        if coordinator.subentry.subentry_id in pools_down:
+            pool_connected = False
+        elif snapshot is not None:
+            pool_connected = bool(snapshot.pool_in_use)
+        return MinerState(
+            key=str(coordinator.miner_id),
+            name=coordinator.name,
+            miner_type=coordinator.miner_type.value,
+            # Never seen since start-up: the timeout counts from then.
+            last_seen=tracked.last_seen or tracked.since,
+            temperature=snapshot.temperature if snapshot is not None else None,
+            samples=list(tracked.samples),
+            strategy_off=bool(run and run.off_by_strategy),
+            last_mode_change=tracked.last_mode_change,
+            pool_connected=pool_connected,
+            band_change_failures=tracked.refusals,
+        )
+
+    # -- evaluating ---------------------------------------------------------------
+
+    async def _async_tick(self, _now: datetime) -> None:
+        self.async_evaluate()
+
+    @callback
+    def async_evaluate(self) -> None:
+        """Evaluate every polled miner now and publish what changed."""
+        hub = self.entry.runtime_data
+        pools_down = {
+            miner.subentry.subentry_id
+            for pool in hub.pools.values()
+            if pool.data is not None and not pool.data.reachable
+            for miner in pool.miners()
+        }
+        strategy = hub.strategy
+        miners: list[MinerState] = []
+        for subentry_id, tracked in self._tracked.items():
+            coordinator = hub.coordinators.get(subentry_id)
+            if coordinator is None or not coordinator.polling_enabled:
+                continue  # paused on purpose: not offline
+            run = strategy.miner_state(coordinator) if strategy is not None else None
+            # The strategy retries a refused command every minute: refusals
+            # in a row are counted once per evaluation while its error stands.
+            tracked.refusals = tracked.refusals + 1 if run and run.last_error else 0
+            miners.append(self._miner_state(coordinator, tracked, pools_down))
+        result = evaluate(miners, self.settings, self.state, _now())
+        if result.state != self.state:
+            self.state = result.state
+            self._store.async_delay_save(lambda: self.state, SAVE_DELAY_S)
+        for event in (*result.fired, *result.cleared):
+            self._publish(event)
+
+    @callback
+    def _async_block(self, event: Event) -> None:
+        """Alert at once for a block (the share tracker found it)."""
+        settings = self.settings.get(AlertType.BLOCK_FOUND)
+        if settings is None or not settings.enabled:
+            return
+        data = event.data
+        hub = self.entry.runtime_data
+        coordinator = next(
+            (c for c in hub.coordinators.values() if c.name == data.get("miner")),
+            None,
+        )
+        tracked = (
+            self._tracked.get(coordinator.subentry.subentry_id) if coordinator else None
+        )
+        if coordinator is None or tracked is None:
+            return
+        difficulty = float(data.get("difficulty") or 0.0)
+        block = BlockInfo(
+            difficulty=difficulty,
+            network_difficulty=float(data.get("network_difficulty") or difficulty),
+            coin=data.get("coin"),
+            pool=data.get("pool"),
+        )
+        now = _now()
+        self._publish(
+            block_found(
+                self._miner_state(coordinator, tracked, set()), block, settings, now
+            )
+        )
+
+    @callback
+    def _publish(self, alert: AlertEvent) -> None:
+        """Write an events row, fire the HA event and notify one alert."""
+        data = alert.event_data()
+        queue_event(
+            self.entry.runtime_data.database,
+            event_type="alert" if alert.kind == "fired" else "alert_cleared",
+            source=f"miner:{alert.miner_name}",
+            message=alert.message,
+            data=data,
+        )
+        self.hass.bus.async_fire(
+            EVENT_ALERT,
+            {
+                "type": alert.alert_type.value,
+                "state": alert.kind,
+                "miner": alert.miner_name,
+                "title": alert.title,
+                "message": alert.message,
+                "device_id": self._device_id(alert.miner_key),
+                "data": data,
+            },
+        )
+        self.notifier.send_alert_in_background(alert)
+
+    def _device_id(self, miner_key: str) -> str | None:
+        for coordinator in self.entry.runtime_data.coordinators.values():
+            if str(coordinator.miner_id) == miner_key:
+                device = dr.async_get(self.hass).async_get_device(
+                    identifiers={(DOMAIN, coordinator.device_identifier)}
+                )
+                return device.id if device is not None else None
+        return None
+
+
+def _now() -> datetime:
+    """Now in the alerts package's convention (naive UTC)."""
+    return to_naive_utc(dt_util.utcnow())

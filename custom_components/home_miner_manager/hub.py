@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 
-from .audit import async_actor, audited_fields, queue_audit
+from .audit import Actor, async_actor, audited_fields, queue_audit
 from .commands import async_update_miner_row
 from .const import (
     CONF_DB_URL,
@@ -212,8 +212,10 @@ async def async_sync_subentries(hass: HomeAssistant, entry: HMMConfigEntry) -> N
                 if subentry_id not in hub.coordinators
             ]
             await async_add_miners(hass, entry, added)
-            for subentry in added:
-                _audit_added(hass, entry, subentry)
+            if added:
+                actor = await async_actor(hass)
+                for subentry in added:
+                    _audit_added(entry, subentry, actor)
             for subentry_id, subentry in miners.items():
                 coordinator = hub.coordinators[subentry_id]
                 if subentry in added:
@@ -250,24 +252,17 @@ async def _async_reconfigure_miner(
             device_registry.async_update_device(device.id, name=subentry.title)
 
 
-@callback
-def _audit_added(
-    hass: HomeAssistant, entry: HMMConfigEntry, subentry: ConfigSubentry
-) -> None:
+def _audit_added(entry: HMMConfigEntry, subentry: ConfigSubentry, actor: Actor) -> None:
     """Audit a miner added at runtime (the user is the one running the flow)."""
     coordinator = entry.runtime_data.coordinators[subentry.subentry_id]
     changes = audited_fields({**subentry.data, CONF_NAME: subentry.title})
     if source := entry.runtime_data.added_via.pop(subentry.subentry_id, None):
         changes["source"] = source
-
-    async def _async_audit() -> None:
-        queue_audit(
-            entry.runtime_data.database,
-            actor=await async_actor(hass),
-            action="miner_added",
-            resource_id=coordinator.miner_id,
-            resource_name=subentry.title,
-            changes=changes,
-        )
-
-    entry.async_create_background_task(hass, _async_audit(), f"{DOMAIN} audit")
+    queue_audit(
+        entry.runtime_data.database,
+        actor=actor,
+        action="miner_added",
+        resource_id=coordinator.miner_id,
+        resource_name=subentry.title,
+        changes=changes,
+    )

@@ -151,8 +151,11 @@ async def test_power_estimate_can_be_skipped(
     assert result["step_id"] == "power"
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = entry.subentries.values()
     assert "manual_power_watts" not in subentry.data
+    (miner,) = await rows(hass, entry, Miner)
+    assert miner.manual_power_watts is None
 
 
 async def test_type_comes_first_and_power_only_when_unreported(

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 CHANNEL_TYPES: Final = ("telegram", "discord", "ha_notify")
 # Where the Telegram Bot API is reached (tests point it at a local fake).
 TELEGRAM_BASE_URL = TELEGRAM_API
+# Each attempt's bound (tests shorten it).
+SEND_TIMEOUT_S: float = DEFAULT_TIMEOUT_S
 CONF_CHANNEL_NAME: Final = "name"
 CONF_NOTIFY_ENTITIES: Final = "entity_ids"
 CONF_NOTIFY_SERVICES: Final = "services"
@@ -127,6 +129,8 @@ class Notifier:
         self.hass = hass
         self.entry = entry
         self.channels: list[ChannelEntry] = []
+        # The stored rows, secrets included: for the options steps only.
+        self.rows: list[dict[str, Any]] = []
 
     async def async_load(self) -> None:
         """(Re)read the channels from the database."""
@@ -135,6 +139,7 @@ class Notifier:
         except DatabaseError as err:
             LOGGER.warning("Could not read the notification channels: %s", err)
             return
+        self.rows = rows
         self.channels = [self._entry_for(row) for row in rows]
 
     def _entry_for(self, row: dict[str, Any]) -> ChannelEntry:
@@ -150,7 +155,7 @@ class Notifier:
                 self.entry.runtime_data.session,
                 [row],
                 telegram_base_url=TELEGRAM_BASE_URL,
-                timeout_s=DEFAULT_TIMEOUT_S,
+                timeout_s=SEND_TIMEOUT_S,
             )
             sender = built[0] if built else None
         return ChannelEntry(
@@ -176,7 +181,7 @@ class Notifier:
     ) -> list[tuple[ChannelEntry, SendResult]]:
         """Send on ``channels`` at once; log each attempt; never raises."""
         senders = [channel.sender for channel in channels if channel.sender]
-        results = await send_all(senders, message, timeout_s=DEFAULT_TIMEOUT_S)
+        results = await send_all(senders, message, timeout_s=SEND_TIMEOUT_S)
         database = self.entry.runtime_data.database
         if results and not self.entry.runtime_data.closed:
             try:

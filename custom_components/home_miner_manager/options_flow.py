@@ -47,13 +47,14 @@ from .const import (
 )
 from .db.engine import redact_url
 from .hub import effective_db_url
+from .options_alerts import AlertStepsMixin
 from .options_bands import BandStepsMixin
 from .prices.octopus_entity import REGIONS
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
 
-MENU: Final = ["database", "pools", "prices", "strategy", "bands"]
+MENU: Final = ["database", "pools", "prices", "strategy", "bands", "alerts"]
 
 
 def _select(options: list[str], key: str | None = None) -> SelectSelector:
@@ -63,7 +64,7 @@ def _select(options: list[str], key: str | None = None) -> SelectSelector:
     return SelectSelector(config)
 
 
-class HubOptionsFlow(BandStepsMixin, OptionsFlow):
+class HubOptionsFlow(BandStepsMixin, AlertStepsMixin, OptionsFlow):
     """Options of the hub entry."""
 
     @property

@@ -29,6 +29,7 @@ from .db.shares import (
     MAX_LEADERBOARD_COUNT,
     leaderboard,
 )
+from .events_actions import async_setup_event_services
 from .pool_coordinator import pool_order
 from .strategy_services import async_setup_strategy_services
 
@@ -191,6 +192,7 @@ async def _async_get_leaderboard(call: ServiceCall) -> ServiceResponse:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (called from ``async_setup``)."""
     async_setup_strategy_services(hass)
+    async_setup_event_services(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_MODE, _async_set_mode, schema=_SET_MODE_SCHEMA
     )

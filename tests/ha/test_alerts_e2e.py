@@ -9,6 +9,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -20,6 +21,7 @@ from custom_components.home_miner_manager.alert_runner import EVENT_ALERT
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import (
     AlertConfig,
+    AuditLog,
     Event as EventRow,
     NotificationConfig,
     NotificationLog,
@@ -236,3 +238,53 @@ async def test_block_found_alert(
     (log,) = await rows(hass, entry, NotificationLog)
     assert log.alert_type == "block_found"
     assert log.success
+
+
+async def test_alert_settings_from_the_options(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    discord: FakeDiscordServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A shorter offline timeout and no channels: alert sooner, nothing sent."""
+    entry = await _hub(hass, setup_hub, axeos_sim, discord)
+    fired = _alerts(hass)
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    for step in ("alerts", "alert_settings"):
+        flow = await hass.config_entries.options.async_configure(
+            flow["flow_id"], {"next_step_id": step}
+        )
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"alert_type": "miner_offline"}
+    )
+    assert flow["step_id"] == "alert_type"
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"],
+        {
+            "enabled": True,
+            "cooldown_minutes": 30,
+            "channels": [],
+            "timeout_minutes": 2,
+        },
+    )
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    row = next(
+        r
+        for r in await rows(hass, entry, AlertConfig)
+        if r.alert_type == "miner_offline"
+    )
+    assert row.config is not None
+    assert (row.config["timeout_minutes"], row.config["channels"]) == (2, [])
+    audit = [
+        a
+        for a in await rows(hass, entry, AuditLog)
+        if a.resource_type == "alert_config"
+    ]
+    assert audit[0].changes["timeout_minutes"] == {"old": 5, "new": 2}  # type: ignore[index]
+
+    await axeos_sim.set_fault(Fault.HTTP_500)
+    await _advance(hass, freezer, 3.5)
+    assert [(a["type"], a["state"]) for a in fired] == [("miner_offline", "fired")]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert discord.requests == []

@@ -32,7 +32,9 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .db import DatabaseError
 from .db.models import PoolHealth, to_naive_utc
+from .db.shares import set_pool_network_difficulty
 from .pools.health import (
     FailoverAction,
     failover_decision,
@@ -180,8 +182,10 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         return max(bests, default=None)
 
     def network_difficulty(self) -> float | None:
-        """Return the network difficulty a miner on this pool reports, else the
-        one the pool statistics gave at the last check.
+        """Return the chain's network difficulty.
+
+        A miner on this pool reports it, else the pool statistics gave it at
+        the last check.
         """
         for miner in self.miners():
             value = miner.data.extras.get("network_difficulty")
@@ -250,6 +254,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         network = None
         if check.reachable and self.enabled:
             network = await self._async_stats_difficulty()
+        await self._async_store_network_difficulty(network, now)
         if self.data is not None and self.data.reachable != check.reachable:
             LOGGER.info(
                 "Pool %s is %s", self.title, "back" if check.reachable else "down"
@@ -266,6 +271,22 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             shares_rejected=deltas.rejected,
             network_difficulty=network,
         )
+
+    async def _async_store_network_difficulty(
+        self, fetched: float | None, now: datetime
+    ) -> None:
+        """Keep ``pools.network_difficulty`` (the miners' figure, else fetched)."""
+        value = self.network_difficulty() or fetched
+        if value is None:
+            return
+        try:
+            await self.hub.database.async_run(
+                lambda session: set_pool_network_difficulty(
+                    session, self.pool_id, value, now
+                )
+            )
+        except DatabaseError as err:
+            LOGGER.debug("Could not store the network difficulty: %s", err)
 
     # -- failover ------------------------------------------------------------
 

@@ -387,6 +387,7 @@ async def test_best_share_rises_block_and_leaderboard(
     assert any(e.event_type == "block_found" for e in await rows(hass, entry, EventRow))
     (pool_row,) = await rows(hass, entry, Pool)
     assert pool_row.best_share == 2e14
+    assert pool_row.network_difficulty == 126271255279307
     # The hub's best share sensor and the leaderboard.
     await _settle(hass)
     best = hass.states.get("sensor.home_miner_manager_best_share")
@@ -590,12 +591,19 @@ async def test_pool_options_and_network_difficulty_from_stats(
         assert entry.options["pool_check_minutes"] == 2
         (pool,) = entry.runtime_data.pools.values()
         assert pool.update_interval == timedelta(minutes=2)
+        # A check reads the chain's difficulty from the statistics server.
+        await pool.async_refresh()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert stats.hits("btc", "stats") == 1
+        (pool_row,) = await rows(hass, entry, Pool)
+        assert pool_row.network_difficulty == 5e9
+        assert pool.data.network_difficulty == 5e9
 
         (coordinator,) = entry.runtime_data.coordinators.values()
         counters.best_session = 6e9  # above the stats server's 5e9: a block
         await coordinator.async_refresh()
         await hass.async_block_till_done(wait_background_tasks=True)
-        assert stats.hits("btc", "stats") == 1
+        assert stats.hits("btc", "stats") == 1  # cached since the check
         (share,) = await rows(hass, entry, HighDiffShare)
         assert (share.coin, share.network_difficulty, share.was_block_solve) == (
             "BTC",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime, timedelta
 import re
@@ -581,6 +582,36 @@ async def test_restart_button_reboots_the_miner(
         blocking=True,
     )
     await wait_until(lambda: axeos_sim.boots == 2)
+
+
+async def test_restart_is_followed_until_the_miner_is_back(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """After a restart the miner is polled every 5 s until it answers with a
+    fresh uptime, not only at the next scheduled poll (30 s here)."""
+    entry = await add_axeos(setup_hub, axeos_sim)
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    before = coordinator.data.uptime_seconds
+    axeos_sim.device.counters.uptime_offset += 3600  # an hour of uptime so far
+    await coordinator.async_refresh()
+    assert coordinator.data.uptime_seconds > before
+    requests = axeos_sim.requests
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: "button.bitaxe_restart"},
+        blocking=True,
+    )
+    await wait_until(lambda: axeos_sim.boots == 2)
+    for _ in range(3):  # 15 s: well before the next scheduled poll
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5.1))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if coordinator.data.uptime_seconds < 3600:
+            break
+        await asyncio.sleep(0.1)
+    assert axeos_sim.requests > requests
+    assert coordinator.data.uptime_seconds < 3600  # the fresh boot
+    assert coordinator._unsub_restart_watch is None  # done watching
 
 
 async def test_restart_button_error_when_unreachable(

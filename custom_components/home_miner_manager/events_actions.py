@@ -1,4 +1,4 @@
-"""Actions of alerts and events: ``send_test_notification`` (more follow).
+"""Actions of alerts and events: test notification, events, audit log (admins).
 
 Responses never carry a bot token or webhook URL: channels are named by the
 user's label and type, and errors come redacted from the senders.
@@ -6,7 +6,8 @@ user's label and type, and errors come redacted from the senders.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from functools import partial
+from typing import TYPE_CHECKING, Final, cast
 
 from homeassistant.core import (
     HomeAssistant,
@@ -17,16 +18,27 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .audit import async_actor, queue_audit
 from .const import DOMAIN
+from .db.events_rows import RowFilter, audit_log, events
+from .db.models import to_naive_utc
 from .notifications import Message
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from homeassistant.util.json import JsonValueType
+
     from .data import HMMConfigEntry
 
 SERVICE_SEND_TEST_NOTIFICATION: Final = "send_test_notification"
+SERVICE_GET_EVENTS: Final = "get_events"
+SERVICE_GET_AUDIT_LOG: Final = "get_audit_log"
+MAX_ROWS: Final = 1000
 ATTR_CHANNEL: Final = "channel"
 ATTR_MESSAGE: Final = "message"
 TEST_MESSAGE: Final = "Test notification from Home Miner Manager: this channel works."
@@ -37,6 +49,78 @@ _TEST_SCHEMA = vol.Schema(
         vol.Optional(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1, max=900)),
     }
 )
+
+
+_ROWS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("since"): cv.datetime,
+        vol.Optional("until"): cv.datetime,
+        vol.Optional("miner"): cv.string,
+        vol.Optional("limit", default=100): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_ROWS)
+        ),
+    }
+)
+_EVENTS_SCHEMA = _ROWS_SCHEMA.extend({vol.Optional("type"): cv.string})
+_AUDIT_SCHEMA = _ROWS_SCHEMA.extend(
+    {vol.Optional("action"): cv.string, vol.Optional("resource_type"): cv.string}
+)
+
+
+def _filter(call: ServiceCall, kind: str | None) -> RowFilter:
+    """Build the query filter; naive datetimes are taken as local time."""
+
+    def _bound(key: str) -> datetime | None:
+        value = call.data.get(key)
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt_util.get_default_time_zone())
+        return to_naive_utc(value)
+
+    return RowFilter(
+        since=_bound("since"),
+        until=_bound("until"),
+        kind=kind,
+        miner=call.data.get("miner"),
+        resource_type=call.data.get("resource_type"),
+        limit=call.data["limit"],
+    )
+
+
+async def _async_audit_call(call: ServiceCall, name: str, count: int) -> None:
+    hub = _loaded_hub(call.hass).runtime_data
+    queue_audit(
+        hub.database,
+        actor=await async_actor(call.hass, context=call.context),
+        action=name,
+        resource_id=None,
+        resource_name=str(call.data.get("miner") or "all"),
+        changes={
+            **{k: str(v) for k, v in call.data.items() if k != "limit"},
+            "limit": call.data["limit"],
+            "returned": count,
+        },
+        resource_type="action",
+    )
+
+
+async def _async_get_events(call: ServiceCall) -> ServiceResponse:
+    """Return events rows, newest first (response only)."""
+    hub = _loaded_hub(call.hass).runtime_data
+    wanted = _filter(call, call.data.get("type"))
+    rows = await hub.database.async_run(partial(events, wanted=wanted))
+    await _async_audit_call(call, SERVICE_GET_EVENTS, len(rows))
+    return {"events": cast("list[JsonValueType]", rows)}
+
+
+async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
+    """Return audit rows, newest first (admins only; response only)."""
+    hub = _loaded_hub(call.hass).runtime_data
+    wanted = _filter(call, call.data.get("action"))
+    rows = await hub.database.async_run(partial(audit_log, wanted=wanted))
+    await _async_audit_call(call, SERVICE_GET_AUDIT_LOG, len(rows))
+    return {"entries": cast("list[JsonValueType]", rows)}
 
 
 def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
@@ -103,4 +187,20 @@ def async_setup_event_services(hass: HomeAssistant) -> None:
         _async_send_test,
         schema=_TEST_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_EVENTS,
+        _async_get_events,
+        schema=_EVENTS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    # Who changed what is for admins: a user call by a non-admin is refused.
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_GET_AUDIT_LOG,
+        _async_get_audit_log,
+        schema=_AUDIT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

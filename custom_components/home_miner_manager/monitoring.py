@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .alert_runner import AlertRunner
 from .health_runner import HealthRunner
 from .notify_channels import Notifier
+from .options_audit import async_track_options
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -23,6 +24,7 @@ async def async_start_monitoring(hass: HomeAssistant, entry: HMMConfigEntry) -> 
     await hub.notifier.async_load()
     hub.alerts = AlertRunner(hass, entry, hub.notifier)
     await hub.alerts.async_start()
+    entry.async_on_unload(async_track_options(hass, entry))
 
 
 def stop_monitoring(hub: HubData) -> None:

@@ -1,0 +1,67 @@
+"""Describe the integration's events for the logbook.
+
+Alert events carry the miner's ``device_id``, so they show on the miner's
+device page as well as in the main logbook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .alert_runner import EVENT_ALERT
+from .const import DOMAIN, EVENT_BAND_CHANGED
+from .share_tracker import EVENT_BLOCK_FOUND
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+STRATEGY_NAME = "Agile strategy"
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[
+        [str, str, Callable[[Event[Any]], dict[str, str]]], None
+    ],
+) -> None:
+    """Describe alerts, blocks and band changes."""
+
+    @callback
+    def _alert(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        prefix = "cleared: " if data.get("state") == "cleared" else ""
+        return {
+            LOGBOOK_ENTRY_NAME: str(data.get("miner") or "Home Miner Manager"),
+            LOGBOOK_ENTRY_MESSAGE: f"{prefix}{data.get('message') or data.get('type')}",
+        }
+
+    @callback
+    def _block(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: str(data.get("miner") or "Home Miner Manager"),
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"found a {data.get('coin') or ''} block on {data.get('pool') or '?'}"
+            ).replace("a  block", "a block"),
+        }
+
+    @callback
+    def _band(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: STRATEGY_NAME,
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"changed band from {data.get('from_band')} to {data.get('to_band')}"
+            ),
+        }
+
+    async_describe_event(DOMAIN, EVENT_ALERT, _alert)
+    async_describe_event(DOMAIN, EVENT_BLOCK_FOUND, _block)
+    async_describe_event(DOMAIN, EVENT_BAND_CHANGED, _band)

@@ -161,6 +161,18 @@ class AlertRunner:
         if snapshot.mode and snapshot.mode != tracked.mode:
             if tracked.mode is not None:
                 tracked.last_mode_change = now
+                # Seen in the polls, whoever changed it (user, strategy, device).
+                queue_event(
+                    self.entry.runtime_data.database,
+                    event_type="mode_changed",
+                    source=f"miner:{coordinator.name}",
+                    message=f"{coordinator.name}: mode {tracked.mode} -> {snapshot.mode}",
+                    data={
+                        "miner_id": coordinator.miner_id,
+                        "from": tracked.mode,
+                        "to": snapshot.mode,
+                    },
+                )
             tracked.mode = snapshot.mode
         samples = tracked.samples
         samples.append(

@@ -109,6 +109,7 @@ async def _async_get_events(call: ServiceCall) -> ServiceResponse:
     """Return events rows, newest first (response only)."""
     hub = _loaded_hub(call.hass).runtime_data
     wanted = _filter(call, call.data.get("type"))
+    await hub.database.async_flush()  # rows queued until now are included
     rows = await hub.database.async_run(partial(events, wanted=wanted))
     await _async_audit_call(call, SERVICE_GET_EVENTS, len(rows))
     return {"events": cast("list[JsonValueType]", rows)}
@@ -118,6 +119,7 @@ async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     """Return audit rows, newest first (admins only; response only)."""
     hub = _loaded_hub(call.hass).runtime_data
     wanted = _filter(call, call.data.get("action"))
+    await hub.database.async_flush()  # rows queued until now are included
     rows = await hub.database.async_run(partial(audit_log, wanted=wanted))
     await _async_audit_call(call, SERVICE_GET_AUDIT_LOG, len(rows))
     return {"entries": cast("list[JsonValueType]", rows)}

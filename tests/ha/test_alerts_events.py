@@ -10,6 +10,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import AuditLog
@@ -125,3 +126,29 @@ async def test_options_changes_are_audited(
     assert row.changes is not None
     assert row.changes["pool_check_minutes"]["new"] == 7
     assert row.user == "system"  # no HTTP request behind this flow
+
+
+async def test_mode_changes_are_events(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """A mode change seen in the polls is an event, whoever made it."""
+    await _hub(setup_hub, axeos_sim)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.bitaxe_mode", "option": "eco"},
+        blocking=True,
+    )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_events",
+        {"type": "mode_changed", "miner": "Bitaxe"},
+        blocking=True,
+        return_response=True,
+    )
+    assert isinstance(response, dict)
+    (event,) = response["events"]
+    assert event["data"]["from"] == "standard"
+    assert event["data"]["to"] == "eco"

@@ -185,10 +185,21 @@ class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
         super().__init__(coordinator, STRATEGY_ENROLLED)
         self.runner = runner
 
+    _shown: tuple[Any, ...] | None = None
+
     async def async_added_to_hass(self) -> None:
-        """Follow the runner too."""
+        """Follow the runner too (only this miner's part of it)."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.runner.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(self.runner.async_add_listener(self._runner_changed))
+
+    @callback
+    def _runner_changed(self) -> None:
+        # Every decision notifies: with 200 miners, writing 200 unchanged
+        # states delayed the very commands the decision sends.
+        shown = (self.is_on, tuple(self.extra_state_attributes.items()))
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
     @property
     def available(self) -> bool:

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
     from .strategy.plan import Command
 
+_ORDER = {
+    Action.POWER_OFF: 0,
+    Action.POWER_ON: 0,
+    Action.SET_MODE: 1,
+    Action.SET_POOL: 2,
+}
 HISTORY_KEEP = 12  # executed plans remembered per miner (the limit looks back 1 h)
 
 
@@ -175,9 +181,13 @@ async def async_apply(
     coordinator: MinerCoordinator,
     planned: tuple[Command, ...],
 ) -> None:
-    """Run the commands in order; stop at the first failure (raised)."""
+    """Run the commands; stop at the first failure (raised).
+
+    Power first, then the mode, then the pool: most firmware reboots to
+    apply a pool, and a mode sent during that reboot would be refused.
+    """
     powered_on = False
-    for command in planned:
+    for command in sorted(planned, key=lambda c: _ORDER[c.action]):
         if command.action is Action.POWER_OFF:
             await _async_power(hass, coordinator, False)
             set_expected_offline(coordinator, True)

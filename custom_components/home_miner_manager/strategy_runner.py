@@ -188,10 +188,12 @@ class StrategyRunner(FleetExecutor):
             self._price_issue(decision)
             if decision.changed:
                 self._band_changed(previous, decision, trigger)
+            if self.enabled:
+                # Miners first: entities and the row follow while they are
+                # being commanded.
+                self._start_execution(trigger)
+            self._notify()
             await self._async_persist(now if decision.changed else None)
-        self._notify()
-        if self.enabled:
-            self._start_execution(trigger)
 
     def _price_issue(self, decision: Decision) -> None:
         cause = (

@@ -52,6 +52,9 @@ EVALUATE_EVERY: Final = timedelta(minutes=1)
 SAMPLES_KEPT: Final = timedelta(minutes=65)
 STORE_VERSION: Final = 1
 SAVE_DELAY_S: Final = 10
+# The latest state per hub entry, kept across a reload: the Store's delayed
+# write of the old runner may not have reached the disk yet.
+_STATE_CACHE: Final = f"{DOMAIN}_alert_state"
 
 
 @dataclass(slots=True)
@@ -90,7 +93,11 @@ class AlertRunner:
     async def async_start(self) -> None:
         """Seed and read alert_config, restore cooldowns, start following."""
         await self.async_reload_settings()
-        self.state = await self._store.async_load() or {}
+        cache: dict[str, AlertState] = self.hass.data.setdefault(_STATE_CACHE, {})
+        cached = cache.get(self.entry.entry_id)
+        self.state = (
+            cached if cached is not None else await self._store.async_load() or {}
+        )
         hub = self.entry.runtime_data
         self._unsubs += [
             hub.async_add_miner_listener(self._async_follow),
@@ -245,6 +252,7 @@ class AlertRunner:
         result = evaluate(miners, self.settings, self.state, _now())
         if result.state != self.state:
             self.state = result.state
+            self.hass.data[_STATE_CACHE][self.entry.entry_id] = self.state
             self._store.async_delay_save(lambda: self.state, SAVE_DELAY_S)
         for event in (*result.fired, *result.cleared):
             self._publish(event)

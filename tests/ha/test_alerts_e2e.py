@@ -11,6 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -288,3 +289,37 @@ async def test_alert_settings_from_the_options(
     assert [(a["type"], a["state"]) for a in fired] == [("miner_offline", "fired")]
     await hass.async_block_till_done(wait_background_tasks=True)
     assert discord.requests == []
+
+
+async def test_cooldown_read_from_storage_at_start(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """After a Home Assistant restart the stored cooldown still holds."""
+    fired_at = (dt_util.utcnow() - timedelta(minutes=5)).replace(tzinfo=None)
+    hass_storage[f"{DOMAIN}.alerts.01HMMHUBENTRY0000000000000"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.alerts.01HMMHUBENTRY0000000000000",
+        "data": {
+            "1": {
+                "miner_offline": {
+                    "active": False,
+                    "notified": False,
+                    "since": fired_at.isoformat(),
+                    "last_fired": fired_at.isoformat(),
+                }
+            }
+        },
+    }
+    entry = await _hub(hass, setup_hub, axeos_sim, None)
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    assert coordinator.miner_id == 1
+    fired = _alerts(hass)
+    await axeos_sim.set_fault(Fault.HTTP_500)
+    await _advance(hass, freezer, 10)
+    assert fired == []
+    await _advance(hass, freezer, 50)
+    assert [(a["type"], a["state"]) for a in fired] == [("miner_offline", "fired")]

@@ -115,3 +115,27 @@ async def test_no_price_entities_without_a_source(
     assert not [
         e for e in registry.entities.values() if e.unique_id.endswith("current_price")
     ]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_malformed_items_skipped_one_by_one(
+    hass: HomeAssistant, setup_hub: HubFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_day(hass, [10.0] * 48)
+    state = hass.states.get(
+        "event.octopus_energy_electricity_21l1234567_1200012345678_current_day_rates"
+    )
+    assert state is not None
+    rates = list(state.attributes["rates"])
+    rates[3] = {"start": "yesterday", "end": None, "value_inc_vat": "x"}
+    rates[24] = {**rates[24], "value_inc_vat": float("nan")}
+    rates.append("not a rate")
+    hass.states.async_set(
+        state.entity_id, state.state, {**state.attributes, "rates": rates}
+    )
+    await setup_hub(options=entity_options())
+    # The current slot's item was malformed: no price now, the others stand.
+    assert hass.states.get(_entity(hass, "current_price")).state == STATE_UNAVAILABLE
+    assert hass.states.get(_entity(hass, "next_price")).state == "10.0"
+    assert float(hass.states.get(_entity(hass, "today_max_price")).state) == 10.0
+    assert "Traceback" not in caplog.text

@@ -152,6 +152,8 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     )
     assert enrolled.state == STATE_ON
     assert enrolled.attributes["off_by_strategy"] is True
+    # Expected offline: polled every 5 minutes, not every 30 s.
+    assert _miner(entry).update_interval == timedelta(minutes=5)
     next_change = hass.states.get(
         entity_id(hass, "sensor", f"{HUB_ID}_next_band_change")
     )
@@ -163,6 +165,7 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     assert _band(hass) == "DGB 12-20p"
     assert plug.calls == ["off", "on"]
     coordinator = _miner(entry)
+    assert coordinator.update_interval == timedelta(seconds=30)
     await _until(
         hass,
         freezer,

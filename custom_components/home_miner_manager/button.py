@@ -11,6 +11,7 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory, Platform
 
+from .channel_buttons import async_setup_channel_buttons
 from .commands import async_restart
 from .entity import MinerEntity
 
@@ -46,6 +47,7 @@ async def async_setup_entry(
             Platform.BUTTON, miner_buttons, async_add_entities
         )
     )
+    async_setup_channel_buttons(hass, entry, async_add_entities)
 
 
 class MinerRestartButton(MinerEntity, ButtonEntity):

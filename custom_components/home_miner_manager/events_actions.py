@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Final, cast
 
 from homeassistant.core import (
+    Context,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
     from homeassistant.util.json import JsonValueType
 
-    from .data import HMMConfigEntry
+    from .data import HMMConfigEntry, HubData
+    from .notifications import SendResult
+    from .notify_channels import ChannelEntry
 
 SERVICE_SEND_TEST_NOTIFICATION: Final = "send_test_notification"
 SERVICE_GET_EVENTS: Final = "get_events"
@@ -125,6 +128,37 @@ async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     return {"entries": cast("list[JsonValueType]", rows)}
 
 
+async def async_send_test(
+    hass: HomeAssistant,
+    hub: HubData,
+    channels: list[ChannelEntry],
+    message: Message,
+    *,
+    context: Context | None,
+    label: str | None,
+) -> list[tuple[ChannelEntry, SendResult]]:
+    """Send a test message on ``channels``; audit it with the caller."""
+    assert hub.notifier is not None
+    results = await hub.notifier.async_send(message, channels)
+    failed = [
+        f"{channel.name}: {result.error}"
+        for channel, result in results
+        if not result.success
+    ]
+    queue_audit(
+        hub.database,
+        actor=await async_actor(hass, context=context),
+        action=SERVICE_SEND_TEST_NOTIFICATION,
+        resource_id=None,
+        resource_name=label or "all channels",
+        changes={"channels": [channel.name for channel in channels]},
+        status="failure" if failed else "success",
+        error_message="; ".join(failed) or None,
+        resource_type="notification_channel",
+    )
+    return results
+
+
 def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
     entry: HMMConfigEntry
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
@@ -150,22 +184,8 @@ async def _async_send_test(call: ServiceCall) -> ServiceResponse:
         )
     assert notifier is not None
     message = Message.plain(call.data.get(ATTR_MESSAGE, TEST_MESSAGE), "test")
-    results = await notifier.async_send(message, channels)
-    failed = [
-        f"{channel.name}: {result.error}"
-        for channel, result in results
-        if not result.success
-    ]
-    queue_audit(
-        hub.database,
-        actor=await async_actor(call.hass, context=call.context),
-        action=SERVICE_SEND_TEST_NOTIFICATION,
-        resource_id=None,
-        resource_name=wanted or "all channels",
-        changes={"channels": [channel.name for channel in channels]},
-        status="failure" if failed else "success",
-        error_message="; ".join(failed) or None,
-        resource_type="notification_channel",
+    results = await async_send_test(
+        call.hass, hub, channels, message, context=call.context, label=wanted
     )
     return {
         "results": [

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import time
 from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
 import voluptuous as vol
 
@@ -131,6 +132,13 @@ class Notifier:
         self.channels: list[ChannelEntry] = []
         # The stored rows, secrets included: for the options steps only.
         self.rows: list[dict[str, Any]] = []
+        self._listeners: list[CALLBACK_TYPE] = []
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` after the channels were (re)loaded."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     async def async_load(self) -> None:
         """(Re)read the channels from the database."""
@@ -141,6 +149,8 @@ class Notifier:
             return
         self.rows = rows
         self.channels = [self._entry_for(row) for row in rows]
+        for listener in list(self._listeners):
+            listener()
 
     def _entry_for(self, row: dict[str, Any]) -> ChannelEntry:
         sender: Channel | None = None

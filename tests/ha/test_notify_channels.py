@@ -14,7 +14,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -274,3 +274,45 @@ async def test_no_channel_is_an_error(
     await setup_hub()
     with pytest.raises(ServiceValidationError):
         await _test(hass)
+
+
+async def test_test_button_follows_the_channels(
+    hass: HomeAssistant, setup_hub: HubFactory, discord: FakeDiscordServer
+) -> None:
+    entry = await setup_hub()
+    url = discord.webhook_url("77", HOOK_SECRET)
+    await _options(
+        hass,
+        entry,
+        "channel_discord",
+        {"name": "Den", "enabled": True, "webhook_url": url},
+    )
+    await hass.async_block_till_done()
+    button = "button.home_miner_manager_test_den"
+    assert hass.states.get(button) is not None
+    await hass.services.async_call(
+        "button", "press", {"entity_id": button}, blocking=True
+    )
+    assert len(discord.requests) == 1
+    discord.mode = "4xx"
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "button", "press", {"entity_id": button}, blocking=True
+        )
+    _no_secret(str(err.value))
+    assert "404" in str(err.value)
+    log = await rows(hass, entry, NotificationLog)
+    assert [r.success for r in log] == [True, False]
+
+    (row,) = await rows(hass, entry, NotificationConfig)
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    for step in ("alerts", "channel_delete"):
+        flow = await hass.config_entries.options.async_configure(
+            flow["flow_id"], {"next_step_id": step}
+        )
+    await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"channel": str(row.id)}
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(button) is None
+    assert await rows(hass, entry, NotificationConfig) == []

@@ -10,6 +10,8 @@ recorded as drift.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -20,9 +22,11 @@ from homeassistant.util import dt as dt_util
 from . import const
 from .audit import Actor
 from .const import DOMAIN, LOGGER
+from .db.exceptions import DatabaseError
 from .db.models import AuditLog, Event, utcnow
+from .db.strategy_rows import efficiency_since
 from .strategy.champion import ChampionState, record_champion_result
-from .strategy.plan import Action, PlanReason, plan_fleet
+from .strategy.plan import Action, MinerView, PlanReason, plan_fleet
 from .strategy_exec import (
     MinerRunState,
     async_apply,
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from .strategy.plan import MinerPlan
 
 SOURCE: Final = "agile_strategy"
+CHAMPION_WINDOW: Final = timedelta(hours=6)
 
 
 def band_name(band: Band | None) -> str | None:
@@ -161,6 +166,8 @@ class FleetExecutor:
             for miner_id in coordinators
         }
         band = decision.band
+        if band is not None and band.champion:
+            views = await self._async_with_efficiency(views, now)
         fleet = plan_fleet(band, views, now, histories, self.champion)
         self.champion = fleet.champion
         has_switch = {v.miner_id: v.has_power_switch for v in views}
@@ -180,6 +187,25 @@ class FleetExecutor:
         self._notify()
         if not all(results):
             self._schedule_retry()
+
+    async def _async_with_efficiency(
+        self, views: list[MinerView], now: datetime
+    ) -> list[MinerView]:
+        """Champion bands rank miners by J/TH over the last 6 hours."""
+        ids = [view.miner_id for view in views]
+        try:
+            measured = await self.database.async_run(
+                lambda s: efficiency_since(s, ids, now - CHAMPION_WINDOW)
+            )
+        except DatabaseError as err:
+            LOGGER.warning("Could not read miner efficiency: %s", err)
+            return views
+        return [
+            replace(
+                view, efficiency_j_th=measured.get(view.miner_id, view.efficiency_j_th)
+            )
+            for view in views
+        ]
 
     async def _async_miner(
         self,

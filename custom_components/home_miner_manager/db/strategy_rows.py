@@ -227,3 +227,27 @@ def mode_power(
         miner_id: {mode: sum(v) / len(v) for mode, v in modes.items()}
         for miner_id, modes in sums.items()
     }
+
+
+def efficiency_since(
+    session: Session, miner_ids: Sequence[int], since: datetime
+) -> dict[int, float]:
+    """J/TH per miner from its recorded power and hashrate since ``since``."""
+    watts: dict[int, list[float]] = {}
+    ghs: dict[int, list[float]] = {}
+    if not miner_ids:
+        return {}
+    query = select(Telemetry.miner_id, Telemetry.power_watts, Telemetry.data).where(
+        Telemetry.miner_id.in_(list(miner_ids)),
+        Telemetry.timestamp >= to_naive_utc(since),
+        Telemetry.power_watts.is_not(None),
+    )
+    for miner_id, power, data in session.execute(query):
+        rate = data.get("hashrate_ghs") if isinstance(data, dict) else None
+        if isinstance(rate, int | float) and rate > 0 and power is not None:
+            watts.setdefault(miner_id, []).append(float(power))
+            ghs.setdefault(miner_id, []).append(float(rate))
+    return {
+        miner_id: (sum(w) / len(w)) / (sum(ghs[miner_id]) / len(w) / 1000.0)
+        for miner_id, w in watts.items()
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Final
 
@@ -222,6 +222,13 @@ class AlertRunner:
             pool_connected=pool_connected,
             band_change_failures=tracked.refusals,
         )
+
+    def last_seen(self, coordinator: MinerCoordinator) -> datetime | None:
+        """Return when a miner last answered (aware UTC; start-up if never)."""
+        tracked = self._tracked.get(coordinator.subentry.subentry_id)
+        if tracked is None:
+            return None
+        return (tracked.last_seen or tracked.since).replace(tzinfo=UTC)
 
     # -- evaluating ---------------------------------------------------------------
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .health_runner import HealthRunner
     from .notify_channels import Notifier
     from .prices_coordinator import PriceManager
+    from .rule_runner import RuleRunner
     from .strategy_runner import StrategyRunner
 
 
@@ -78,6 +79,7 @@ class HubData(MinerServices):
     health: HealthRunner | None = None
     notifier: Notifier | None = None
     alerts: AlertRunner | None = None
+    rules: RuleRunner | None = None
     _pool_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
         field(default_factory=list, repr=False)

@@ -1,4 +1,4 @@
-"""Start and stop health scoring, alerts and notifications of a hub entry."""
+"""Start and stop health scores, alerts, notifications and rules of a hub entry."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from .alert_runner import AlertRunner
 from .health_runner import HealthRunner
 from .notify_channels import Notifier
 from .options_audit import async_track_options
+from .rule_runner import RuleRunner
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -25,10 +26,14 @@ async def async_start_monitoring(hass: HomeAssistant, entry: HMMConfigEntry) -> 
     hub.alerts = AlertRunner(hass, entry, hub.notifier)
     await hub.alerts.async_start()
     entry.async_on_unload(async_track_options(hass, entry))
+    hub.rules = RuleRunner(hass, entry)
+    await hub.rules.async_start()
 
 
 def stop_monitoring(hub: HubData) -> None:
     """Stop timers and listeners (the database closes after this)."""
+    if hub.rules is not None:
+        hub.rules.stop()
     if hub.alerts is not None:
         hub.alerts.stop()
     if hub.health is not None:

@@ -1,0 +1,231 @@
+"""The ``rule`` subentry flow: an automation rule, chosen by its trigger type.
+
+First the trigger (a menu), then its settings with the rule's name, priority
+and action type, then the action's settings. The rule runner
+(``rule_runner.py``) mirrors these subentries into ``automation_rules``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TimeSelector,
+)
+import voluptuous as vol
+
+from .const import SUBENTRY_MINER, SUBENTRY_POOL
+
+if TYPE_CHECKING:
+    from .data import HMMConfigEntry
+
+SUBENTRY_RULE: Final = "rule"
+TRIGGER_TYPES: Final = [
+    "price_threshold",
+    "time_window",
+    "miner_offline",
+    "miner_overheat",
+    "pool_failure",
+]
+ACTION_TYPES: Final = [
+    "apply_mode",
+    "switch_pool",
+    "alert",
+    "log_event",
+    "control_ha_entity",
+]
+PRICE_CONDITIONS: Final = ["below", "above", "between", "outside"]
+# Which action fields each action needs.
+ACTION_FIELDS: Final = {
+    "apply_mode": ("miners", "mode"),
+    "switch_pool": ("miners", "pool"),
+    "alert": ("message",),
+    "log_event": ("message",),
+    "control_ha_entity": ("entity_id", "state"),
+}
+
+
+def _select(
+    options: list[str] | list[SelectOptionDict],
+    key: str | None = None,
+    *,
+    multiple: bool = False,
+) -> SelectSelector:
+    config = SelectSelectorConfig(
+        options=options, multiple=multiple, mode=SelectSelectorMode.DROPDOWN
+    )
+    if key is not None:
+        config["translation_key"] = key
+    return SelectSelector(config)
+
+
+def _number(unit: str | None = None, step: float = 1) -> NumberSelector:
+    config = NumberSelectorConfig(
+        min=-1000, max=10000, step=step, mode=NumberSelectorMode.BOX
+    )
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+class RuleSubentryFlow(ConfigSubentryFlow):
+    """Add an automation rule."""
+
+    _rule: dict[str, Any]
+
+    def _options(self, kind: str) -> list[SelectOptionDict]:
+        entry: HMMConfigEntry = self._get_entry()
+        return [
+            SelectOptionDict(value=subentry_id, label=subentry.title)
+            for subentry_id, subentry in entry.subentries.items()
+            if subentry.subentry_type == kind
+        ]
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Choose the trigger type."""
+        return self.async_show_menu(step_id="user", menu_options=TRIGGER_TYPES)
+
+    def _trigger_form(
+        self,
+        step_id: str,
+        fields: dict[Any, Any],
+        user_input: dict[str, Any] | None,
+        errors: dict[str, str] | None = None,
+    ) -> SubentryFlowResult | None:
+        if user_input is not None and not errors:
+            common = ("name", "priority", "enabled", "action_type")
+            self._rule = {
+                "name": str(user_input["name"]).strip(),
+                "priority": int(user_input.get("priority", 0)),
+                "enabled": bool(user_input.get("enabled", True)),
+                "trigger_type": step_id,
+                "trigger_config": {
+                    k: v for k, v in user_input.items() if k not in common
+                },
+                "action_type": user_input["action_type"],
+            }
+            return None
+        schema = {
+            vol.Required("name"): TextSelector(),
+            **fields,
+            vol.Required("action_type"): _select(ACTION_TYPES, "rule_action"),
+            vol.Required("priority", default=0): _number(),
+            vol.Required("enabled", default=True): BooleanSelector(),
+        }
+        return self.async_show_form(
+            step_id=step_id, data_schema=vol.Schema(schema), errors=errors or {}
+        )
+
+    async def async_step_price_threshold(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Set up a price below/above/between/outside limits (once per slot)."""
+        errors: dict[str, str] = {}
+        if user_input is not None and user_input["condition"] in ("between", "outside"):
+            high = user_input.get("threshold_high")
+            if high is None or float(high) <= float(user_input["threshold"]):
+                errors["threshold_high"] = "threshold_high_required"
+        fields = {
+            vol.Required("condition"): _select(PRICE_CONDITIONS, "price_condition"),
+            vol.Required("threshold"): _number("p/kWh", 0.01),
+            vol.Optional("threshold_high"): _number("p/kWh", 0.01),
+        }
+        form = self._trigger_form("price_threshold", fields, user_input, errors)
+        return form or await self.async_step_action()
+
+    async def async_step_time_window(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Set up a time window of the day (once per window)."""
+        fields = {
+            vol.Required("start"): TimeSelector(),
+            vol.Required("end"): TimeSelector(),
+        }
+        form = self._trigger_form("time_window", fields, user_input)
+        return form or await self.async_step_action()
+
+    async def async_step_miner_offline(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Set up a miner not answering for some minutes (once per outage)."""
+        fields = {
+            vol.Optional("miners", default=[]): _select(
+                self._options(SUBENTRY_MINER), multiple=True
+            ),
+            vol.Required("minutes", default=5): _number("min"),
+        }
+        form = self._trigger_form("miner_offline", fields, user_input)
+        return form or await self.async_step_action()
+
+    async def async_step_miner_overheat(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Set up a miner above a temperature (once per episode)."""
+        fields = {
+            vol.Optional("miners", default=[]): _select(
+                self._options(SUBENTRY_MINER), multiple=True
+            ),
+            vol.Required("threshold_celsius", default=80): _number("°C"),
+        }
+        form = self._trigger_form("miner_overheat", fields, user_input)
+        return form or await self.async_step_action()
+
+    async def async_step_pool_failure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Set up a pool failing its checks (once per outage)."""
+        fields = {
+            vol.Optional("pools", default=[]): _select(
+                self._options(SUBENTRY_POOL), multiple=True
+            ),
+        }
+        form = self._trigger_form("pool_failure", fields, user_input)
+        return form or await self.async_step_action()
+
+    async def async_step_action(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask for the action's settings; then save the rule."""
+        kind = self._rule["action_type"]
+        needed = ACTION_FIELDS[kind]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            config = {key: user_input.get(key) for key in needed}
+            if any(config[key] in (None, "", []) for key in needed):
+                errors["base"] = "action_incomplete"
+            else:
+                return self.async_create_entry(
+                    title=self._rule["name"],
+                    data={**self._rule, "action_config": config},
+                )
+        available: dict[str, Any] = {
+            "miners": _select(self._options(SUBENTRY_MINER), multiple=True),
+            "mode": TextSelector(),
+            "pool": _select([o["label"] for o in self._options(SUBENTRY_POOL)] or [""]),
+            "message": TextSelector(),
+            "entity_id": EntitySelector(
+                EntitySelectorConfig(domain=["switch", "input_boolean", "light"])
+            ),
+            "state": _select(["on", "off"]),
+        }
+        schema = {vol.Required(key): available[key] for key in needed}
+        return self.async_show_form(
+            step_id="action",
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders={"action": kind},
+        )

@@ -1,0 +1,216 @@
+"""Automation rules (``rule`` subentries): flow, rows, once per occasion, strategy wins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigSubentryData
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
+
+from custom_components.home_miner_manager.config_flow import (
+    HomeMinerManagerConfigFlow,
+)
+from custom_components.home_miner_manager.db.models import (
+    AuditLog,
+    AutomationRule,
+    Event as EventRow,
+)
+from custom_components.home_miner_manager.rule_flow import RuleSubentryFlow
+from hmm_sim import AxeOSSimulator
+
+from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+
+ALL_DAY = {"start": "00:00:00", "end": "23:59:59"}
+
+
+@pytest.fixture(autouse=True)
+def _rule_subentries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offer the rule subentry type (config_flow.py registers miners and pools)."""
+    original = HomeMinerManagerConfigFlow.async_get_supported_subentry_types.__func__  # type: ignore[attr-defined]
+
+    def _types(cls: Any, config_entry: ConfigEntry) -> dict[str, Any]:
+        return {**original(cls, config_entry), "rule": RuleSubentryFlow}
+
+    monkeypatch.setattr(
+        HomeMinerManagerConfigFlow,
+        "async_get_supported_subentry_types",
+        classmethod(_types),
+    )
+
+
+def _rule(name: str, trigger: str, tconf: dict[str, Any], action: str, aconf: dict[str, Any], *, priority: int = 0) -> ConfigSubentryData:  # fmt: skip
+    return ConfigSubentryData(
+        data={
+            "name": name,
+            "enabled": True,
+            "priority": priority,
+            "trigger_type": trigger,
+            "trigger_config": tconf,
+            "action_type": action,
+            "action_config": aconf,
+        },
+        subentry_type="rule",
+        title=name,
+        unique_id=None,
+    )
+
+
+async def _events(
+    entry: MockConfigEntry, hass: HomeAssistant, kind: str
+) -> list[EventRow]:
+    return [e for e in await rows(hass, entry, EventRow) if e.event_type == kind]
+
+
+async def test_rule_flow_creates_a_row(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub()
+    flow = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "rule"), context={"source": "user"}
+    )
+    assert flow["type"] is FlowResultType.MENU
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"next_step_id": "price_threshold"}
+    )
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"],
+        {"name": "Cheap", "condition": "between", "threshold": 5,
+         "action_type": "log_event", "priority": 2, "enabled": True},
+    )  # fmt: skip
+    assert flow["errors"] == {"threshold_high": "threshold_high_required"}
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"],
+        {"name": "Cheap", "condition": "between", "threshold": 5, "threshold_high": 9,
+         "action_type": "log_event", "priority": 2, "enabled": True},
+    )  # fmt: skip
+    assert flow["step_id"] == "action"
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"message": "Cheap power"}
+    )
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    (row,) = await rows(hass, entry, AutomationRule)
+    assert (row.name, row.trigger_type, row.action_type, row.priority) == (
+        "Cheap", "price_threshold", "log_event", 2,
+    )  # fmt: skip
+    assert row.trigger_config["threshold_high"] == 9
+    assert row.action_config == {"message": "Cheap power"}
+
+
+async def test_time_window_runs_once_per_window(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub(
+        [_rule("Note", "time_window", ALL_DAY, "log_event", {"message": "hello"})]
+    )
+    runner = entry.runtime_data.rules
+    await runner.async_evaluate()
+    await runner.async_evaluate()
+    (event,) = await _events(entry, hass, "rule_event")
+    assert event.message == "hello"
+    (row,) = await rows(hass, entry, AutomationRule)
+    assert row.last_executed_at is not None
+    assert row.last_execution_context["occasion"].startswith("window:")
+    # Still once after a reload (the context is stored).
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await entry.runtime_data.rules.async_evaluate()
+    assert len(await _events(entry, hass, "rule_event")) == 1
+    audit = [
+        a for a in await rows(hass, entry, AuditLog) if a.action == "rule_executed"
+    ]
+    assert [(a.user, a.status) for a in audit] == [("system", "success")]
+
+
+async def test_price_threshold_once_per_slot(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub(
+        [_rule("Cheap", "price_threshold", {"condition": "below", "threshold": 10},
+               "log_event", {"message": "cheap"})]
+    )  # fmt: skip
+    start = dt_util.utcnow().replace(second=0, microsecond=0)
+    slot = SimpleNamespace(start=start, price_pence=4.0)
+    entry.runtime_data.prices = SimpleNamespace(
+        current=lambda: slot, async_stop=lambda: None
+    )
+    runner = entry.runtime_data.rules
+    await runner.async_evaluate()
+    await runner.async_evaluate()
+    assert len(await _events(entry, hass, "rule_event")) == 1
+    slot = SimpleNamespace(start=start + timedelta(minutes=30), price_pence=12.0)
+    await runner.async_evaluate()
+    assert len(await _events(entry, hass, "rule_event")) == 1  # not below 10
+    slot = SimpleNamespace(start=start + timedelta(minutes=60), price_pence=3.0)
+    await runner.async_evaluate()
+    assert len(await _events(entry, hass, "rule_event")) == 2
+
+
+@pytest.mark.parametrize("enrolled", [True, False])
+async def test_strategy_wins_over_a_rule(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    enrolled: bool,
+) -> None:
+    miner = miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)
+    entry = await setup_hub([miner])
+    (miner_id,) = entry.runtime_data.coordinators
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    hass.config_entries.async_add_subentry(
+        entry,
+        _subentry(_rule("Eco", "time_window", ALL_DAY, "apply_mode",
+                        {"miners": [miner_id], "mode": "eco"})),
+    )  # fmt: skip
+    await hass.async_block_till_done()
+    entry.runtime_data.strategy = SimpleNamespace(
+        enabled=True,
+        enrolled={coordinator.miner_id} if enrolled else set(),
+        miner_state=lambda c: None,
+        async_stop=lambda: None,
+    )
+    default = axeos_sim.frequency
+    await entry.runtime_data.rules.async_evaluate()
+    skipped = await _events(entry, hass, "rule_skipped")
+    if enrolled:
+        assert axeos_sim.frequency == default
+        assert "Desk" in skipped[0].message
+    else:
+        assert axeos_sim.frequency < default
+        assert skipped == []
+
+
+async def test_control_entity_and_priority(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    calls: list[ServiceCall] = async_mock_service(hass, "homeassistant", "turn_off")
+    entry = await setup_hub(
+        [
+            _rule("Low", "time_window", ALL_DAY, "log_event", {"message": "low"}, priority=1),
+            _rule("High", "time_window", ALL_DAY, "control_ha_entity",
+                  {"entity_id": "switch.heater", "state": "off"}, priority=9),
+        ]
+    )  # fmt: skip
+    await entry.runtime_data.rules.async_evaluate()
+    assert calls[0].data["entity_id"] == "switch.heater"
+    executed = await _events(entry, hass, "rule_executed")
+    assert [e.data["rule"] for e in executed] == ["High", "Low"]  # type: ignore[index]
+
+
+def _subentry(data: ConfigSubentryData) -> Any:
+    from homeassistant.config_entries import ConfigSubentry  # noqa: PLC0415
+
+    return ConfigSubentry(
+        data=data["data"],
+        subentry_type=data["subentry_type"],
+        title=data["title"],
+        unique_id=data["unique_id"],
+    )

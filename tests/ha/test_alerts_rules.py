@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +14,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     async_mock_service,
 )
 
@@ -26,6 +28,7 @@ from custom_components.home_miner_manager.db.models import (
 )
 from custom_components.home_miner_manager.rule_flow import RuleSubentryFlow
 from hmm_sim import AxeOSSimulator
+from hmm_sim.faults import Fault
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
 
@@ -214,3 +217,43 @@ def _subentry(data: ConfigSubentryData) -> Any:
         title=data["title"],
         unique_id=data["unique_id"],
     )
+
+
+async def test_miner_triggers_once_per_episode(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    entry = await setup_hub(
+        [
+            miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID),
+            _rule("Hot", "miner_overheat", {"threshold_celsius": 60}, "log_event",
+                  {"message": "hot"}),
+            _rule("Gone", "miner_offline", {"minutes": 0}, "log_event",
+                  {"message": "gone"}),
+        ]
+    )  # fmt: skip
+    runner = entry.runtime_data.rules
+
+    async def poll_and_evaluate() -> None:
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await runner.async_evaluate()
+
+    def messages(events: list[EventRow]) -> list[str]:
+        return [e.message for e in events]
+
+    cool = axeos_sim.device.profile
+    axeos_sim.device.profile = dataclasses.replace(cool, temp_at_default=80.0)
+    await poll_and_evaluate()
+    await poll_and_evaluate()
+    assert messages(await _events(entry, hass, "rule_event")) == ["hot"]
+    axeos_sim.device.profile = cool
+    await poll_and_evaluate()
+    axeos_sim.device.profile = dataclasses.replace(cool, temp_at_default=80.0)
+    await poll_and_evaluate()  # a new episode
+    assert messages(await _events(entry, hass, "rule_event")) == ["hot", "hot"]
+
+    axeos_sim.device.profile = cool
+    await axeos_sim.set_fault(Fault.HTTP_500)
+    await poll_and_evaluate()
+    await poll_and_evaluate()
+    assert messages(await _events(entry, hass, "rule_event"))[2:] == ["gone"]

@@ -18,7 +18,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from .audit import Actor, queue_audit, queue_event
+from .audit import Actor, async_actor, queue_audit, queue_event
 from .commands import async_set_mode, async_switch_pool
 from .const import DOMAIN, LOGGER
 from .db.exceptions import DatabaseError
@@ -67,6 +67,7 @@ class RuleRunner:
         # (rule, target) -> when its condition started (episode keys).
         self._since: dict[tuple[str, str], str] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._started = False  # the first sync (start-up) is not a change
 
     def _rules(self) -> dict[str, dict[str, Any]]:
         return {
@@ -106,7 +107,37 @@ class RuleRunner:
         except DatabaseError as err:
             LOGGER.warning("Could not store the automation rules: %s", err)
             return
+        if self._started:
+            await self._async_audit_changes(self._synced, rules)
+        self._started = True
         self._synced = rules
+
+    async def _async_audit_changes(
+        self, old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]
+    ) -> None:
+        """Audit rules added, changed or removed (by whoever is making the change)."""
+        actor = await async_actor(self.hass)
+        for rule_id in sorted(old.keys() | new.keys()):
+            before, after = old.get(rule_id), new.get(rule_id)
+            if before == after:
+                continue
+            action = (
+                "rule_added"
+                if before is None
+                else "rule_removed"
+                if after is None
+                else "rule_updated"
+            )
+            rule = after or before or {}
+            queue_audit(
+                self.entry.runtime_data.database,
+                actor=actor,
+                action=action,
+                resource_id=(self.rows.get(rule_id) or {}).get("id"),
+                resource_name=str(rule.get("name") or rule_id),
+                changes={"old": before, "new": after},
+                resource_type=RESOURCE_RULE,
+            )
 
     async def _async_updated(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         if not entry.runtime_data.closed:

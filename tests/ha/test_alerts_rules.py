@@ -257,3 +257,33 @@ async def test_miner_triggers_once_per_episode(
     await poll_and_evaluate()
     await poll_and_evaluate()
     assert messages(await _events(entry, hass, "rule_event"))[2:] == ["gone"]
+
+
+async def test_rule_changes_are_audited_and_rows_follow(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub(
+        [_rule("Note", "time_window", ALL_DAY, "log_event", {"message": "hello"})]
+    )
+    hass.config_entries.async_add_subentry(
+        entry,
+        _subentry(_rule("More", "time_window", ALL_DAY, "log_event", {"message": "x"})),
+    )
+    await hass.async_block_till_done()
+    assert sorted(r.name for r in await rows(hass, entry, AutomationRule)) == [
+        "More",
+        "Note",
+    ]
+    note_id = next(sid for sid, sub in entry.subentries.items() if sub.title == "Note")
+    hass.config_entries.async_remove_subentry(entry, note_id)
+    await hass.async_block_till_done()
+    assert [r.name for r in await rows(hass, entry, AutomationRule)] == ["More"]
+    audit = [
+        (a.action, a.resource_name, a.user)
+        for a in await rows(hass, entry, AuditLog)
+        if a.resource_type == "automation_rule"
+    ]
+    assert audit == [
+        ("rule_added", "More", "system"),
+        ("rule_removed", "Note", "system"),
+    ]

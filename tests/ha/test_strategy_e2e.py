@@ -370,3 +370,36 @@ async def test_grace_period_after_start(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown")
     assert issue is not None
     assert plug.calls == ["off"]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_switching_off_leaves_miners_alone(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    plug: SmartPlug,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = await _hub(
+        hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE] * 23
+    )
+    await _start(hass)
+    assert plug.calls == ["off"]
+    coordinator = _miner(entry)
+    assert coordinator.update_interval == timedelta(minutes=5)
+    # Off: miners stay as they are, but are no longer "expected offline".
+    await _switch(hass, f"{HUB_ID}_agile_strategy", on=False)
+    assert coordinator.update_interval == timedelta(seconds=30)
+    assert entry.runtime_data.strategy.miner_state(coordinator).off_by_strategy is False
+    await _at(hass, freezer, "2026-03-10 12:30:00+00:00")
+    assert _band(hass) == "DGB 12-20p"  # still decided and shown
+    assert plug.calls == ["off"]  # nothing commanded
+    audit = [a.action for a in await rows(hass, entry, AuditLog)]
+    assert "agile_strategy_disabled" in audit
+    # Taking a miner out works the same way.
+    await _switch(hass, f"{HUB_ID}_agile_strategy")
+    assert plug.calls == ["off", "on"]
+    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", on=False)
+    assert coordinator.miner_id not in entry.runtime_data.strategy.enrolled
+    (row,) = await rows(hass, entry, MinerStrategy)
+    assert row.strategy_enabled is False

@@ -113,6 +113,10 @@ class StrategyRunner(FleetExecutor):
                 for k, v in raw.items()
                 if str(k).isdigit()
             }
+        for coordinator in self.entry.runtime_data.coordinators.values():
+            run = self.miners.get(coordinator.miner_id)
+            if self.enabled and run is not None and run.off_by_strategy:
+                set_expected_offline(coordinator, True)  # still off after a restart
         self._unsubs.append(self.prices.async_add_listener(self._prices_changed))
         self._unsubs.append(
             async_track_time_interval(

@@ -260,6 +260,8 @@ async def test_restart_mid_hysteresis_continues(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.runtime_data.strategy.state.hysteresis_counter == 1
+    # Still switched off by the strategy: still polled slowly.
+    assert _miner(entry).update_interval == timedelta(minutes=5)
 
     # 13:00: the second cheap slot is published; the stored count makes two.
     set_day(hass, [OFF_PRICE] * 25 + [ECO_PRICE] * 2)

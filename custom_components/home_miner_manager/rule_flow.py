@@ -84,6 +84,8 @@ class RuleSubentryFlow(ConfigSubentryFlow):
     """Add an automation rule."""
 
     _rule: dict[str, Any]
+    # The stored rule while reconfiguring (its values prefill the forms).
+    _stored: dict[str, Any] | None = None
 
     def _options(self, kind: str) -> list[SelectOptionDict]:
         entry: HMMConfigEntry = self._get_entry()
@@ -98,6 +100,18 @@ class RuleSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Choose the trigger type."""
         return self.async_show_menu(step_id="user", menu_options=TRIGGER_TYPES)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Edit a rule: its trigger's form, then its action's, prefilled."""
+        self._stored = dict(self._get_reconfigure_subentry().data)
+        step = getattr(self, f"async_step_{self._stored['trigger_type']}")
+        result: SubentryFlowResult = await step()
+        return result
+
+    def _prefilled(self, schema: vol.Schema, values: dict[str, Any]) -> vol.Schema:
+        return self.add_suggested_values_to_schema(schema, values)
 
     def _trigger_form(
         self,
@@ -126,8 +140,19 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             vol.Required("priority", default=0): _number(),
             vol.Required("enabled", default=True): BooleanSelector(),
         }
+        stored = self._stored or {}
+        values = {
+            **(stored.get("trigger_config") or {}),
+            **{
+                k: stored[k]
+                for k in ("name", "priority", "enabled", "action_type")
+                if k in stored
+            },
+        }
         return self.async_show_form(
-            step_id=step_id, data_schema=vol.Schema(schema), errors=errors or {}
+            step_id=step_id,
+            data_schema=self._prefilled(vol.Schema(schema), values),
+            errors=errors or {},
         )
 
     async def async_step_price_threshold(
@@ -207,6 +232,13 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             config = {key: user_input.get(key) for key in needed}
             if any(config[key] in (None, "", []) for key in needed):
                 errors["base"] = "action_incomplete"
+            elif self._stored is not None:
+                return self.async_update_and_abort(
+                    self._get_entry(),
+                    self._get_reconfigure_subentry(),
+                    title=self._rule["name"],
+                    data={**self._rule, "action_config": config},
+                )
             else:
                 return self.async_create_entry(
                     title=self._rule["name"],
@@ -223,9 +255,15 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             "state": _select(["on", "off"]),
         }
         schema = {vol.Required(key): available[key] for key in needed}
+        stored = self._stored or {}
+        previous = (
+            stored.get("action_config") or {}
+            if stored.get("action_type") == kind
+            else {}
+        )
         return self.async_show_form(
             step_id="action",
-            data_schema=vol.Schema(schema),
+            data_schema=self._prefilled(vol.Schema(schema), previous),
             errors=errors,
             description_placeholders={"action": kind},
         )

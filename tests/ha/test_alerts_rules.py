@@ -287,3 +287,40 @@ async def test_rule_changes_are_audited_and_rows_follow(
         ("rule_added", "More", "system"),
         ("rule_removed", "Note", "system"),
     ]
+
+
+async def test_rule_reconfigure(hass: HomeAssistant, setup_hub: HubFactory) -> None:
+    entry = await setup_hub(
+        [_rule("Note", "time_window", ALL_DAY, "log_event", {"message": "hello"})]
+    )
+    (rule_id,) = entry.subentries
+    flow = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "rule"),
+        context={"source": "reconfigure", "subentry_id": rule_id},
+    )
+    assert flow["step_id"] == "time_window"
+    schema = flow["data_schema"].schema
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested["name"] == "Note"
+    assert suggested["start"] == "00:00:00"
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"],
+        {"name": "Note", "start": "06:00:00", "end": "07:00:00",
+         "action_type": "log_event", "priority": 0, "enabled": True},
+    )  # fmt: skip
+    assert flow["step_id"] == "action"
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"message": "morning"}
+    )
+    assert flow["type"] is FlowResultType.ABORT
+    assert flow["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    (row,) = await rows(hass, entry, AutomationRule)
+    assert row.trigger_config["start"] == "06:00:00"
+    assert row.action_config == {"message": "morning"}
+    audit = [a.action for a in await rows(hass, entry, AuditLog)]
+    assert "rule_updated" in audit

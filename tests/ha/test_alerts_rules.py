@@ -25,12 +25,17 @@ from custom_components.home_miner_manager.db.models import (
     AuditLog,
     AutomationRule,
     Event as EventRow,
+    NotificationConfig,
+    NotificationLog,
 )
 from custom_components.home_miner_manager.rule_flow import RuleSubentryFlow
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
+from hmm_sim.notify_servers import FakeDiscordServer
+from hmm_sim.stratum import PoolMode, StratumPoolSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+from .test_pools import pool_subentry
 
 ALL_DAY = {"start": "00:00:00", "end": "23:59:59"}
 
@@ -324,3 +329,41 @@ async def test_rule_reconfigure(hass: HomeAssistant, setup_hub: HubFactory) -> N
     assert row.action_config == {"message": "morning"}
     audit = [a.action for a in await rows(hass, entry, AuditLog)]
     assert "rule_updated" in audit
+
+
+async def test_pool_failure_rule_sends_an_alert(
+    hass: HomeAssistant, setup_hub: HubFactory, socket_enabled: None
+) -> None:
+    async with StratumPoolSimulator() as main, FakeDiscordServer() as discord:
+        entry = await setup_hub(
+            [
+                pool_subentry(main, name="Main"),
+                _rule("Pool down", "pool_failure", {"pools": []}, "alert",
+                      {"message": "Main is down"}),
+            ]
+        )  # fmt: skip
+        entry.runtime_data.database.queue_insert(
+            NotificationConfig,
+            channel_type="discord",
+            enabled=True,
+            config={"name": "Den", "webhook_url": discord.webhook_url()},
+        )
+        await entry.runtime_data.database.async_flush()
+        await entry.runtime_data.notifier.async_load()
+        (pool,) = entry.runtime_data.pools.values()
+        runner = entry.runtime_data.rules
+
+        async def check() -> None:
+            await pool.async_refresh()
+            await hass.async_block_till_done(wait_background_tasks=True)
+            await runner.async_evaluate()
+
+        await check()
+        assert discord.requests == []
+        await main.set_mode(PoolMode.REFUSE)
+        await check()
+        await check()
+        (sent,) = discord.requests
+        assert "Main is down" in sent.body["content"]
+        (log,) = await rows(hass, entry, NotificationLog)
+        assert (log.alert_type, log.success) == ("rule", True)

@@ -93,8 +93,11 @@ class PoolHealthData:
 
 
 def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
-    """Sort key: higher priority first, then by name."""
-    return (-int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
+    """Sort key: the lowest priority number first, then by name.
+
+    0 is the first choice, as in cgminer and the miners' own pool slots.
+    """
+    return (int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
 
 
 def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:

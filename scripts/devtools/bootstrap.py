@@ -120,8 +120,8 @@ async def ensure_miners(
 
 # The simulated pools, as the pool flow asks for them (any user is accepted).
 DEV_POOLS = (
-    ("Solo BTC", "BTC", 10),
-    ("Solo DGB", "DGB", 5),
+    ("Solo BTC", "BTC", 0),
+    ("Solo DGB", "DGB", 0),
 )
 DEV_POOL_USER = "bc1qdevelopmentwalletaddress"
 

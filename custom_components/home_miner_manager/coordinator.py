@@ -43,7 +43,7 @@ from .telemetry import MinerRecorder
 
 if TYPE_CHECKING:
     from collections import deque
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from aiohttp import ClientSession
     from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -62,13 +62,20 @@ RESTART_WATCH_FOR = timedelta(minutes=2)
 
 
 class _AvailabilityLogger(logging.Logger):
-    """The coordinator's logger, with "went unavailable" lines at INFO.
+    """A coordinator's logger, with "went unavailable" lines at INFO.
 
     DataUpdateCoordinator logs a failed update once at ERROR; for a miner that
     was switched off or lost Wi-Fi that is routine, and the quality scale asks
     for one INFO line when it goes and one when it comes back. Unexpected
-    errors (logged with a traceback) stay at ERROR.
+    errors (logged with a traceback) stay at ERROR. A miner the strategy
+    switched off on purpose is expected to be silent: its lines drop to DEBUG.
     """
+
+    def __init__(self, quiet: Callable[[], bool]) -> None:
+        """Log as ``<package>.coordinator``; ``quiet`` says: expected offline."""
+        super().__init__(f"{LOGGER.name}.coordinator")
+        self.parent = LOGGER
+        self._quiet = quiet
 
     def error(self, msg: object, *args: object, **kwargs: Any) -> None:
         """Downgrade plain error lines; keep those carrying a traceback."""
@@ -77,9 +84,12 @@ class _AvailabilityLogger(logging.Logger):
         else:
             self.info(msg, *args, **kwargs)
 
-
-COORDINATOR_LOGGER = _AvailabilityLogger(f"{LOGGER.name}.coordinator")
-COORDINATOR_LOGGER.parent = LOGGER
+    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Log at INFO, or DEBUG while the miner is expected offline."""
+        if self._quiet():
+            self.debug(msg, *args, **kwargs)
+        else:
+            super().info(msg, *args, **kwargs)
 
 
 @dataclass(kw_only=True)
@@ -114,6 +124,7 @@ class MinerStatus(StrEnum):
     UNREACHABLE = "unreachable"
     REFUSED = "refused"
     POLLING_PAUSED = "polling_paused"
+    OFF_BY_STRATEGY = "off_by_strategy"
 
 
 def scan_interval(data: Mapping[str, Any]) -> timedelta:
@@ -152,9 +163,11 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         miner_id: int,
     ) -> None:
         """Set up from the subentry; call :meth:`async_start` afterwards."""
+        # Before the first poll can log: the strategy may switch it off.
+        self.expected_offline = False
         super().__init__(
             hass,
-            COORDINATOR_LOGGER,
+            _AvailabilityLogger(lambda: self.expected_offline),
             config_entry=entry,
             name=subentry.title,
             update_interval=None,
@@ -196,8 +209,32 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
             manual_power_watts=self.manual_power_watts,
         )
         self.update_interval = (
-            scan_interval(data) if self.polling_enabled and not self.broadcast else None
+            self._poll_interval(data)
+            if self.polling_enabled and not self.broadcast
+            else None
         )
+
+    def _poll_interval(self, data: Mapping[str, Any]) -> timedelta:
+        # Off at its plug on purpose: check now and then, not every interval.
+        if self.expected_offline:
+            return max(const.STRATEGY_OFF_SCAN_INTERVAL, scan_interval(data))
+        return scan_interval(data)
+
+    @callback
+    def async_set_expected_offline(self, off: bool) -> None:
+        """Mark the miner switched off by the strategy (True), or back on.
+
+        While off it is polled every few minutes, logs nothing above DEBUG
+        and its status says "off by strategy" instead of unreachable.
+        """
+        if off == self.expected_offline:
+            return
+        self.expected_offline = off
+        self._apply(self.applied_data)
+        self._unschedule_refresh()
+        if self.update_interval is not None:
+            self._schedule_refresh()
+        self.async_update_listeners()
 
     @property
     def broadcast(self) -> bool:
@@ -231,10 +268,14 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         if not self.polling_enabled:
             return MinerStatus.POLLING_PAUSED
         if not self.last_update_success:
+            if self.expected_offline:
+                return MinerStatus.OFF_BY_STRATEGY
             return MinerStatus.REFUSED if self._refused else MinerStatus.UNREACHABLE
         # None until the first answer (HA types ``data`` as always set).
         snapshot: MinerSnapshot | None = self.data
         if snapshot is None:
+            if self.expected_offline:
+                return MinerStatus.OFF_BY_STRATEGY
             return MinerStatus.CONNECTING
         if snapshot.extras.get("calibrating"):
             return MinerStatus.CALIBRATING

@@ -17,7 +17,6 @@ from homeassistant.util import dt as dt_util
 
 from . import commands, const
 from .const import CONF_POWER_SWITCH, DOMAIN
-from .coordinator import scan_interval
 from .strategy.plan import Action, MinerView
 from .strategy_pools import coin_in_use, pool_for_coin
 
@@ -162,17 +161,8 @@ async def async_wait_for_miner(coordinator: MinerCoordinator, wait: bool) -> Non
 
 
 def set_expected_offline(coordinator: MinerCoordinator, off: bool) -> None:
-    """Slow polling of a miner the strategy switched off (and restore it).
-
-    A clearly separated stand-in until the coordinator exposes this itself.
-    """
-    if not coordinator.polling_enabled or coordinator.broadcast:
-        return
-    coordinator.update_interval = (
-        const.STRATEGY_OFF_SCAN_INTERVAL
-        if off
-        else scan_interval(coordinator.subentry.data)
-    )
+    """Mark a miner the strategy switched off (slow, quiet polling) or back on."""
+    coordinator.async_set_expected_offline(off)
 
 
 async def async_apply(

@@ -193,6 +193,39 @@ async def test_setup_does_not_wait_for_a_silent_miner(
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_off_by_strategy_is_expected_and_quiet(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    avalon_sim: CgminerSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A miner switched off on purpose: slow polls, no log lines, its own status."""
+    entry = await setup_hub([miner_subentry(avalon_sim, "avalon_nano", title="Nano")])
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    coordinator.async_set_expected_offline(True)
+    assert coordinator.update_interval == timedelta(minutes=5)
+    caplog.clear()
+    await avalon_sim.set_fault("refused")  # its plug is off
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.nano_status").state == "off_by_strategy"  # type: ignore[union-attr]
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO]
+    # Back on: polled at its own interval again, and it is simply back.
+    await avalon_sim.clear_fault()
+    coordinator.async_set_expected_offline(False)
+    assert coordinator.update_interval == timedelta(seconds=30)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.nano_status").state == "mining"  # type: ignore[union-attr]
+    # A failure while not expected offline is logged again (once, at INFO).
+    caplog.clear()
+    await avalon_sim.set_fault("refused")
+    await coordinator.async_refresh()
+    assert [
+        r.levelno for r in caplog.records if "Error fetching" in r.getMessage()
+    ] == [logging.INFO]
+
+
 async def test_unavailable_and_recovery(
     hass: HomeAssistant,
     setup_hub: HubFactory,

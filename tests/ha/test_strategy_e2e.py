@@ -154,6 +154,7 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     assert enrolled.attributes["off_by_strategy"] is True
     # Expected offline: polled every 5 minutes, not every 30 s.
     assert _miner(entry).update_interval == timedelta(minutes=5)
+    assert _miner(entry).expected_offline is True
     next_change = hass.states.get(
         entity_id(hass, "sensor", f"{HUB_ID}_next_band_change")
     )
@@ -166,6 +167,7 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     assert plug.calls == ["off", "on"]
     coordinator = _miner(entry)
     assert coordinator.update_interval == timedelta(seconds=30)
+    assert coordinator.expected_offline is False
     await _until(
         hass,
         freezer,

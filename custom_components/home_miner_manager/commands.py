@@ -54,7 +54,7 @@ async def async_set_polling_enabled(
         resource_name=coordinator.subentry.title,
         changes={CONF_ENABLED: {"old": not enabled, "new": enabled}},
     )
-    await async_update_miner_row(coordinator, enabled=enabled)
+    coordinator.recorder.async_update_row(enabled=enabled)
 
 
 async def async_set_mode(
@@ -79,12 +79,16 @@ async def async_set_mode(
         {"mode": mode},
     )
     coordinator.recorder.mark_mode(mode)
-    await async_update_miner_row(
-        coordinator,
-        current_mode=mode,
-        last_mode_change=to_naive_utc(dt_util.utcnow()),
+    # Neither the row nor a fresh poll is waited for: the strategy commands
+    # a whole fleet at a slot boundary and each wait would add up.
+    coordinator.recorder.async_update_row(
+        current_mode=mode, last_mode_change=to_naive_utc(dt_util.utcnow())
     )
-    await coordinator.async_request_refresh()
+    coordinator.config_entry.async_create_background_task(
+        coordinator.hass,
+        coordinator.async_request_refresh(),
+        f"{DOMAIN} refresh {coordinator.name}",
+    )
 
 
 async def async_restart(

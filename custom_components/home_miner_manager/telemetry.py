@@ -161,11 +161,16 @@ class MinerRecorder:
         }
         if changed:
             self._synced.update(changed)
-            self._entry.async_create_background_task(
-                self._hass,
-                self._async_write_miner(changed),
-                f"{DOMAIN} miner row {self.miner_id}",
-            )
+            self.async_update_row(**changed)
+
+    @callback
+    def async_update_row(self, **values: Any) -> None:
+        """Write columns of the Miner row in the background (nobody waits)."""
+        self._entry.async_create_background_task(
+            self._hass,
+            self._async_write_miner(values),
+            f"{DOMAIN} miner row {self.miner_id}",
+        )
 
     def _keep_counters(self, snapshot: MinerSnapshot, now: datetime) -> None:
         """Keep an hour of share counters for the pool's reject rate."""

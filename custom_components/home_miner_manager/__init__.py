@@ -111,17 +111,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             ],
         )
         await async_add_pools(hass, entry, list(pool_subentries(entry).values()))
-    except DatabaseError as err:
-        await _async_close_hub(hass, hub)
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="database_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except BaseException:
-        await _async_close_hub(hass, hub)
-        raise
-    try:
         # Prices and the Agile strategy (only once a price source is set).
         await async_start_strategy(hass, entry)
         # Health scores, alerts and notifications.
@@ -133,6 +122,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             translation_key="database_unavailable",
             translation_placeholders={"error": str(err)},
         ) from err
+    except BaseException:
+        await _async_close_hub(hass, hub)
+        raise
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     async def _async_maintenance(now: datetime) -> None:

@@ -22,13 +22,12 @@ from homeassistant.components.sensor import (
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .energy_sensor import ENERGY_MAX_GAP
 from .entity import MinerEntity
-from .hub_entity import WRITE_DELAY
+from .hub_entity import DebouncedWrite
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -171,12 +170,11 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         return period_start(self.entity_description.key, dt_util.utcnow())
 
 
-class HubCostSensor(SensorEntity):
+class HubCostSensor(DebouncedWrite, SensorEntity):
     """Every miner's cost this day or month, summed."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
-    _unsub_write: CALLBACK_TYPE | None = None
 
     def __init__(
         self,
@@ -192,27 +190,13 @@ class HubCostSensor(SensorEntity):
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
 
     async def async_added_to_hass(self) -> None:
-        """Follow every miner's ledger."""
-        self.async_on_remove(self.book.add_listener(self._async_moved))
-        self.async_on_remove(self._cancel_write)
+        """Follow every miner's ledger.
 
-    @callback
-    def _async_moved(self) -> None:
-        # Miners report one after another: one sum and write a second, not
-        # one per miner (with 200 miners that was 40,000 ledger reads a poll).
-        if self._unsub_write is None:
-            self._unsub_write = async_call_later(self.hass, WRITE_DELAY, self._write)
-
-    @callback
-    def _write(self, _now: datetime) -> None:
-        self._unsub_write = None
-        self.async_write_ha_state()
-
-    @callback
-    def _cancel_write(self) -> None:
-        if self._unsub_write is not None:
-            self._unsub_write()
-            self._unsub_write = None
+        Miners report one after another: one sum and write a second, not one
+        per miner (with 200 miners that was 40,000 ledger reads a poll).
+        """
+        await super().async_added_to_hass()
+        self.async_on_remove(self.book.add_listener(self._async_changed))
 
     @property
     def native_value(self) -> float:

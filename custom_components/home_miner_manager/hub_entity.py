@@ -24,15 +24,10 @@ if TYPE_CHECKING:
 WRITE_DELAY = 1.0  # seconds
 
 
-class FollowsMiners(Entity):
-    """Writes its state (debounced) when any miner updates, comes or goes."""
+class DebouncedWrite(Entity):
+    """Writes its state at most once a second, however often it changes."""
 
     _unsub_write: CALLBACK_TYPE | None = None
-
-    @callback
-    def _async_follow(self, hub: HubData) -> None:
-        """Start following (call from ``async_added_to_hass``)."""
-        self.async_on_remove(hub.async_add_miner_listener(self._async_changed))
 
     @callback
     def _async_changed(self) -> None:
@@ -50,6 +45,15 @@ class FollowsMiners(Entity):
         if self._unsub_write is not None:
             self._unsub_write()
             self._unsub_write = None
+
+
+class FollowsMiners(DebouncedWrite):
+    """Writes its state (debounced) when any miner updates, comes or goes."""
+
+    @callback
+    def _async_follow(self, hub: HubData) -> None:
+        """Start following (call from ``async_added_to_hass``)."""
+        self.async_on_remove(hub.async_add_miner_listener(self._async_changed))
 
 
 class HubEntity(FollowsMiners):

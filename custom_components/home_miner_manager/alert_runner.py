@@ -217,7 +217,9 @@ class AlertRunner:
             last_seen=tracked.last_seen or tracked.since,
             temperature=snapshot.temperature if snapshot is not None else None,
             samples=list(tracked.samples),
-            strategy_off=bool(run and run.off_by_strategy),
+            # The strategy's record, or the coordinator's own flag for it.
+            strategy_off=bool(run and run.off_by_strategy)
+            or coordinator.expected_offline,
             last_mode_change=tracked.last_mode_change,
             pool_connected=pool_connected,
             band_change_failures=tracked.refusals,

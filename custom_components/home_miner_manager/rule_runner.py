@@ -217,8 +217,8 @@ class RuleRunner:
             return temperature is not None and temperature > float(
                 config.get("threshold_celsius", 80)
             )
-        if miner.available:
-            return False
+        if miner.available or miner.expected_offline:
+            return False  # answering, or switched off by the strategy on purpose
         alerts = self.entry.runtime_data.alerts
         seen = alerts.last_seen(miner) if alerts is not None else None
         minutes = float(config.get("minutes", 5))

@@ -113,3 +113,26 @@ async def test_strategy_refusals_and_off_on_purpose(
     evaluate()
     await hass.async_block_till_done()
     assert fired[-1] == ("miner_offline", "fired")
+
+
+async def test_expected_offline_miner_is_not_offline(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """The coordinator's own off-by-strategy flag silences miner_offline too."""
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
+    )
+    hub = entry.runtime_data
+    (coordinator,) = hub.coordinators.values()
+    fired = _alerts(hass)
+    coordinator.async_set_expected_offline(True)
+    await axeos_sim.set_fault(Fault.REFUSED)
+    (tracked,) = hub.alerts._tracked.values()
+    tracked.last_seen = tracked.since = tracked.since.replace(year=2000)
+    hub.alerts.async_evaluate()
+    await hass.async_block_till_done()
+    assert fired == []
+    coordinator.async_set_expected_offline(False)
+    hub.alerts.async_evaluate()
+    await hass.async_block_till_done()
+    assert fired == [("miner_offline", "fired")]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.device_registry import DeviceEntry
 
     from .coordinator import MinerCoordinator
-    from .data import HMMConfigEntry
+    from .data import HMMConfigEntry, HubData
     from .devices.snapshot import MinerSnapshot
 
 # Anything that could carry a credential or identify the owner, wherever it
@@ -62,6 +62,18 @@ async def async_get_config_entry_diagnostics(
             key: value for key, value in entry.options.items() if key != CONF_DB_URL
         },
         "miner_count": len(hub.coordinators),
+        "pools": [
+            {
+                "title": pool.title,
+                "coin": pool.coin,
+                "enabled": pool.enabled,
+                "reachable": pool.data.reachable if pool.data else None,
+                "health_score": pool.data.health_score if pool.data else None,
+                "failed_over_miners": len(pool.failed_over),
+            }
+            for pool in hub.pools.values()
+        ],
+        "strategy": _strategy_diagnostics(hub),
         "nmminer_listener": hub.nmminer_listener is not None,
         "miners": [
             _coordinator_diagnostics(coordinator)
@@ -114,3 +126,19 @@ def _snapshot_dict(snapshot: MinerSnapshot) -> dict[str, Any]:
     data["extras"] = dict(snapshot.extras)
     data["pool_in_use"] = pool_address(snapshot.pool_in_use)
     return data
+
+
+def _strategy_diagnostics(hub: HubData) -> dict[str, Any] | None:
+    """Return the Agile strategy's state (bands, decision, miners: no secrets)."""
+    runner = hub.strategy
+    if runner is None:
+        return None
+    return {
+        "enabled": runner.enabled,
+        "bands": [band.to_dict() for band in runner.bands],
+        "enrolled_miner_ids": sorted(runner.enrolled),
+        "decision": runner.decision.to_dict() if runner.decision else None,
+        "miners": {
+            str(miner_id): state.to_dict() for miner_id, state in runner.miners.items()
+        },
+    }

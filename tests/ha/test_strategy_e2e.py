@@ -407,3 +407,32 @@ async def test_switching_off_leaves_miners_alone(
     assert coordinator.miner_id not in entry.runtime_data.strategy.enrolled
     (row,) = await rows(hass, entry, MinerStrategy)
     assert row.strategy_enabled is False
+
+
+async def test_strategy_in_diagnostics(
+    hass: HomeAssistant,
+    hass_client: Any,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    plug: SmartPlug,
+) -> None:
+    """The hub's diagnostics show the strategy's bands, decision and miners."""
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+    from pytest_homeassistant_custom_component.components.diagnostics import (  # noqa: PLC0415
+        get_diagnostics_for_config_entry,
+    )
+
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = await _hub(
+        hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE] * 23
+    )
+    await _start(hass)
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    strategy = diag["strategy"]
+    assert strategy["enabled"] is True
+    assert len(strategy["bands"]) == 5
+    assert strategy["decision"]["band_id"] is not None
+    miner_id = str(_miner(entry).miner_id)
+    assert strategy["enrolled_miner_ids"] == [int(miner_id)]
+    assert strategy["miners"][miner_id]["off_by_strategy"] is True
+    assert [p["coin"] for p in diag["pools"]] == ["DGB", "BCH", "BTC"]

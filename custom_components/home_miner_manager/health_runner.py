@@ -3,7 +3,8 @@
 The scoring itself is the pure ``health`` package; this module reads the
 samples off the loop (``Database.async_run``), writes ``health_scores`` rows
 and keeps each miner's latest score for its "health" sensor. At start-up the
-sensors show the newest stored score until the next hourly run.
+sensors show the newest stored score; without one from the last hour, the
+miners are scored a few minutes after start-up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
 
 HEALTH_INTERVAL = timedelta(hours=1)
+# After a start without a score of the last hour, score once the first polls
+# are in instead of waiting a whole interval.
+FIRST_SCORE_AFTER = timedelta(minutes=5)
 # A miner added minutes ago has too little history to judge.
 MIN_WINDOW = timedelta(minutes=15)
 
@@ -51,6 +55,7 @@ class HealthRunner:
         self.scores: dict[int, dict[str, Any]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub: CALLBACK_TYPE | None = None
+        self._unsub_first: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
         """Restore the newest stored scores, then score every hour."""
@@ -62,13 +67,23 @@ class HealthRunner:
         self._unsub = async_track_time_interval(
             self.hass, self._async_tick, HEALTH_INTERVAL, name=f"{DOMAIN} health"
         )
+        newest = max((s["timestamp"] for s in self.scores.values()), default=None)
+        if newest is None or to_naive_utc(dt_util.utcnow()) - newest > HEALTH_INTERVAL:
+            self._unsub_first = async_call_later(
+                self.hass, FIRST_SCORE_AFTER, self._async_first
+            )
+
+    async def _async_first(self, _now: datetime) -> None:
+        self._unsub_first = None
+        await self.async_score_all()
 
     @callback
     def stop(self) -> None:
         """Stop the hourly run."""
-        if self._unsub is not None:
-            self._unsub()
-            self._unsub = None
+        for unsub in (self._unsub, self._unsub_first):
+            if unsub is not None:
+                unsub()
+        self._unsub = self._unsub_first = None
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:

@@ -118,17 +118,35 @@ async def test_online_all_day_scores_high(
     assert row.details["interval_s"] == 30.0
 
 
-async def test_offline_half_the_day_and_hourly_timer(
+async def test_offline_half_the_day_first_and_hourly_timers(
     hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
 ) -> None:
+    """No recent score at start: one after 5 minutes, then one every hour."""
     entry = await _hub(setup_hub, axeos_sim)
     await _seed_day(hass, entry, online=[(11.99, 0)])
-    await _score_via_timer(hass)
-
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
     scores = await rows(hass, entry, HealthScore)
     assert len(scores) == 1
     assert 45 <= scores[0].uptime_score <= 55
     assert float(hass.states.get(SENSOR).state) < 90  # type: ignore[union-attr]
+    await _score_via_timer(hass)
+    assert len(await rows(hass, entry, HealthScore)) == 2
+
+
+async def test_recent_stored_score_waits_for_the_hour(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """A score from the last hour is shown; nothing is recomputed at start."""
+    entry = await _hub(setup_hub, axeos_sim)
+    await _seed_day(hass, entry, online=[(23.99, 0)])
+    await entry.runtime_data.health.async_score_all()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await rows(hass, entry, HealthScore)) == 1
+    assert float(hass.states.get(SENSOR).state) >= 95  # type: ignore[union-attr]
 
 
 async def test_strategy_off_hours_are_not_downtime(

@@ -39,6 +39,7 @@ from .discovery import DiscoveryMixin
 from .hub import async_open_database
 from .miner_flow import MinerSubentryFlow
 from .pool_flow import PoolSubentryFlow
+from .rule_flow import SUBENTRY_RULE, RuleSubentryFlow
 
 if TYPE_CHECKING:
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -96,8 +97,12 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Miners and pools are subentries of the hub."""
-        return {SUBENTRY_MINER: MinerSubentryFlow, SUBENTRY_POOL: PoolSubentryFlow}
+        """Miners, pools and automation rules are subentries of the hub."""
+        return {
+            SUBENTRY_MINER: MinerSubentryFlow,
+            SUBENTRY_POOL: PoolSubentryFlow,
+            SUBENTRY_RULE: RuleSubentryFlow,
+        }
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None

@@ -7,7 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentryData
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
@@ -18,9 +18,6 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.home_miner_manager.config_flow import (
-    HomeMinerManagerConfigFlow,
-)
 from custom_components.home_miner_manager.db.models import (
     AuditLog,
     AutomationRule,
@@ -28,7 +25,6 @@ from custom_components.home_miner_manager.db.models import (
     NotificationConfig,
     NotificationLog,
 )
-from custom_components.home_miner_manager.rule_flow import RuleSubentryFlow
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 from hmm_sim.notify_servers import FakeDiscordServer
@@ -38,21 +34,6 @@ from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
 from .test_pools import pool_subentry
 
 ALL_DAY = {"start": "00:00:00", "end": "23:59:59"}
-
-
-@pytest.fixture(autouse=True)
-def _rule_subentries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Offer the rule subentry type (config_flow.py registers miners and pools)."""
-    original = HomeMinerManagerConfigFlow.async_get_supported_subentry_types.__func__  # type: ignore[attr-defined]
-
-    def _types(cls: Any, config_entry: ConfigEntry) -> dict[str, Any]:
-        return {**original(cls, config_entry), "rule": RuleSubentryFlow}
-
-    monkeypatch.setattr(
-        HomeMinerManagerConfigFlow,
-        "async_get_supported_subentry_types",
-        classmethod(_types),
-    )
 
 
 def _rule(name: str, trigger: str, tconf: dict[str, Any], action: str, aconf: dict[str, Any], *, priority: int = 0) -> ConfigSubentryData:  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -13,7 +12,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
@@ -29,6 +28,7 @@ from .db.shares import (
     MAX_LEADERBOARD_COUNT,
     leaderboard,
 )
+from .device_links import miner_coordinator
 from .events_actions import async_setup_event_services
 from .pool_coordinator import pool_order
 from .strategy_services import async_setup_strategy_services
@@ -74,10 +74,9 @@ def _coordinators(hass: HomeAssistant, call: ServiceCall) -> list[MinerCoordinat
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_miner_selected"
         )
-    device_registry = dr.async_get(hass)
     coordinators: list[MinerCoordinator] = []
     for device_id in sorted(device_ids):
-        coordinator = _coordinator_for_device(hass, device_registry, device_id)
+        coordinator = miner_coordinator(hass, device_id)
         if coordinator is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -86,28 +85,6 @@ def _coordinators(hass: HomeAssistant, call: ServiceCall) -> list[MinerCoordinat
             )
         coordinators.append(coordinator)
     return coordinators
-
-
-def _coordinator_for_device(
-    hass: HomeAssistant, device_registry: dr.DeviceRegistry, device_id: str
-) -> MinerCoordinator | None:
-    device = device_registry.async_get(device_id)
-    if device is None:
-        return None
-    for entry_id, subentry_ids in device.config_entries_subentries.items():
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if (
-            entry is None
-            or entry.domain != DOMAIN
-            or entry.state is not ConfigEntryState.LOADED
-        ):
-            continue
-        for subentry_id in subentry_ids:
-            if subentry_id and (
-                coordinator := entry.runtime_data.coordinators.get(subentry_id)
-            ):
-                return coordinator  # type: ignore[no-any-return]
-    return None
 
 
 async def _async_set_mode(call: ServiceCall) -> None:

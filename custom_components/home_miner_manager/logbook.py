@@ -36,11 +36,13 @@ def async_describe_events(
     @callback
     def _alert(event: Event[Any]) -> dict[str, str]:
         data = event.data
+        name = str(data.get("miner") or "Home Miner Manager")
+        message = str(data.get("message") or data.get("type"))
+        # Messages name the miner ("Desk has not reported ..."); the logbook
+        # puts the name before the message already.
+        message = message.removeprefix(f"{name} ")
         prefix = "cleared: " if data.get("state") == "cleared" else ""
-        return {
-            LOGBOOK_ENTRY_NAME: str(data.get("miner") or "Home Miner Manager"),
-            LOGBOOK_ENTRY_MESSAGE: f"{prefix}{data.get('message') or data.get('type')}",
-        }
+        return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: f"{prefix}{message}"}
 
     @callback
     def _block(event: Event[Any]) -> dict[str, str]:

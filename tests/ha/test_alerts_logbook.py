@@ -84,3 +84,48 @@ async def test_logbook_shows_alerts_on_the_miner_device(
         name == "Bitaxe" and "found a BTC block on Solo" in (message or "")
         for name, message in messages
     )
+
+
+async def test_alert_message_does_not_repeat_the_miner_name(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    hass_ws_client: WebSocketGenerator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The logbook puts the name first; "Bitaxe Bitaxe has not ..." read badly."""
+    from custom_components.home_miner_manager.alert_runner import (  # noqa: PLC0415
+        EVENT_ALERT,
+    )
+
+    assert await async_setup_component(hass, "logbook", {})
+    await _hub(setup_hub, axeos_sim)
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, BITAXE_UID)})
+    assert device is not None
+    for state in ("fired", "cleared"):
+        hass.bus.async_fire(
+            EVENT_ALERT,
+            {
+                "type": "miner_offline",
+                "state": state,
+                "miner": "Bitaxe",
+                "device_id": device.id,
+                "message": "Bitaxe has not reported for 6 min.",
+            },
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": start.isoformat(),
+            "device_ids": [device.id],
+        }
+    )
+    entries = (await client.receive_json())["result"]
+    assert [(e["name"], e["message"]) for e in entries] == [
+        ("Bitaxe", "has not reported for 6 min."),
+        ("Bitaxe", "cleared: has not reported for 6 min."),
+    ]

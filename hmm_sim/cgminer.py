@@ -17,9 +17,9 @@ import time
 from typing import Any
 
 from .avalon_device import PROFILES, AvalonDevice, AvalonProfile
-from .base import Simulator, bind_socket
 from .faults import Fault
 from .http import absurd
+from .tcp import TcpSimulator
 
 DESCRIPTION = "cgminer 4.11.1"
 READ_COMMANDS = frozenset(
@@ -65,7 +65,7 @@ def plain_text(reply: dict[str, Any]) -> str:
     return "|".join(out) + "|"
 
 
-class CgminerSimulator(Simulator):
+class CgminerSimulator(TcpSimulator):
     """One Avalon Nano (``nano3s`` or ``nano3``) speaking the cgminer API."""
 
     kind = "cgminer"
@@ -84,10 +84,7 @@ class CgminerSimulator(Simulator):
         super().__init__(**kwargs)
         self.device = AvalonDevice(self.profile, self.rng, web_password)
         self.commands: deque[tuple[str, str | None]] = deque(maxlen=500)
-        self.connections = 0
         self.served: dict[str, Any] = {}  # last reply per command
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
 
     @property
     def profile_name(self) -> str:
@@ -118,29 +115,9 @@ class CgminerSimulator(Simulator):
 
     # -- server ------------------------------------------------------------
 
-    async def _start_listening(self) -> None:
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        self._server = await asyncio.start_server(self._handle, sock=sock)
-
-    async def _stop_listening(self) -> None:
-        if self._server is not None:
-            server, self._server = self._server, None
-            server.close()
-            server.abort_clients()
-            for task in list(self._handlers):
-                task.cancel()
-            if self._handlers:
-                await asyncio.gather(*self._handlers, return_exceptions=True)
-            await server.wait_closed()
-
     async def _handle(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        self.connections += 1
         try:
             # cgminer does a single recv() of the request.
             raw = await reader.read(8192)
@@ -149,7 +126,6 @@ class CgminerSimulator(Simulator):
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            self._handlers.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 

@@ -16,7 +16,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any, Self
 
-from .base import Simulator, bind_socket
+from .tcp import TcpSimulator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,7 +37,7 @@ class PoolMode(StrEnum):
     DROP_AFTER_SUBSCRIBE = "drop_after_subscribe"  # close right after subscribe reply
 
 
-class StratumPoolSimulator(Simulator):
+class StratumPoolSimulator(TcpSimulator):
     """One stratum pool; ``users`` maps user → password (None: any password).
 
     With ``users=None`` every user and password is accepted. ``requests_log``
@@ -70,12 +70,9 @@ class StratumPoolSimulator(Simulator):
         self.interleave = interleave
         self.requests_log: list[dict[str, Any]] = []
         self.request_times: list[float] = []  # monotonic arrival, per request
-        self.connections = 0
         self.notifications_sent = 0  # set_difficulty and notify messages
         self.stray_replies_sent = 0  # replies to ids no client used
         self._job = 0
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
 
     @property
     def profile_name(self) -> str:
@@ -110,29 +107,9 @@ class StratumPoolSimulator(Simulator):
 
     # -- server ------------------------------------------------------------
 
-    async def _start_listening(self) -> None:
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]  # kept across REFUSE → NORMAL
-        self._server = await asyncio.start_server(self._handle, sock=sock)
-
-    async def _stop_listening(self) -> None:
-        if self._server is not None:
-            server, self._server = self._server, None
-            server.close()
-            server.abort_clients()
-            for task in list(self._handlers):
-                task.cancel()
-            if self._handlers:
-                await asyncio.gather(*self._handlers, return_exceptions=True)
-            await server.wait_closed()
-
     async def _handle(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        self.connections += 1
         pusher: asyncio.Task[None] | None = None
         if self.notify_interval:
             pusher = asyncio.create_task(self._push_jobs(writer, self.notify_interval))
@@ -148,7 +125,6 @@ class StratumPoolSimulator(Simulator):
         finally:
             if pusher is not None:
                 pusher.cancel()
-            self._handlers.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 

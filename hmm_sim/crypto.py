@@ -15,24 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
-from .base import bind_socket
+from .web import LocalWebService
 
 PROVIDERS = ("coingecko", "coincap", "binance")
 FAILURES = ("error", "rate_limited", "malformed", "hang", "empty", "absurd")
 GBP_RATE_ID = "british-pound-sterling"
 
 
-class CryptoPriceSimulator:
+class CryptoPriceSimulator(LocalWebService):
     """The fake providers; ``async with`` it."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         """Configure with plausible prices (GBP, USD, USDT)."""
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         # CoinGecko: id -> GBP.
         self.coingecko: dict[str, float] = {
             "bitcoin": 70_000.0,
@@ -56,57 +55,31 @@ class CryptoPriceSimulator:
         }
         self.fail: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self._runner: web.AppRunner | None = None
 
     @property
     def coingecko_url(self) -> str:
         """Return the CoinGecko base URL."""
-        return f"http://{self.host}:{self.port}/coingecko/api/v3"
+        return f"{self.base_url}/coingecko/api/v3"
 
     @property
     def coincap_url(self) -> str:
         """Return the CoinCap base URL."""
-        return f"http://{self.host}:{self.port}/coincap/v2"
+        return f"{self.base_url}/coincap/v2"
 
     @property
     def binance_url(self) -> str:
         """Return the Binance base URL."""
-        return f"http://{self.host}:{self.port}/binance/api/v3"
+        return f"{self.base_url}/binance/api/v3"
 
     def requests_to(self, provider: str) -> list[tuple[str, dict[str, str]]]:
         """Return (path, query) of the requests one provider received."""
         return [(path, q) for p, path, q in self.requests if p == provider]
 
-    async def start(self) -> Self:
-        """Listen on a free port."""
-        app = web.Application()
+    def _routes(self, app: web.Application) -> None:
         app.router.add_get("/coingecko/api/v3/simple/price", self._coingecko)
         app.router.add_get("/coincap/v2/assets/{asset}", self._coincap_asset)
         app.router.add_get("/coincap/v2/rates/{rate}", self._coincap_rate)
         app.router.add_get("/binance/api/v3/ticker/price", self._binance)
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=0.01
-        )
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        self._runner = runner
-        return self
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        """Start the server."""
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        """Stop the server."""
-        await self.stop()
 
     async def _failure(
         self, provider: str, request: web.Request

@@ -29,14 +29,11 @@ from dataclasses import dataclass, field
 import html.parser
 import json
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 from aiohttp import web
 
-from .base import bind_socket
-
-if TYPE_CHECKING:
-    from types import TracebackType
+from .web import LocalWebService
 
 MODES = ("success", "4xx", "5xx", "timeout", "429")
 BAD_GATEWAY = (
@@ -77,7 +74,7 @@ class RecordedRequest:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeNotifyServer:
+class FakeNotifyServer(LocalWebService):
     """Shared plumbing: lifecycle, recording, latency, modes."""
 
     def __init__(
@@ -97,54 +94,13 @@ class FakeNotifyServer:
         self.latency = latency
         self.hang_s = hang_s
         self.echo_path_in_errors = echo_path_in_errors
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0  # how many requests were ever handled at once
-        self._runner: web.AppRunner | None = None
 
-    @property
-    def base_url(self) -> str:
-        """``http://host:port`` of the running server."""
-        return f"http://{self.host}:{self.port}"
-
-    def _routes(self, app: web.Application) -> None:
-        raise NotImplementedError
-
-    async def start(self) -> None:
-        """Listen on ``host:port`` (a free port if 0)."""
-        app = web.Application(middlewares=[self._middleware])
-        self._routes(app)
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        # Short shutdown: a "timeout" handler must not hold up the test.
-        runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=0.01
-        )
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        self._runner = runner
-
-    async def stop(self) -> None:
-        """Stop listening and cut hanging handlers."""
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        """Start."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
+    def _application(self) -> web.Application:
+        return web.Application(middlewares=[self._middleware])
 
     def _error_text(self, request: web.Request, text: str) -> str:
         return f"{text} ({request.url})" if self.echo_path_in_errors else text

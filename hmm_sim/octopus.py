@@ -21,11 +21,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 import json
 import math
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .base import bind_socket
+from .web import LocalWebService
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -103,15 +103,14 @@ def _parse(value: str | None) -> datetime | None:
         return None
 
 
-class OctopusAPISimulator:
+class OctopusAPISimulator(LocalWebService):
     """The fake API; ``async with`` it, then point a client at :attr:`base_url`."""
 
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, page_size: int = 100
     ) -> None:
         """Configure; ``page_size`` is the server's own cap per page."""
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         self.page_size = page_size
         self.products = default_products()
         self.rates: dict[str, list[dict[str, Any]]] = {}  # tariff code -> items
@@ -119,12 +118,6 @@ class OctopusAPISimulator:
         self.error_status = 503
         self.fail_on_page: int | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def base_url(self) -> str:
-        """Return ``http://host:port`` (what a client takes as its base URL)."""
-        return f"http://{self.host}:{self.port}"
 
     def set_rates(
         self,
@@ -160,38 +153,12 @@ class OctopusAPISimulator:
             moment += SLOT
         self.set_rates(product, region, slots)
 
-    async def start(self) -> Self:
-        """Listen on a free port (kept across restarts)."""
-        app = web.Application()
+    def _routes(self, app: web.Application) -> None:
         app.router.add_get("/v1/products/", self._products)
         app.router.add_get(
             "/v1/products/{product}/electricity-tariffs/{tariff}/standard-unit-rates/",
             self._unit_rates,
         )
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        # A short shutdown timeout cuts "hang" handlers at once on stop.
-        runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=0.01
-        )
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        self._runner = runner
-        return self
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        """Start the server."""
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        """Stop the server."""
-        await self.stop()
 
     async def _failure(self, request: web.Request) -> web.Response | None:
         self.requests.append((request.path, dict(request.query)))

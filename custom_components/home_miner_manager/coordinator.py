@@ -1,20 +1,16 @@
 """One DataUpdateCoordinator per miner subentry: it fetches, nothing more.
 
-Recording a poll (``telemetry.py``), audited commands (``commands.py``) and
-repair issues (``issues.py``) live beside it; the coordinator calls them.
+Recording a poll (``telemetry.py``), audited commands (``commands.py``),
+repair issues (``issues.py``) and what it is built from (``miner_runtime.py``)
+live beside it; the coordinator calls them.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
-import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -25,127 +21,32 @@ from .const import (
     CONF_MANUAL_POWER_WATTS,
     CONF_MINER_TYPE,
     CONF_NMMINER_BROADCAST,
-    CONF_PORT,
-    CONF_SCAN_INTERVAL,
-    CONF_WEB_PASSWORD,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     NMMINER_STALE_AFTER,
 )
-from .devices import create_driver
 from .devices.exceptions import MinerAuthError, MinerError
 from .devices.types import MinerType
 from .errors import error_key
 from .issues import async_clear_refused, async_raise_refused, async_set_otp_enabled
-from .pacer import LoopPacer
+from .miner_runtime import (
+    AvailabilityLogger,
+    MinerServices,
+    MinerStatus,
+    build_driver,
+    scan_interval,
+)
+from .restart_watch import RestartWatch
 from .telemetry import MinerRecorder
 
 if TYPE_CHECKING:
-    from collections import deque
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
+    from datetime import datetime, timedelta
 
-    from aiohttp import ClientSession
     from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
-    from .db import Database
-    from .devices import NMMinerListener
-    from .devices.base import MinerDriver
     from .devices.snapshot import MinerSnapshot
     from .pool_switch import PoolSwitchWatch
-    from .pools.health import CounterRow
-    from .share_tracker import ShareTracker
-
-# After a restart command, poll this often until the miner is back (bounded).
-RESTART_POLL_EVERY = timedelta(seconds=5)
-RESTART_WATCH_FOR = timedelta(minutes=2)
-
-
-class _AvailabilityLogger(logging.Logger):
-    """A coordinator's logger, with "went unavailable" lines at INFO.
-
-    DataUpdateCoordinator logs a failed update once at ERROR; for a miner that
-    was switched off or lost Wi-Fi that is routine, and the quality scale asks
-    for one INFO line when it goes and one when it comes back. Unexpected
-    errors (logged with a traceback) stay at ERROR. A miner the strategy
-    switched off on purpose is expected to be silent: its lines drop to DEBUG.
-    """
-
-    def __init__(self, quiet: Callable[[], bool]) -> None:
-        """Log as ``<package>.coordinator``; ``quiet`` says: expected offline."""
-        super().__init__(f"{LOGGER.name}.coordinator")
-        self.parent = LOGGER
-        self._quiet = quiet
-
-    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
-        """Downgrade plain error lines; keep those carrying a traceback."""
-        if kwargs.get("exc_info"):
-            super().error(msg, *args, **kwargs)
-        else:
-            self.info(msg, *args, **kwargs)
-
-    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
-        """Log at INFO, or DEBUG while the miner is expected offline."""
-        if self._quiet():
-            self.debug(msg, *args, **kwargs)
-        else:
-            super().info(msg, *args, **kwargs)
-
-
-@dataclass(kw_only=True)
-class MinerServices:
-    """What the miner coordinators share with the hub (``HubData`` extends it)."""
-
-    database: Database
-    session: ClientSession
-    nmminer_listener: NMMinerListener | None = None
-    # Bound the miner polls in flight and pace their starts and processing (the
-    # consts are read at set-up, so a benchmark can change them first).
-    poll_slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(const.MAX_CONCURRENT_POLLS),
-        repr=False,
-    )
-    poll_pacer: LoopPacer = field(
-        default_factory=lambda: LoopPacer(const.POLL_STEPS_PER_TURN), repr=False
-    )
-    # Each miner's share counters of the last hour (its pool's reject rate).
-    counter_samples: dict[int, deque[CounterRow]] = field(default_factory=dict)
-    # Best shares and blocks (set by the hub once it can list its pools).
-    share_tracker: ShareTracker | None = None
-
-
-class MinerStatus(StrEnum):
-    """What a miner is doing, as the status sensor shows it (always available)."""
-
-    CONNECTING = "connecting"
-    MINING = "mining"
-    IDLE = "idle"
-    CALIBRATING = "calibrating"
-    UNREACHABLE = "unreachable"
-    REFUSED = "refused"
-    POLLING_PAUSED = "polling_paused"
-    OFF_BY_STRATEGY = "off_by_strategy"
-
-
-def scan_interval(data: Mapping[str, Any]) -> timedelta:
-    """Return the polling interval stored in a miner subentry."""
-    seconds = data.get(CONF_SCAN_INTERVAL)
-    return timedelta(seconds=seconds) if seconds else DEFAULT_SCAN_INTERVAL
-
-
-def build_driver(services: MinerServices, data: Mapping[str, Any]) -> MinerDriver:
-    """Create the protocol driver for a miner subentry's data."""
-    return create_driver(
-        MinerType(data[CONF_MINER_TYPE]),
-        data[CONF_HOST],
-        data.get(CONF_PORT),
-        session=services.session,
-        web_password=data.get(CONF_WEB_PASSWORD),
-        # Only broadcast-mode NMMiners read from the listener; others use HTTP.
-        nmminer_listener=(
-            services.nmminer_listener if data.get(CONF_NMMINER_BROADCAST) else None
-        ),
-    )
 
 
 class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
@@ -167,7 +68,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self.expected_offline = False
         super().__init__(
             hass,
-            _AvailabilityLogger(lambda: self.expected_offline),
+            AvailabilityLogger(lambda: self.expected_offline),
             config_entry=entry,
             name=subentry.title,
             update_interval=None,
@@ -186,7 +87,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self.applied_data: dict[str, Any] = {}
         self._unsub_broadcast: CALLBACK_TYPE | None = None
         self._unsub_watchdog: CALLBACK_TYPE | None = None
-        self._unsub_restart_watch: CALLBACK_TYPE | None = None
+        self.restart_watch: RestartWatch | None = None
         self._last_datagram: datetime | None = None
         self._refused = False
         # Following a pool switch until the polls show it (pool_switch.py).
@@ -438,37 +339,15 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
 
     @callback
     def async_watch_restart(self) -> None:
-        """Poll often after a restart command until the miner is back.
-
-        Otherwise the device page keeps the old values (or shows it down)
-        until the next scheduled poll, up to a full interval later.
-        """
+        """Poll often after a restart command until the miner is back."""
         self._stop_restart_watch()
-        if self.broadcast or not self.polling_enabled:
-            return
-        before = self.data.uptime_seconds if self.data is not None else None
-        deadline = dt_util.utcnow() + RESTART_WATCH_FOR
-
-        async def _async_check(now: datetime) -> None:
-            self._unsub_restart_watch = None
-            await self.async_refresh()
-            uptime = self.data.uptime_seconds if self.data is not None else None
-            back = self.last_update_success and (
-                before is None or (uptime is not None and uptime < before)
-            )
-            if not back and dt_util.utcnow() < deadline:
-                self._unsub_restart_watch = async_call_later(
-                    self.hass, RESTART_POLL_EVERY, _async_check
-                )
-
-        self._unsub_restart_watch = async_call_later(
-            self.hass, RESTART_POLL_EVERY, _async_check
-        )
+        if not self.broadcast and self.polling_enabled:
+            self.restart_watch = RestartWatch(self)
 
     def _stop_restart_watch(self) -> None:
-        if self._unsub_restart_watch is not None:
-            self._unsub_restart_watch()
-            self._unsub_restart_watch = None
+        if self.restart_watch is not None:
+            self.restart_watch.cancel()
+            self.restart_watch = None
 
     # -- NMMiner broadcasts ----------------------------------------------------
 

@@ -15,7 +15,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .coordinator import MinerCoordinator, MinerServices
+from .coordinator import MinerCoordinator
+from .miner_runtime import MinerServices
 from .pool_coordinator import PoolCoordinator
 
 if TYPE_CHECKING:

@@ -18,7 +18,6 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .coordinator import scan_interval
 from .db.exceptions import DatabaseError
 from .db.health_rows import (
     insert_score,
@@ -29,6 +28,7 @@ from .db.health_rows import (
 )
 from .db.models import to_naive_utc
 from .health import WINDOW, score
+from .miner_runtime import scan_interval
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -16,9 +16,9 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 
-from .coordinator import MinerStatus
 from .entity import MinerEntity
 from .hub_entity import HubEntity
+from .miner_runtime import MinerStatus
 
 STATUS = SensorEntityDescription(
     key="status",

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import MinerServices
     from .db import Database
     from .devices.snapshot import MinerSnapshot
+    from .miner_runtime import MinerServices
 
 # Share counters kept per miner: an hour (the reject-rate window) and a margin
 # for the baseline row before it.

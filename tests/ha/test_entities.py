@@ -611,7 +611,8 @@ async def test_restart_is_followed_until_the_miner_is_back(
         await asyncio.sleep(0.1)
     assert axeos_sim.requests > requests
     assert coordinator.data.uptime_seconds < 3600  # the fresh boot
-    assert coordinator._unsub_restart_watch is None  # done watching
+    assert coordinator.restart_watch is not None
+    assert not coordinator.restart_watch.active  # done watching
 
 
 async def test_restart_button_error_when_unreachable(

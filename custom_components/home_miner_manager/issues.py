@@ -11,13 +11,22 @@ from .const import DOMAIN
 from .errors import error_key
 
 if TYPE_CHECKING:
+    from asyncio import TimerHandle
+    from collections.abc import Callable
+
     from homeassistant.core import HomeAssistant
 
+    from .db import Database, DatabaseHealth
     from .devices.exceptions import MinerAuthError
 
 
 def _auth_issue_id(subentry_id: str) -> str:
     return f"miner_auth_{subentry_id}"
+
+
+def pool_switch_issue_id(subentry_id: str) -> str:
+    """Return the id of a miner's "did not switch to the pool" issue."""
+    return f"pool_switch_failed_{subentry_id}"
 
 
 def _otp_issue_id(subentry_id: str) -> str:
@@ -79,17 +88,15 @@ def async_set_otp_enabled(
 @callback
 def async_delete_miner_issues(hass: HomeAssistant, subentry_id: str) -> None:
     """Forget every issue of a removed miner."""
-    for issue_id in (_auth_issue_id(subentry_id), _otp_issue_id(subentry_id)):
+    for issue_id in (
+        _auth_issue_id(subentry_id),
+        _otp_issue_id(subentry_id),
+        pool_switch_issue_id(subentry_id),
+    ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 # --- the database: raised and cleared by async_track_database_health ---
-
-if TYPE_CHECKING:
-    from asyncio import TimerHandle
-    from collections.abc import Callable
-
-    from .db import Database, DatabaseHealth
 
 
 def _database_unreachable_issue_id(entry_id: str) -> str:

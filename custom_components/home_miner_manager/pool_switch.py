@@ -17,16 +17,13 @@ from homeassistant.helpers.event import async_call_later
 
 from .audit import Actor, queue_audit, queue_event
 from .const import DOMAIN, POOL_SWITCH_DEADLINE
+from .issues import pool_switch_issue_id
 from .pools.url import PoolAddress, pool_in_use_address
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from .coordinator import MinerCoordinator
-
-
-def _issue_id(subentry_id: str) -> str:
-    return f"pool_switch_failed_{subentry_id}"
 
 
 class PoolSwitchWatch:
@@ -68,7 +65,7 @@ class PoolSwitchWatch:
             return
         self._finish()
         ir.async_delete_issue(
-            self._hass, DOMAIN, _issue_id(coordinator.subentry.subentry_id)
+            self._hass, DOMAIN, pool_switch_issue_id(coordinator.subentry.subentry_id)
         )
         queue_event(
             coordinator.services.database,
@@ -107,7 +104,7 @@ class PoolSwitchWatch:
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            _issue_id(coordinator.subentry.subentry_id),
+            pool_switch_issue_id(coordinator.subentry.subentry_id),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="pool_switch_failed",
@@ -122,9 +119,3 @@ class PoolSwitchWatch:
         self.cancel()
         if self._coordinator.pool_watch is self:
             self._coordinator.pool_watch = None
-
-
-@callback
-def async_delete_pool_switch_issue(hass: HomeAssistant, subentry_id: str) -> None:
-    """Forget the issue of a removed miner."""
-    ir.async_delete_issue(hass, DOMAIN, _issue_id(subentry_id))

@@ -334,6 +334,15 @@ async def test_switch_not_seen_in_polls_raises_issue(  # noqa: PLR0917  (pytest 
     assert ("pool_switch_verified", "failure") in audit
     events = [e.event_type for e in await rows(hass, entry, EventRow)]
     assert events == ["pool_switch_failed"]
+    # Removing the miner takes its issue with it.
+    hass.config_entries.async_remove_subentry(entry, coordinator.subentry.subentry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"pool_switch_failed_{coordinator.subentry.subentry_id}"
+        )
+        is None
+    )
 
 
 async def test_best_share_rises_block_and_leaderboard(

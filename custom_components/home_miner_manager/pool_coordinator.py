@@ -100,6 +100,11 @@ def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
     return (int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
 
 
+def _address(data: Mapping[str, Any]) -> PoolAddress:
+    host, port, _, _ = pool_target_data(data)
+    return parse_pool_url(host, port)
+
+
 def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:
     """Return (host, port, user, password) of a pool subentry's data."""
     return (
@@ -139,6 +144,8 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         # What was applied (HA changes the subentry object in place).
         self.applied_title = subentry.title
         self.applied_data: dict[str, Any] = dict(subentry.data)
+        # Host and port, parsed once: every poll of every miner compares them.
+        self.address: PoolAddress = _address(subentry.data)
         self.pool_id = pool_id
         self.checks: deque[tuple[datetime, bool]] = deque(maxlen=_CHECKS_KEPT)
         # Miners moved away by a failover (subentry ids), to bring back.
@@ -158,12 +165,6 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
     def enabled(self) -> bool:
         """Return whether the pool is offered and checked."""
         return bool(self.subentry.data.get(CONF_ENABLED, True))
-
-    @property
-    def address(self) -> PoolAddress:
-        """Return the pool's host and port."""
-        host, port, _, _ = pool_target_data(self.subentry.data)
-        return parse_pool_url(host, port)
 
     def miners(self) -> list[MinerCoordinator]:
         """Return the miners whose latest poll shows this pool."""
@@ -220,6 +221,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         self.subentry = subentry
         self.applied_title = subentry.title
         self.applied_data = dict(subentry.data)
+        self.address = _address(subentry.data)
         self.name = f"pool {subentry.title}"
         self.update_interval = interval
 

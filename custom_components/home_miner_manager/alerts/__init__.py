@@ -12,7 +12,9 @@ API (all datetimes in one convention, the database's naive UTC):
   recent :class:`~..health.Sample` list, strategy-off flag, last mode change,
   pool connected, refused band changes, new :class:`BlockInfo` list).
 * :func:`evaluate` ``(miners, settings, state, now)`` → :class:`Evaluation`
-  ``(fired: [AlertFired], cleared: [AlertCleared], state)``. ``state`` is a
+  ``(fired: [AlertFired], cleared: [AlertCleared], state, errors:
+  [CheckError])``; a check that raises for one miner is reported in
+  ``errors`` and the others go on. ``state`` is a
   JSON-serialisable dict to keep (e.g. in HA's Store) and pass back next
   time; start with ``{}``.
 * :func:`block_found` — the alert for one block, for callers that notify at
@@ -49,6 +51,7 @@ from .model import (
     AlertFired,
     AlertState,
     BlockInfo,
+    CheckError,
     Evaluation,
     MinerState,
 )
@@ -63,6 +66,7 @@ __all__ = [
     "AlertState",
     "AlertType",
     "BlockInfo",
+    "CheckError",
     "Evaluation",
     "MinerState",
     "block_found",

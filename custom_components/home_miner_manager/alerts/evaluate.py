@@ -20,6 +20,7 @@ from .model import (
     AlertFired,
     AlertState,
     BlockInfo,
+    CheckError,
     Evaluation,
     MinerState,
 )
@@ -145,15 +146,15 @@ def _low_hashrate(
     if not recent:
         return None
     current = sum(recent) / len(recent)
-    baseline = sum(rates) / len(rates)
-    if entry and entry.get("active") and "baseline" in entry:
-        since = entry.get("since")
-        if changed is None or (since and changed < datetime.fromisoformat(since)):
-            # Keep the pre-drop baseline while the episode lasts; otherwise a
-            # lasting drop drags the hour's average down and "clears" itself.
-            baseline = float(entry["baseline"])
-    elif len(rates) < cfg.number("min_samples") or baseline <= 0:
-        return None
+    baseline = _kept_baseline(entry, changed)
+    if baseline is None:
+        # Recent samples can all predate the end of the grace (polls stopped,
+        # the clock jumped): no baseline then, not a division by zero.
+        if len(rates) < max(cfg.number("min_samples"), 1):
+            return None
+        baseline = sum(rates) / len(rates)
+        if baseline <= 0:
+            return None
     drop = cfg.number("drop_percent")
     return _Check(
         current < baseline * (1 - drop / 100),
@@ -170,6 +171,22 @@ def _low_hashrate(
     )
 
 
+def _kept_baseline(
+    entry: dict[str, Any] | None, changed: datetime | None
+) -> float | None:
+    """Return the pre-drop baseline of an open episode, if it still applies.
+
+    Kept while the episode lasts; otherwise a lasting drop drags the hour's
+    average down and "clears" itself. A mode change since then ends it.
+    """
+    if not entry or not entry.get("active") or "baseline" not in entry:
+        return None
+    since = entry.get("since")
+    if changed is None or (since and changed < datetime.fromisoformat(since)):
+        return float(entry["baseline"])
+    return None
+
+
 def _rates(samples: Iterable[Sample]) -> list[float]:
     rates = [s.hashrate for s in samples]
     # 0 <= r < inf also drops NaN (every comparison with NaN is false).
@@ -183,6 +200,10 @@ def _pool(m: _Miner, _cfg: AlertSettings, _: dict[str, Any] | None) -> _Check | 
 
 
 def _strategy(m: _Miner, cfg: AlertSettings, _: dict[str, Any] | None) -> _Check | None:
+    if not m.online:
+        # A miner that does not answer refuses nothing: that is the offline
+        # alert's business. An open episode stays as it is.
+        return None
     failures = m.miner.band_change_failures
     return _Check(failures >= cfg.number("max_failures"), {"failures": failures})
 
@@ -199,11 +220,12 @@ CHECKS: tuple[tuple[AlertType, _CheckFn], ...] = (
 
 def _cooled(entry: dict[str, Any], now: datetime, cooldown_s: float) -> bool:
     last = entry.get("last_fired")
-    # Exactly at the end of the cooldown counts as over.
-    return (
-        last is None
-        or (now - datetime.fromisoformat(last)).total_seconds() >= cooldown_s
-    )
+    if last is None:
+        return True
+    elapsed = (now - datetime.fromisoformat(last)).total_seconds()
+    # Exactly at the end of the cooldown counts as over. A last alert "in the
+    # future" means the clock was set back: do not mute for that long.
+    return elapsed >= cooldown_s or elapsed < 0
 
 
 def evaluate(
@@ -237,11 +259,22 @@ def evaluate(
                 entries.pop(kind.value, None)  # re-enabling starts afresh
                 continue
             entry = entries.get(kind.value)
-            result = check(view, cfg, entry)
-            if result is not None:
-                _step(
-                    out, entries, kind, cfg, miner, result=result, now=now, stamp=stamp
-                )
+            try:
+                result = check(view, cfg, entry)
+                if result is not None:
+                    _step(
+                        out,
+                        entries,
+                        kind,
+                        cfg,
+                        miner,
+                        result=result,
+                        now=now,
+                        stamp=stamp,
+                    )
+            except Exception as err:  # noqa: BLE001  (one bad case must not stop the rest)
+                # Reported, and the pair left as it was.
+                out.errors.append(CheckError(miner.key, miner.name, kind, err))
         block_cfg = cfgs[AlertType.BLOCK_FOUND]
         if block_cfg.enabled:
             out.fired.extend(

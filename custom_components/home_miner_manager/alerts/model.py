@@ -95,10 +95,24 @@ class AlertCleared(AlertEvent):
     kind: ClassVar[str] = "cleared"
 
 
+@dataclass(frozen=True, slots=True)
+class CheckError:
+    """One check that raised for one miner (the others went on)."""
+
+    miner_key: str
+    miner_name: str
+    alert_type: AlertType
+    error: Exception
+
+
 @dataclass(slots=True)
 class Evaluation:
-    """What one evaluation produced; ``state`` replaces the caller's state."""
+    """What one evaluation produced; ``state`` replaces the caller's state.
+
+    ``errors``: checks that raised; each pair was left as it was.
+    """
 
     fired: list[AlertFired] = field(default_factory=list)
     cleared: list[AlertCleared] = field(default_factory=list)
     state: AlertState = field(default_factory=dict)
+    errors: list[CheckError] = field(default_factory=list)

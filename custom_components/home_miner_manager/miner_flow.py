@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import (
@@ -13,17 +11,9 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.helpers.selector import (
-    EntitySelector,
-    EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 import voluptuous as vol
 
@@ -38,115 +28,28 @@ from .const import (
     CONF_NMMINER_BROADCAST,
     CONF_PORT,
     CONF_POWER_SWITCH,
-    CONF_SCAN_INTERVAL,
     CONF_WEB_PASSWORD,
-    DEFAULT_SCAN_INTERVAL,
     LOGGER,
-    MAX_SCAN_INTERVAL_S,
-    MIN_SCAN_INTERVAL_S,
     MINER_TYPE_AUTO,
     SUBENTRY_MINER,
 )
 from .devices.types import MinerType
 from .discovery import async_withdraw_offers
 from .errors import UNKNOWN
+from .miner_form import (
+    TYPE_OPTIONS,
+    clean,
+    common_fields,
+    host_error,
+    own_switches,
+    password_field,
+    power_field,
+    power_switch_error,
+)
 from .probe import ProbeError, ProbeResult, async_probe
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
-
-_HOSTNAME_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
-_TYPE_OPTIONS = [MINER_TYPE_AUTO, *(t.value for t in MinerType)]
-
-
-def host_error(host: str) -> str | None:
-    """Return a form error key if ``host`` is not a bare hostname or IP."""
-    if "://" in host:
-        return "host_has_scheme"
-    if "/" in host or "?" in host or "#" in host:
-        return "host_has_path"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return None
-    if host.startswith("[") or host.count(":") > 1:
-        return "invalid_host"  # bracketed or malformed IPv6
-    if ":" in host:
-        return "host_has_port"
-    name = host.removesuffix(".")
-    if not name or len(name) > 253:
-        return "invalid_host"
-    if not all(_HOSTNAME_LABEL.fullmatch(label) for label in name.split(".")):
-        return "invalid_host"
-    return None
-
-
-def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
-    config = NumberSelectorConfig(
-        min=low, max=high, step=1, mode=NumberSelectorMode.BOX
-    )
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
-def _common_fields(defaults: dict[str, Any]) -> dict[Any, Any]:
-    """Fields shared by the add and reconfigure steps."""
-    return {
-        vol.Required(
-            CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)
-        ): TextSelector(),
-        vol.Required(
-            CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)
-        ): TextSelector(),
-        vol.Optional(
-            CONF_PORT, description={"suggested_value": defaults.get(CONF_PORT)}
-        ): _number(1, 65535),
-        vol.Required(
-            CONF_SCAN_INTERVAL,
-            default=defaults.get(
-                CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
-            ),
-        ): _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, "s"),
-        # The plug the miner hangs on (the Agile strategy switches it).
-        vol.Optional(
-            CONF_POWER_SWITCH,
-            description={"suggested_value": defaults.get(CONF_POWER_SWITCH)},
-        ): EntitySelector(EntitySelectorConfig(domain="switch")),
-    }
-
-
-def _power_field(defaults: dict[str, Any]) -> dict[Any, Any]:
-    """Return the power estimate field (for miners not reporting power)."""
-    return {
-        vol.Optional(
-            CONF_MANUAL_POWER_WATTS,
-            description={"suggested_value": defaults.get(CONF_MANUAL_POWER_WATTS)},
-        ): _number(1, 5000, "W"),
-    }
-
-
-def _password_field() -> dict[Any, Any]:
-    return {
-        vol.Optional(CONF_WEB_PASSWORD): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
-        )
-    }
-
-
-def _clean(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Strip text, turn selector floats into ints, drop empty optionals."""
-    data: dict[str, Any] = {}
-    for key, raw in user_input.items():
-        value = raw.strip() if isinstance(raw, str) else raw
-        if isinstance(value, float):
-            value = int(value)
-        if value in ("", None):
-            continue
-        data[key] = value
-    return data
 
 
 class MinerSubentryFlow(ConfigSubentryFlow):
@@ -199,6 +102,8 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         """Validate the host and connect; return (probe, form errors)."""
         if (key := host_error(data.get(CONF_HOST, ""))) is not None:
             return None, {CONF_HOST: key}
+        if key := power_switch_error(self.hass, data.get(CONF_POWER_SWITCH)):
+            return None, {CONF_POWER_SWITCH: key}
         try:
             probe = await async_probe(
                 self.hass,
@@ -225,7 +130,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="hub_not_loaded")
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean(user_input)
             chosen = data.pop(CONF_MINER_TYPE)
             miner_type = None if chosen == MINER_TYPE_AUTO else MinerType(chosen)
             probe, errors = await self._async_check(hub, data, miner_type)
@@ -246,12 +151,12 @@ class MinerSubentryFlow(ConfigSubentryFlow):
                 default=(user_input or {}).get(CONF_MINER_TYPE, MINER_TYPE_AUTO),
             ): SelectSelector(
                 SelectSelectorConfig(
-                    options=_TYPE_OPTIONS,
+                    options=TYPE_OPTIONS,
                     translation_key=CONF_MINER_TYPE,
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
-            **_common_fields(user_input or {}),
+            **common_fields(user_input or {}, own_switches(self.hass, hub.entry_id)),
         }
         return self.async_show_form(
             step_id="user", data_schema=vol.Schema(schema), errors=errors
@@ -266,9 +171,9 @@ class MinerSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="hub_not_loaded")
         if user_input is None:
             return self.async_show_form(
-                step_id="avalon", data_schema=vol.Schema(_password_field())
+                step_id="avalon", data_schema=vol.Schema(password_field())
             )
-        self._pending.update(_clean(user_input))
+        self._pending.update(clean(user_input))
         return await self.async_step_power()
 
     async def async_step_power(
@@ -282,10 +187,10 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         if probe.snapshot.power_watts is None and user_input is None:
             return self.async_show_form(
                 step_id="power",
-                data_schema=vol.Schema(_power_field({})),
+                data_schema=vol.Schema(power_field({})),
                 description_placeholders={"name": self._pending[CONF_NAME]},
             )
-        self._pending.update(_clean(user_input or {}))
+        self._pending.update(clean(user_input or {}))
         return await self._async_create(hub)
 
     async def _async_create(self, hub: HMMConfigEntry) -> SubentryFlowResult:
@@ -316,7 +221,7 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         miner_type = MinerType(subentry.data[CONF_MINER_TYPE])
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean(user_input)
             # An empty password field keeps the stored password.
             if CONF_WEB_PASSWORD not in data and CONF_WEB_PASSWORD in subentry.data:
                 data[CONF_WEB_PASSWORD] = subentry.data[CONF_WEB_PASSWORD]
@@ -338,11 +243,11 @@ class MinerSubentryFlow(ConfigSubentryFlow):
                     return self.async_abort(reason="unique_id_mismatch")
                 return await self._async_save_reconfigure(hub, subentry, data)
         defaults = {**subentry.data, CONF_NAME: subentry.title, **(user_input or {})}
-        schema = _common_fields(defaults)
+        schema = common_fields(defaults, own_switches(self.hass, hub.entry_id))
         if self._needs_power_estimate(hub, subentry):
-            schema.update(_power_field(defaults))
+            schema.update(power_field(defaults))
         if miner_type is MinerType.AVALON_NANO:
-            schema.update(_password_field())
+            schema.update(password_field())
         return self.async_show_form(
             step_id="reconfigure", data_schema=vol.Schema(schema), errors=errors
         )
@@ -362,7 +267,14 @@ class MinerSubentryFlow(ConfigSubentryFlow):
         kept = {
             key: value
             for key, value in subentry.data.items()
-            if key not in (CONF_PORT, CONF_MANUAL_POWER_WATTS, CONF_WEB_PASSWORD)
+            # The form's optional fields: absent from the input means cleared.
+            if key
+            not in (
+                CONF_PORT,
+                CONF_MANUAL_POWER_WATTS,
+                CONF_WEB_PASSWORD,
+                CONF_POWER_SWITCH,
+            )
         }
         new_data = {**kept, **data}
         changes = audit_changes({**subentry.data, CONF_NAME: subentry.title}, new_data)

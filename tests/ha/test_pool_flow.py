@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 import json
 import logging
 from pathlib import Path
+import socket
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -166,6 +167,14 @@ async def _reconfigure(
 
 def _only(entry: MockConfigEntry, title: str) -> str:
     return next(str(sid) for sid, s in entry.subentries.items() if s.title == title)
+
+
+async def _choose(hass: HomeAssistant, result: Any, option: str) -> Any:
+    assert result["type"] is FlowResultType.MENU
+    assert option in result["menu_options"]
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": option}
+    )
 
 
 def _authorizations(sim: StratumPoolSimulator) -> list[Any]:
@@ -372,26 +381,36 @@ async def test_check_errors(  # noqa: PLR0917  (fixtures and parameters)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-@pytest.mark.parametrize("mode", [PoolMode.REFUSE, PoolMode.DROP_AFTER_SUBSCRIBE])
+@pytest.mark.parametrize(
+    ("mode", "step_id"),
+    [
+        (PoolMode.REFUSE, "unreachable_refused"),
+        (PoolMode.DROP_AFTER_SUBSCRIBE, "unreachable_closed"),
+    ],
+)
 async def test_unreachable_pool_is_saved_after_confirming(
     hass: HomeAssistant,
     setup_hub: HubFactory,
     pool_sim: StratumPoolSimulator,
     mode: PoolMode,
+    step_id: str,
 ) -> None:
     entry = await setup_hub()
     await pool_sim.set_mode(mode)
     result = await _add(hass, entry, _input(pool_sim))
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "unreachable"
-    assert result["errors"] is None
-    assert voluptuous_serialize.convert(result["data_schema"]) == []
-    placeholders = result["description_placeholders"]
-    assert placeholders["name"] == "Solo"
-    assert placeholders["reason"]
+    # A choice, worded for the cause: save anyway, or back to the form.
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == step_id
+    assert result["menu_options"] == ["save_anyway", "back"]
+    assert result["description_placeholders"] == {
+        "name": "Solo",
+        "host": "127.0.0.1",
+        "port": str(pool_sim.port),
+        "timeout": "10",
+    }
     assert PASSWORD not in shown(result)
     assert not entry.subentries  # nothing saved before the confirmation
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    result = await _choose(hass, result, "save_anyway")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["port"] == pool_sim.port
     assert result["data"]["password"] == PASSWORD
@@ -410,8 +429,8 @@ async def test_slow_pool_times_out_into_unreachable(
     entry = await setup_hub()
     await pool_sim.set_mode(PoolMode.SLOW, slow_delay=1.0)
     result = await _add(hass, entry, _input(pool_sim))
-    assert result["step_id"] == "unreachable"
-    assert "within 0.2 s" in result["description_placeholders"]["reason"]
+    assert result["step_id"] == "unreachable_timeout"
+    assert result["description_placeholders"]["timeout"] == "0.2"
 
 
 async def test_unreachable_can_be_abandoned(
@@ -419,12 +438,60 @@ async def test_unreachable_can_be_abandoned(
 ) -> None:
     entry = await setup_hub()
     result = await _add(hass, entry, _input(None))  # nothing listens there
-    assert result["step_id"] == "unreachable"
-    assert "connect failed" in result["description_placeholders"]["reason"]
+    assert result["step_id"] == "unreachable_refused"
+    # No Python text ("Connect call failed (...)") reaches the user.
+    assert "call failed" not in shown(result).lower()
     hass.config_entries.subentries.async_abort(result["flow_id"])
     await hass.async_block_till_done()
     assert not hass.config_entries.subentries.async_progress()
     assert not entry.subentries
+
+
+async def test_back_shows_the_form_as_filled_in(
+    hass: HomeAssistant, setup_hub: HubFactory, pool_sim: StratumPoolSimulator
+) -> None:
+    """ "Back" returns to the form with what was typed; the password is kept."""
+    entry = await setup_hub()
+    await pool_sim.set_mode(PoolMode.REFUSE)
+    typed = _input(pool_sim, name="Typo pool", port=closed_port())
+    result = await _add(hass, entry, typed)
+    assert result["step_id"] == "unreachable_refused"
+    result = await _choose(hass, result, "back")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert not entry.subentries
+    for name in ("name", "url", "port", "user"):
+        field = schema_field(result, name)
+        assert field is not None
+        assert field["default"] == typed[name]
+    # The password is never sent back to the browser...
+    assert PASSWORD not in shown(result)
+    # ...yet kept: the corrected form is submitted with the field empty.
+    await pool_sim.set_mode(PoolMode.NORMAL)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**typed, "port": pool_sim.port, "password": ""}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["password"] == PASSWORD
+    assert _authorizations(pool_sim)[-1] == [USER, PASSWORD]
+
+
+async def test_unknown_host_says_so(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name that does not resolve (no DNS server is asked: the lookup fails)."""
+
+    async def _no_such_host(host: str, *args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(hass.loop, "getaddrinfo", _no_such_host)
+    entry = await setup_hub()
+    result = await _add(hass, entry, _input(None, url="pool.example.invalid"))
+    assert result["step_id"] == "unreachable_dns"
+    assert result["description_placeholders"]["host"] == "pool.example.invalid"
 
 
 async def test_duplicate_aborts_naming_the_pool(
@@ -550,9 +617,9 @@ async def test_reconfigure_unreachable_saves_after_confirming(
     result = await _reconfigure(
         hass, entry, subentry_id, _input(pool_sim, priority=9, password="")
     )
-    assert result["step_id"] == "unreachable"
+    assert result["step_id"] == "unreachable_refused"
     assert entry.subentries[subentry_id].data["priority"] == 0  # not yet
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    result = await _choose(hass, result, "save_anyway")
     assert result["reason"] == "reconfigure_successful"
     assert entry.subentries[subentry_id].data["priority"] == 9
     assert entry.subentries[subentry_id].data["password"] == PASSWORD
@@ -650,10 +717,8 @@ async def test_password_never_logged(
         await pool_sim.set_mode(mode)
         result = await _add(hass, entry, _input(pool_sim))
         assert PASSWORD not in shown(result)
-        if result["step_id"] == "unreachable":
-            result = await hass.config_entries.subentries.async_configure(
-                result["flow_id"], {}
-            )
+        if result["step_id"].startswith("unreachable"):
+            result = await _choose(hass, result, "save_anyway")
             assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     # The failures were logged (so the check below looked at something)...
@@ -686,7 +751,10 @@ def test_translations_cover_the_flow() -> None:
     for step in ("user", "reconfigure"):
         assert set(strings["step"][step]["data"]) == FORM_FIELDS
         assert set(strings["step"][step]["data_description"]) == FORM_FIELDS
-    assert "{reason}" in strings["step"]["unreachable"]["description"]
-    assert "{name}" in strings["step"]["unreachable"]["description"]
+    for step_id in pool_flow.UNREACHABLE_STEPS.values():
+        step = strings["step"][step_id]
+        assert "{host}" in step["description"]
+        assert "{name}" in step["description"]
+        assert list(step["menu_options"]) == pool_flow.UNREACHABLE_MENU
     assert "{name}" in strings["abort"]["already_configured"]
     assert set(COIN_LABELS) == set(POOL_COINS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+import errno
 import json
 import socket
 import time
@@ -32,6 +33,13 @@ ERROR_CANNOT_CONNECT: Final = "cannot_connect"
 ERROR_NOT_STRATUM: Final = "not_stratum"
 ERROR_AUTH_FAILED: Final = "auth_failed"
 
+# Why a ``cannot_connect`` check failed (the flow words each one for people).
+CAUSE_TIMEOUT: Final = "timeout"
+CAUSE_REFUSED: Final = "refused"
+CAUSE_DNS: Final = "dns"
+CAUSE_CLOSED: Final = "closed"
+CAUSE_NETWORK: Final = "network"
+
 _SUBSCRIBE_ID: Final = 1
 _AUTHORIZE_ID: Final = 2
 
@@ -46,7 +54,8 @@ class StratumCheck:
     ``error``: None, ``cannot_connect`` (refused, timeout, DNS, closed before an
     answer), ``not_stratum`` (an answer that is not stratum JSON) or
     ``auth_failed`` (subscribe or authorize refused); ``message``: a short
-    English explanation without secrets, for logs and ``PoolHealth.error_message``.
+    English explanation without secrets, for logs and ``PoolHealth.error_message``;
+    ``cause``: for ``cannot_connect``, one of the ``CAUSE_*`` keys.
     """
 
     reachable: bool
@@ -54,6 +63,7 @@ class StratumCheck:
     authorized: bool = False
     error: str | None = None
     message: str | None = None
+    cause: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -154,12 +164,13 @@ class _Progress:
     stage: str = "connect"
     response_time_ms: float | None = None
 
-    def failed(self, key: str, message: str) -> StratumCheck:
+    def failed(self, key: str, message: str, cause: str | None = None) -> StratumCheck:
         return StratumCheck(
             reachable=self.response_time_ms is not None,
             response_time_ms=self.response_time_ms,
             error=key,
             message=message,
+            cause=cause,
         )
 
 
@@ -192,6 +203,19 @@ async def _handshake(
     )
 
 
+def _cause(err: OSError) -> str:
+    if isinstance(err, ConnectionRefusedError):
+        return CAUSE_REFUSED
+    if isinstance(err, (ConnectionResetError, ConnectionAbortedError)):
+        return CAUSE_CLOSED
+    # Several addresses (IPv4 and IPv6) all refusing come as one plain OSError
+    # ("Multiple exceptions: [Errno 111] Connect call failed ..., ...").
+    text = str(err)
+    if f"[Errno {errno.ECONNREFUSED}]" in text or "refused" in text.lower():
+        return CAUSE_REFUSED
+    return CAUSE_NETWORK
+
+
 async def check_stratum(
     pool: PoolTarget,
     *,
@@ -214,16 +238,19 @@ async def check_stratum(
             )
     except TimeoutError:
         return progress.failed(
-            ERROR_CANNOT_CONNECT, f"no {progress.stage} answer within {timeout:g} s"
+            ERROR_CANNOT_CONNECT,
+            f"no {progress.stage} answer within {timeout:g} s",
+            CAUSE_TIMEOUT,
         )
     except _CheckError as failure:
-        return progress.failed(failure.key, failure.message)
+        cause = CAUSE_CLOSED if failure.key == ERROR_CANNOT_CONNECT else None
+        return progress.failed(failure.key, failure.message, cause)
     except socket.gaierror:
-        return progress.failed(ERROR_CANNOT_CONNECT, "DNS lookup failed")
+        return progress.failed(ERROR_CANNOT_CONNECT, "DNS lookup failed", CAUSE_DNS)
     except OSError as err:  # refused, reset, unreachable network
         reason = err.strerror or type(err).__name__
         return progress.failed(
-            ERROR_CANNOT_CONNECT, f"{progress.stage} failed: {reason}"
+            ERROR_CANNOT_CONNECT, f"{progress.stage} failed: {reason}", _cause(err)
         )
     finally:
         if writer is not None:

@@ -121,7 +121,10 @@ async def test_refused_connection(
     await stratum_pool.set_mode(PoolMode.REFUSE)
     result = await check_stratum(pool_target)
     assert result == StratumCheck(
-        reachable=False, error="cannot_connect", message=result.message
+        reachable=False,
+        error="cannot_connect",
+        message=result.message,
+        cause="refused",  # worded for people by the pool flow
     )
     assert_no_secrets(result)
     # Back to normal on the same port.

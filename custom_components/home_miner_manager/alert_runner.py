@@ -39,6 +39,7 @@ from .const import DOMAIN, LOGGER
 from .db.alert_rows import seed_alert_config
 from .db.exceptions import DatabaseError
 from .db.models import to_naive_utc
+from .failure_log import FailureLog
 from .health import Sample
 from .share_tracker import EVENT_BLOCK_FOUND
 
@@ -89,6 +90,7 @@ class AlertRunner:
             hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
         )
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._failures = FailureLog()
 
     async def async_start(self) -> None:
         """Seed and read alert_config, restore cooldowns, start following."""
@@ -253,18 +255,50 @@ class AlertRunner:
             coordinator = hub.coordinators.get(subentry_id)
             if coordinator is None or not coordinator.polling_enabled:
                 continue  # paused on purpose: not offline
-            run = strategy.miner_state(coordinator) if strategy is not None else None
-            # The strategy retries a refused command every minute: refusals
-            # in a row are counted once per evaluation while its error stands.
-            tracked.refusals = tracked.refusals + 1 if run and run.last_error else 0
-            miners.append(self._miner_state(coordinator, tracked, pools_down))
+            what = f"Alerts of {coordinator.name}"
+            try:
+                run = strategy.miner_state(coordinator) if strategy else None
+                # The strategy retries every minute: refusals in a row are
+                # counted once per evaluation while its error stands. Not
+                # while the miner does not answer: commands fail then, which
+                # is the offline alert's news, not a refusal.
+                if coordinator.available:
+                    refused = run is not None and run.last_error is not None
+                    tracked.refusals = tracked.refusals + 1 if refused else 0
+                miners.append(self._miner_state(coordinator, tracked, pools_down))
+            except Exception as err:  # noqa: BLE001  (one miner must not stop the others)
+                self._failures.failed(subentry_id, what, err, trace=True)
+                continue
+            self._failures.succeeded(subentry_id, what)
         result = evaluate(miners, self.settings, self.state, _now())
+        failing = {(e.miner_key, e.alert_type) for e in result.errors}
+        for error in result.errors:
+            self._failures.failed(
+                (error.miner_key, error.alert_type),
+                f"The {error.alert_type} alert of {error.miner_name}",
+                error.error,
+                trace=True,
+            )
+        for miner in miners:
+            for kind in AlertType:
+                if (miner.key, kind) not in failing:
+                    self._failures.succeeded(
+                        (miner.key, kind), f"The {kind} alert of {miner.name}"
+                    )
         if result.state != self.state:
             self.state = result.state
             self.hass.data[_STATE_CACHE][self.entry.entry_id] = self.state
             self._store.async_delay_save(lambda: self.state, SAVE_DELAY_S)
         for event in (*result.fired, *result.cleared):
-            self._publish(event)
+            try:
+                self._publish(event)
+            except Exception as err:  # noqa: BLE001  (the other alerts still go out)
+                self._failures.failed(
+                    ("publish", event.miner_key, event.alert_type),
+                    f"Publishing the {event.alert_type} alert of {event.miner_name}",
+                    err,
+                    trace=True,
+                )
 
     @callback
     def _async_block(self, event: Event) -> None:

@@ -95,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="control endpoint port (0 = a free port, -1 = none)",
     )
+    parser.add_argument(
+        "--no-keep-alive",
+        action="store_true",
+        help="HTTP devices answer 'Connection: close' and hang up after each reply",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=None,
+        help="HTTP devices close connections idle this many seconds (default never)",
+    )
     parser.add_argument("--otp", action="store_true", help="NerdQAxes require OTP")
     parser.add_argument(
         "--fault",
@@ -152,6 +163,8 @@ async def run_fleet(args: argparse.Namespace) -> None:
         udp_port=args.udp_port or None,
         udp_interval=args.udp_interval,
         control_port=None if args.control_port < 0 else args.control_port,
+        keep_alive=not args.no_keep_alive,
+        idle_timeout=args.idle_timeout,
     )
     for sim in fleet.devices:
         if args.otp and getattr(getattr(sim, "profile", None), "nerdqaxe", False):

@@ -120,8 +120,14 @@ class Fleet:
         udp_port: int | None = 12345,
         udp_interval: float = 5.0,
         control_port: int | None = None,
+        keep_alive: bool = True,
+        idle_timeout: float | None = None,
     ) -> None:
-        """``base_port`` 0 = free ports; else device i listens on base_port + i."""
+        """``base_port`` 0 = free ports; else device i listens on base_port + i.
+
+        ``keep_alive`` and ``idle_timeout``: the HTTP devices' connection
+        behaviour (:mod:`hmm_sim.http`).
+        """
         self.host = host
         self.control_port = control_port
         self.devices: list[Simulator] = []
@@ -141,9 +147,10 @@ class Fleet:
                 "name": spec.name,
             }
             common |= identity | spec.options
+            http = {"keep_alive": keep_alive, "idle_timeout": idle_timeout}
             sim: Simulator
             if spec.kind == "axeos":
-                sim = AxeOSSimulator(profile, **common)
+                sim = AxeOSSimulator(profile, **http, **common)
             elif spec.kind == "cgminer":
                 sim = CgminerSimulator(profile, **common)
             elif spec.kind == "nmminer":
@@ -153,6 +160,7 @@ class Fleet:
                     else "plain",
                     udp_port=udp_port,
                     udp_interval=udp_interval,
+                    **http,
                     **common,
                 )
             else:

@@ -1,4 +1,14 @@
-"""aiohttp plumbing shared by the HTTP simulators (AxeOS, NerdQAxe, NMMiner)."""
+"""aiohttp plumbing shared by the HTTP simulators (AxeOS, NerdQAxe, NMMiner).
+
+Connections behave like the firmware's web server, selectably: ESP-IDF's
+httpd keeps an HTTP/1.1 connection open between requests (the default here),
+some builds answer ``Connection: close`` and hang up after every reply
+(``keep_alive=False``), and a device with few sockets drops the least recently
+used one, or forgets them all when it reboots, without the client noticing
+until its next request meets a dead socket (:meth:`HttpSimulator.forget_connections`).
+``idle_timeout`` closes connections idle that long (a FIN the client sees).
+The simulator counts the connections that carried requests.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +17,15 @@ import asyncio
 from collections import deque
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .base import Simulator, bind_socket
 from .faults import Fault
+
+if TYPE_CHECKING:
+    from asyncio import Transport
 
 HTML_PAGE = (
     "<!DOCTYPE html><html><head><title>Captive portal</title></head>"
@@ -47,12 +60,42 @@ def json_response(payload: Any, status: int = 200) -> web.Response:
 class HttpSimulator(Simulator):
     """A simulated miner with an HTTP API."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        """See :class:`Simulator`."""
+    def __init__(
+        self,
+        *,
+        keep_alive: bool = True,
+        idle_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """See :class:`Simulator` and the module docstring for the connection options."""
         super().__init__(**kwargs)
+        self.keep_alive = keep_alive
+        self.idle_timeout = idle_timeout
         self.log: deque[tuple[str, str, Any]] = deque(maxlen=500)
         self.served: dict[str, Any] = {}  # last JSON served per path
+        self.connections = 0  # connections that carried at least one request
+        self._open: dict[int, Transport] = {}  # by id(), while not closing
+        self._forgotten: dict[int, Transport] = {}  # strong refs: ids stay unique
         self._runner: web.AppRunner | None = None
+
+    @property
+    def open_connections(self) -> int:
+        """Connections that carried a request and are still open."""
+        self._open = {
+            key: transport
+            for key, transport in self._open.items()
+            if not transport.is_closing()
+        }
+        return len(self._open)
+
+    def forget_connections(self) -> None:
+        """Drop every open connection the way a purged or rebooted device does.
+
+        Nothing is sent now; the next request on such a connection is cut
+        without an answer, as a client reusing a dead socket experiences.
+        """
+        self._forgotten.update(self._open)
+        self._open.clear()
 
     @abstractmethod
     def _routes(self, app: web.Application) -> None:
@@ -72,6 +115,8 @@ class HttpSimulator(Simulator):
             access_log=None,
             handle_signals=False,
             shutdown_timeout=0.01,
+            # No idle limit unless asked for: ESP-IDF's httpd has none.
+            keepalive_timeout=self.idle_timeout or 24 * 3600.0,
         )
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -89,10 +134,37 @@ class HttpSimulator(Simulator):
         self.served[path] = payload
         return json_response(payload)
 
+    def _count_connection(self, request: web.Request) -> bool:
+        """Note a new connection; False when it was forgotten (cut it)."""
+        transport = request.transport
+        if transport is None:
+            return True
+        key = id(transport)
+        if self._forgotten.pop(key, None) is transport:
+            transport.abort()
+            return False
+        self._forgotten = {
+            k: forgotten
+            for k, forgotten in self._forgotten.items()
+            if not forgotten.is_closing()
+        }
+        if self._open.get(key) is not transport:
+            self._open[key] = transport
+            self.connections += 1
+        return True
+
     @web.middleware
     async def _middleware(
         self, request: web.Request, handler: Any
     ) -> web.StreamResponse:
+        if not self._count_connection(request):
+            raise ConnectionResetError("connection forgotten by the device")
+        response = await self._respond(request, handler)
+        if not self.keep_alive:
+            response.force_close()  # "Connection: close", hang up after it
+        return response
+
+    async def _respond(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests += 1
         body: Any = None
         if request.can_read_body:

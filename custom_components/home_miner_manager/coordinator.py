@@ -214,7 +214,9 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self._stop_broadcast()
         self._unschedule_refresh()
         self.subentry = subentry
+        old_driver = self.driver
         self.driver = build_driver(self.services, subentry.data)
+        await old_driver.close()  # its kept-alive connection
         self._apply(subentry.data)
         self.async_start()
         self.async_update_listeners()
@@ -244,6 +246,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
             self.pool_watch.cancel()
             self.pool_watch = None
         await super().async_shutdown()
+        await self.driver.close()
 
     # -- polling -------------------------------------------------------------
 

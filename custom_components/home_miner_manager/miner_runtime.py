@@ -115,12 +115,17 @@ def scan_interval(data: Mapping[str, Any]) -> timedelta:
 
 
 def build_driver(services: MinerServices, data: Mapping[str, Any]) -> MinerDriver:
-    """Create the protocol driver for a miner subentry's data."""
+    """Create the protocol driver for a miner subentry's data.
+
+    No session is passed: an HTTP driver keeps one connection of its own to
+    its miner, reused by every poll and command (Home Assistant's shared pool
+    would mix every miner's sockets and drop them between polls). Whoever
+    replaces or drops the driver closes it.
+    """
     return create_driver(
         MinerType(data[CONF_MINER_TYPE]),
         data[CONF_HOST],
         data.get(CONF_PORT),
-        session=services.session,
         web_password=data.get(CONF_WEB_PASSWORD),
         # Only broadcast-mode NMMiners read from the listener; others use HTTP.
         nmminer_listener=(

@@ -228,7 +228,7 @@ async def test_driver_fed_by_broadcasts(udp_port: int, socket_enabled: None) -> 
                 "nmminer",
                 "127.0.0.1",
                 sim.port,
-                session=None,  # type: ignore[arg-type]  # broadcast-only NMMiner
+                session=None,
                 nmminer_listener=listener,
             )
             snap = await driver.fetch()

@@ -164,7 +164,7 @@ async def test_listener_keeps_latest_and_notifies(socket_enabled: None) -> None:
         # No ip field: keyed by the sender's address.
         assert listener.latest("127.0.0.1") is not None
 
-        driver = NMMinerDriver("192.168.1.88", listener=listener)
+        driver = NMMinerDriver("192.168.1.88", listener=listener, http=False)
         assert (await driver.fetch()).model == "NM-TV-154"
         assert driver.modes == ()
         with pytest.raises(MinerUnsupportedError):
@@ -175,11 +175,13 @@ async def test_listener_keeps_latest_and_notifies(socket_enabled: None) -> None:
             await driver.switch_pool(
                 PoolTarget(url="pool.example", port=3333, user="u")
             )
-        stale = NMMinerDriver("192.168.1.88", listener=listener, max_age=-1.0)
+        stale = NMMinerDriver(
+            "192.168.1.88", listener=listener, max_age=-1.0, http=False
+        )
         with pytest.raises(MinerConnectionError):
             await stale.fetch()
         with pytest.raises(MinerConnectionError):
-            await NMMinerDriver("192.168.1.99", listener=listener).fetch()
+            await NMMinerDriver("192.168.1.99", listener=listener, http=False).fetch()
         unsubscribe()
         await _send(listener.port, as_bytes(NMMINER_UDP))
         await _wait_for(listener, 4)

@@ -46,17 +46,18 @@ class AxeOSDriver(MinerDriver):
         host: str,
         port: int | None = None,
         *,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None = None,
         miner_type: MinerType | str = MinerType.BITAXE,
         timeout: float = 10.0,
+        keep_alive: bool = True,
     ) -> None:
-        """Prepare URLs once; no I/O here."""
+        """Prepare URLs once; no I/O here (``session``: see :mod:`.http`)."""
         super().__init__(host, port)
         kind = MinerType(miner_type)
         if kind not in (MinerType.BITAXE, MinerType.NERDQAXE):
             raise MinerUnsupportedError(f"AxeOS driver cannot drive {kind}")
         self.miner_type = kind
-        self._http = HttpTransport(session, timeout)
+        self._http = HttpTransport(session, timeout, keep_alive=keep_alive)
         base = base_url(host, self.port)
         self._info_url = base.with_path("/api/system/info")
         self._asic_url = base.with_path("/api/system/asic")
@@ -167,8 +168,15 @@ class AxeOSDriver(MinerDriver):
         """Reboot the miner (it answers before rebooting)."""
         await self._http.request("POST", self._restart_url)
 
+    async def close(self) -> None:
+        """Close the kept-alive connection."""
+        await self._http.close()
+
     async def _patch(self, body: dict[str, Any]) -> None:
-        await self._http.request("PATCH", self._system_url, json_body=body)
+        # Absolute settings: writing them twice equals once.
+        await self._http.request(
+            "PATCH", self._system_url, json_body=body, repeatable=True
+        )
 
 
 def _fallback(info: dict[str, Any], board: str | None) -> ModeTable | None:

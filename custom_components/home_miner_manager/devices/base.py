@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 
 class MinerDriver(ABC):
-    """Talks to one miner. Instances are cheap; they hold no sockets."""
+    """Talks to one miner. Cheap to create: sockets open on the first request."""
 
     miner_type: str
     default_port: int
@@ -40,3 +40,6 @@ class MinerDriver(ABC):
     @abstractmethod
     async def restart(self) -> None:
         """Restart the miner."""
+
+    async def close(self) -> None:  # noqa: B027 (nothing to close by default)
+        """Close the connection kept to the miner, if any (at unload)."""

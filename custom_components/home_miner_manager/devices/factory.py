@@ -36,24 +36,39 @@ def create_driver(
     host: str,
     port: int | None = None,
     *,
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None = None,
     web_password: str | None = None,
     nmminer_listener: NMMinerListener | None = None,
     timeout: float = 10.0,
+    keep_alive: bool = True,
 ) -> MinerDriver:
-    """Return the driver for ``miner_type`` (no I/O)."""
+    """Return the driver for ``miner_type`` (no I/O).
+
+    Without ``session`` an HTTP driver owns one kept-alive connection to the
+    miner (see :mod:`.http`); close it with the driver's ``close()``.
+    """
     try:
         kind = MinerType(miner_type)
     except ValueError as err:
         raise MinerUnsupportedError(f"unknown miner type {miner_type!r}") from err
     if kind in (MinerType.BITAXE, MinerType.NERDQAXE):
         return AxeOSDriver(
-            host, port, session=session, miner_type=kind, timeout=timeout
+            host,
+            port,
+            session=session,
+            miner_type=kind,
+            timeout=timeout,
+            keep_alive=keep_alive,
         )
     if kind is MinerType.AVALON_NANO:
         return AvalonNanoDriver(host, port, web_password=web_password, timeout=timeout)
     return NMMinerDriver(
-        host, port, session=session, listener=nmminer_listener, timeout=timeout
+        host,
+        port,
+        session=session,
+        listener=nmminer_listener,
+        timeout=timeout,
+        keep_alive=keep_alive,
     )
 
 

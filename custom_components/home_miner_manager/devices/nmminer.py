@@ -8,8 +8,8 @@ Two ways to read one:
   ``PrimaryPassword``) followed by a restart.
 * **Broadcast** (firmware v0.3-v1.x): with an :class:`NMMinerListener`, ``fetch``
   returns the latest datagram from this IP if it is under ``max_age`` (2 min)
-  old, and only polls HTTP otherwise. Without a session (or when the device has
-  no HTTP API) such a miner cannot be controlled: the only other write path is
+  old, and only polls HTTP otherwise. With ``http=False`` (the device has no
+  HTTP API) such a miner cannot be controlled: the only other write path is
   the UDP 12347 config broadcast, which we never send.
 
 NMMiner has no modes: :attr:`modes` is empty and :meth:`set_mode` raises.
@@ -54,14 +54,18 @@ class NMMinerDriver(MinerDriver):
         listener: NMMinerListener | None = None,
         timeout: float = 10.0,
         max_age: float = BROADCAST_MAX_AGE_S,
+        http: bool = True,
+        keep_alive: bool = True,
     ) -> None:
-        """HTTP mode needs ``session``; broadcast mode needs ``listener``."""
+        """Broadcast mode needs ``listener``; ``http=False``: no HTTP API at all."""
         super().__init__(host, port)
-        if listener is None and session is None:
-            raise MinerUnsupportedError("NMMiner needs an HTTP session or a listener")
+        if listener is None and not http:
+            raise MinerUnsupportedError("NMMiner needs its HTTP API or a listener")
         self.listener = listener
         self._max_age = max_age
-        self._http = HttpTransport(session, timeout) if session is not None else None
+        self._http = (
+            HttpTransport(session, timeout, keep_alive=keep_alive) if http else None
+        )
         base = base_url(host, self.port)
         self._info_url = base.with_path("/api/system/info")
         self._restart_url = base.with_path("/api/system/restart")
@@ -105,6 +109,7 @@ class NMMinerDriver(MinerDriver):
                 "PrimaryAddress": user,
                 "PrimaryPassword": password,
             },
+            repeatable=True,  # absolute settings: twice equals once
         )
         await self.restart()
 
@@ -112,11 +117,18 @@ class NMMinerDriver(MinerDriver):
         """Reboot (v2 firmware only)."""
         await self._request("POST", self._restart_url, {})
 
+    async def close(self) -> None:
+        """Close the kept-alive connection."""
+        if self._http is not None:
+            await self._http.close()
+
     async def _request(
-        self, method: str, url: URL, body: object = None
+        self, method: str, url: URL, body: object = None, *, repeatable: bool = False
     ) -> bytes | None:
         if self._http is None:
             raise MinerUnsupportedError(
                 "this NMMiner only broadcasts telemetry; it cannot be controlled"
             )
-        return await self._http.request(method, url, json_body=body)
+        return await self._http.request(
+            method, url, json_body=body, repeatable=repeatable
+        )

@@ -20,7 +20,6 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
-    PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
@@ -34,13 +33,20 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from .compat import PERCENTAGE
 from .devices.types import MinerType
 from .devices.units import hashrate_factor
 from .energy_sensor import MinerEnergySensor
 from .entity import MinerEntity
 from .health_sensor import build_health_sensors
 from .pool_sensor import pool_sensors
-from .share_sensor import BEST_SHARE, HubBestShareSensor, miner_share_sensors
+from .share_sensor import (
+    BEST_SHARE,
+    HubBestShareSensor,
+    difficulty_precision,
+    miner_share_sensors,
+    round_difficulty,
+)
 from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
 from .strategy_platforms import async_setup_strategy_sensors
 
@@ -115,17 +121,6 @@ def _pool(coordinator: MinerCoordinator) -> str | None:
     return pool_address(coordinator.data.pool_in_use)
 
 
-def _difficulty(value: float | None) -> float | int | None:
-    """Whole numbers for ASIC miners, four decimals for lottery miners.
-
-    A Bitaxe's best share is in the billions while an NMMiner's is often below
-    one, so one fixed display precision would show the latter as 0.
-    """
-    if value is None:
-        return None
-    return round(value) if value >= 1000 else round(value, 4)
-
-
 def _extra(key: str) -> Callable[[MinerCoordinator], StateType]:
     def value(coordinator: MinerCoordinator) -> StateType:
         raw = coordinator.data.extras.get(key)
@@ -156,6 +151,8 @@ class MinerSensorDescription(SensorEntityDescription):
     value_fn: Callable[[MinerCoordinator], StateType | datetime]
     # value_fn returns GH/s; the entity shows it in the miner type's unit.
     hashrate: bool = False
+    # A share difficulty: shown like every other difficulty of the integration.
+    difficulty: bool = False
 
 
 AXEOS = (MinerType.BITAXE, MinerType.NERDQAXE)
@@ -247,13 +244,15 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         # cgminer only knows the best share since boot.
         exists_fn=_for_types(*AXEOS, MinerType.NMMINER),
-        value_fn=lambda c: _difficulty(c.data.best_difficulty),
+        difficulty=True,
+        value_fn=lambda c: round_difficulty(c.data.best_difficulty),
     ),
     MinerSensorDescription(
         key="session_best_difficulty",
         translation_key="session_best_difficulty",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda c: _difficulty(c.data.session_best_difficulty),
+        difficulty=True,
+        value_fn=lambda c: round_difficulty(c.data.session_best_difficulty),
     ),
     MinerSensorDescription(
         key="firmware",
@@ -407,6 +406,8 @@ class MinerSensor(MinerEntity, SensorEntity):
             scale = _scale(coordinator)
             self._attr_native_unit_of_measurement = scale.unit
             self._attr_suggested_display_precision = scale.precision
+        if description.difficulty:
+            self._attr_suggested_display_precision = difficulty_precision(coordinator)
 
     @property
     def native_value(self) -> StateType | datetime:

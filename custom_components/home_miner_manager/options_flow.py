@@ -45,11 +45,12 @@ from .const import (
     PRICE_SOURCE_API,
     PRICE_SOURCE_ENTITY,
 )
-from .db.engine import redact_url
+from .db.engine import redact_url, restore_masked
 from .hub import effective_db_url
+from .octopus_links import PROBLEM_EXPORT, PROBLEM_RATE_SENSOR, resolve_price_entity
 from .options_alerts import AlertStepsMixin
 from .options_bands import BandStepsMixin
-from .prices.octopus_entity import REGIONS
+from .prices.octopus_entity import REGIONS, region_from_tariff
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
@@ -94,10 +95,12 @@ class HubOptionsFlow(BandStepsMixin, AlertStepsMixin, OptionsFlow):
         if user_input is not None:
             new_url = user_input.get(CONF_DB_URL, "").strip()
             # The form shows the stored URL with its password masked; unchanged
-            # input means "keep the current URL".
+            # input means "keep the current URL", and a mask left in an edited
+            # URL (same server and user) keeps that secret.
             if new_url == shown_url:
                 new_url = current_url
             else:
+                new_url = restore_masked(new_url, current_url)
                 errors, found = await async_validate_db_url(self.hass, new_url)
                 placeholders.update(found)
             if not errors:
@@ -167,21 +170,26 @@ class HubOptionsFlow(BandStepsMixin, AlertStepsMixin, OptionsFlow):
     ) -> ConfigFlowResult:
         """Where prices come from: the Octopus integration, or the public API."""
         errors: dict[str, str] = {}
+        placeholders = {"event_entity": "-"}
         values: dict[str, Any] = dict(self.config_entry.options)
         if user_input is not None:
             source = user_input.get(CONF_PRICE_SOURCE, PRICE_SOURCE_ENTITY)
             entity_id = str(user_input.get(CONF_PRICE_ENTITY) or "")
+            region = str(user_input.get(CONF_REGION) or "")
             if source == PRICE_SOURCE_ENTITY:
-                if not entity_id:
-                    errors[CONF_PRICE_ENTITY] = "price_entity_required"
-                elif not entity_id.endswith(("_current_day_rates", "_current_rate")):
-                    errors[CONF_PRICE_ENTITY] = "price_entity_unsupported"
+                entity_id, error, found = self._price_entity(entity_id, placeholders)
+                if error:
+                    errors[CONF_PRICE_ENTITY] = error
+                # The entity's tariff names the region; the option is a fallback.
+                region = found or region or str(values.get(CONF_REGION) or "")
+            elif not region:
+                errors[CONF_REGION] = "region_required"
             if not errors:
                 return self._save(
                     {
                         CONF_PRICE_SOURCE: source,
                         CONF_PRICE_ENTITY: entity_id,
-                        CONF_REGION: user_input.get(CONF_REGION, DEFAULT_REGION),
+                        CONF_REGION: region or DEFAULT_REGION,
                     }
                 )
             values = {**values, **user_input}
@@ -195,13 +203,39 @@ class HubOptionsFlow(BandStepsMixin, AlertStepsMixin, OptionsFlow):
                 CONF_PRICE_ENTITY,
                 description={"suggested_value": entity_default},
             ): EntitySelector(EntitySelectorConfig(domain=["event", "sensor"])),
-            vol.Required(
-                CONF_REGION, default=values.get(CONF_REGION, DEFAULT_REGION)
+            # Needed by the public API only: the entities carry their tariff.
+            vol.Optional(
+                CONF_REGION,
+                description={"suggested_value": values.get(CONF_REGION)},
             ): _select(sorted(REGIONS)),
         }
         return self.async_show_form(
-            step_id="prices", data_schema=vol.Schema(schema), errors=errors
+            step_id="prices",
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders=placeholders,
         )
+
+    def _price_entity(
+        self, entity_id: str, placeholders: dict[str, str]
+    ) -> tuple[str, str | None, str | None]:
+        """(entity to store, error key, region of its tariff) for a picked entity.
+
+        A rate sensor or another day list of a meter is swapped for the meter's
+        ``event.*_current_day_rates``: rate sensors lag slot boundaries.
+        """
+        if not entity_id:
+            return entity_id, "price_entity_required", None
+        found = resolve_price_entity(self.hass, entity_id)
+        region = region_from_tariff(found.tariff)
+        if found.problem == PROBLEM_EXPORT:
+            return entity_id, "price_entity_export", None
+        if found.problem == PROBLEM_RATE_SENSOR:
+            placeholders["event_entity"] = found.suggestion
+            return entity_id, "price_entity_use_event", None
+        if not found.octopus or found.current_day is None:
+            return entity_id, "price_entity_unsupported", None
+        return found.current_day, None, region
 
     async def async_step_strategy(
         self, user_input: dict[str, Any] | None = None

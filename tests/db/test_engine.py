@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from custom_components.home_miner_manager.db import (
     Database,
@@ -15,7 +15,11 @@ from custom_components.home_miner_manager.db import (
     engine as engine_module,
     redact_url,
 )
-from custom_components.home_miner_manager.db.engine import resolve_url
+from custom_components.home_miner_manager.db.engine import (
+    describe_error,
+    resolve_url,
+    restore_masked,
+)
 
 SECRET = "s3cr3t-Pa55"
 
@@ -44,11 +48,86 @@ SECRET = "s3cr3t-Pa55"
             f"postgresql://hmm:{SECRET}@db:notaport/hmm",
             "postgresql://hmm:***@db:notaport/hmm",
         ),
+        # Every query option that may hold a credential, in any case.
+        (
+            f"postgresql://hmm@db/hmm?sslmode=verify-full&sslpassword={SECRET}",
+            "postgresql://hmm@db/hmm?sslmode=verify-full&sslpassword=***",
+        ),
+        (
+            f"postgresql://hmm@db/hmm?SSLPassword={SECRET}&passfile=/run/{SECRET}",
+            "postgresql://hmm@db/hmm?SSLPassword=***&passfile=***",
+        ),
+        (
+            f"postgresql://hmm@db/hmm?sslkey=/keys/{SECRET}.key&application_name=x",
+            "postgresql://hmm@db/hmm?application_name=x&sslkey=***",
+        ),
+        (
+            f"mysql+pymysql://hmm@db/hmm?passwd={SECRET}&ssl_key=/k/{SECRET}",
+            "mysql+pymysql://hmm@db/hmm?passwd=***&ssl_key=***",
+        ),
+        (
+            f"postgresql://hmm@db/hmm?password={SECRET}&password={SECRET}2",
+            "postgresql://hmm@db/hmm?password=***",
+        ),
+        (
+            f"postgresql://hmm:{SECRET}@db:notaport/hmm?sslpassword={SECRET}&a=1",
+            "postgresql://hmm:***@db:notaport/hmm?sslpassword=***&a=1",
+        ),
     ],
 )
 def test_redact_url(url: str, expected: str) -> None:
     """The password never survives redaction."""
     assert redact_url(url) == expected
+    assert SECRET not in redact_url(url)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "saved"),
+    [
+        # The mask where the form showed it: the stored secrets come back.
+        (
+            "postgresql://hmm:***@db:5432/other?sslpassword=***",
+            f"postgresql://hmm:{SECRET}@db:5432/hmm?sslpassword=k-{SECRET}",
+            f"postgresql://hmm:{SECRET}@db:5432/other?sslpassword=k-{SECRET}",
+        ),
+        # A new password typed in: used as typed.
+        (
+            "postgresql://hmm:new-pass@db/hmm",
+            f"postgresql://hmm:{SECRET}@db/hmm",
+            "postgresql://hmm:new-pass@db/hmm",
+        ),
+        # Another server, port or user: the secret is not sent there.
+        (
+            "postgresql://hmm:***@elsewhere/hmm",
+            f"postgresql://hmm:{SECRET}@db/hmm",
+            "postgresql://hmm:***@elsewhere/hmm",
+        ),
+        (
+            "postgresql://hmm:***@db:6543/hmm",
+            f"postgresql://hmm:{SECRET}@db/hmm",
+            "postgresql://hmm:***@db:6543/hmm",
+        ),
+        (
+            "postgresql://root:***@db/hmm",
+            f"postgresql://hmm:{SECRET}@db/hmm",
+            "postgresql://root:***@db/hmm",
+        ),
+        # Nothing stored to restore from (the default SQLite file).
+        ("postgresql://hmm:***@db/hmm", "", "postgresql://hmm:***@db/hmm"),
+    ],
+)
+def test_restore_masked(typed: str, stored: str, saved: str) -> None:
+    """What a form showed masked means "keep it", on the same server only."""
+    assert restore_masked(typed, stored) == saved
+
+
+def test_describe_error_masks_query_secrets() -> None:
+    """A driver message echoing sslpassword or the password loses both."""
+    url = make_url(f"postgresql://hmm:pw-{SECRET}@db/hmm?sslpassword=k-{SECRET}")
+    err = OSError(f"bad key passphrase k-{SECRET} for pw-{SECRET}")
+    message = describe_error(err, url)
+    assert SECRET not in message
+    assert "***" in message
 
 
 @pytest.mark.parametrize(

@@ -38,13 +38,23 @@ _DRIVERS: Final[dict[str, dict[str | None, str]]] = {
     MYSQL: {None: "MySQLdb", "mysqldb": "MySQLdb", "pymysql": "pymysql"},
 }
 _BACKEND_ALIASES: Final = {"postgres": POSTGRESQL, "mariadb": MYSQL}
-_SECRET_QUERY_KEYS: Final = ("password", "passwd", "sslpassword")
+# Query options masked like the password: any name holding one of these
+# (password, passwd, sslpassword, passfile, sslkey, ssl_key, auth_token...).
+# Over-masking costs nothing (the form puts masked values back), a miss leaks.
+_SECRET_QUERY_PARTS: Final = ("pass", "pwd", "secret", "token", "key")
 _MASK: Final = "***"
 # For strings SQLAlchemy cannot parse: hide whatever sits between "user:" and "@".
 _CREDENTIALS_RE: Final = re.compile(r"(?P<head>://[^:/@\s]*:)[^@\s]*(?P<tail>@)")
 _QUERY_SECRET_RE: Final = re.compile(
-    r"(?P<key>(?:password|passwd|sslpassword)=)[^&\s]*", re.IGNORECASE
+    r"(?P<key>[?&;][^=&;\s]*(?:pass|pwd|secret|token|key)[^=&;\s]*=)[^&;\s]*",
+    re.IGNORECASE,
 )
+
+
+def is_secret_query_key(key: str) -> bool:
+    """Return True for a URL query option that may carry a credential."""
+    lowered = key.lower()
+    return any(part in lowered for part in _SECRET_QUERY_PARTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +77,55 @@ def redact_url(url: str | URL) -> str:
     else:
         parsed = url
     query = {
-        key: (_MASK if key.lower() in _SECRET_QUERY_KEYS else value)
+        key: (_MASK if is_secret_query_key(key) else value)
         for key, value in parsed.query.items()
     }
     rendered = parsed.set(query=query).render_as_string(hide_password=True)
     return rendered.replace("%2A%2A%2A", _MASK)  # query values come out escaped
+
+
+def url_secrets(url: str | URL) -> list[str]:
+    """Return the password and secret query values of ``url`` (for scrubbing)."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):
+        return []
+    found = [str(parsed.password)] if parsed.password else []
+    for key, value in parsed.query.items():
+        if is_secret_query_key(key):
+            found += [value] if isinstance(value, str) else list(value)
+    return [secret for secret in found if secret and secret != _MASK]
+
+
+def restore_masked(new_url: str, current_url: str) -> str:
+    """Put the stored secrets back where ``new_url`` still shows them masked.
+
+    A form shows the stored URL through :func:`redact_url`; a user who edits
+    another part (the database name, an option) leaves ``***`` in place. That
+    means "keep it" only while the URL names the same server and user: a
+    secret is never sent to another host.
+    """
+    try:
+        new, current = make_url(new_url), make_url(current_url)
+    except (ArgumentError, ValueError):
+        return new_url
+    if (new.get_backend_name(), new.host, new.port, new.username) != (
+        current.get_backend_name(),
+        current.host,
+        current.port,
+        current.username,
+    ):
+        return new_url
+    restored = new
+    if new.password == _MASK and current.password is not None:
+        restored = restored.set(password=current.password)
+    query = dict(new.query)
+    for key, value in new.query.items():
+        if value == _MASK and is_secret_query_key(key) and key in current.query:
+            query[key] = current.query[key]
+    if restored is new and query == dict(new.query):
+        return new_url
+    return restored.set(query=query).render_as_string(hide_password=False)
 
 
 def resolve_url(
@@ -204,6 +258,6 @@ def describe_error(err: BaseException, url: URL | None = None) -> str:
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     # psycopg2 puts the useful part ("password authentication failed ...") last.
     message = " ".join(lines[:3]) if lines else type(orig).__name__
-    if url is not None and url.password:
-        message = message.replace(str(url.password), _MASK)
+    for secret in url_secrets(url) if url is not None else ():
+        message = message.replace(secret, _MASK)
     return f"{type(orig).__name__}: {message}"[:300]

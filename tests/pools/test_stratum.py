@@ -175,7 +175,15 @@ async def test_timeout_between_subscribe_and_authorize(
     assert result.message == "no authorize answer within 0.25 s"
 
 
-async def test_unknown_host(socket_enabled: None) -> None:
+async def test_unknown_host(
+    socket_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The resolver says "no such name" without a real lookup (a DNS server is
+    # outside 127.0.0.1).
+    def no_such_name(host: object, *args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     target = PoolTarget(url="pool.invalid", port=3333, user=POOL_USER)
     result = await check_stratum(target, timeout=5)
     assert (result.reachable, result.error) == (False, "cannot_connect")
@@ -332,3 +340,56 @@ async def test_simulator_refuses_at_the_socket(
         socket.create_connection(("127.0.0.1", stratum_pool.port), timeout=1),
     ):
         pass
+
+
+BARE_ADDRESS = "bc1qbarewalletaddress00000000000000000000"
+WORKER_USER = f"{BARE_ADDRESS}.rig-7"
+SECRET_PASSWORD = "d=4096;pw=hunter2"
+
+
+def _refusals(echo: str) -> list[tuple[str, list[bytes]]]:
+    """Every shape a pool's error can take, each echoing ``echo``."""
+    refused = f"Unauthorized worker {echo}"
+    return [
+        ("subscribe list", [line({"id": 1, "result": None, "error": [24, refused, None]})]),
+        ("authorize list", [SUBSCRIBED, line({"id": 2, "result": False, "error": [24, refused, None]})]),
+        ("authorize list, no code", [SUBSCRIBED, line({"id": 2, "result": False, "error": ["x", refused]})]),
+        ("authorize dict", [SUBSCRIBED, line({"id": 2, "result": False, "error": {"code": 24, "message": refused}})]),
+        ("authorize string", [SUBSCRIBED, line({"id": 2, "result": None, "error": refused})]),
+        ("authorize true with error", [SUBSCRIBED, line({"id": 2, "result": True, "error": [21, refused, None]})]),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "echo"),
+    [
+        # A bare wallet address as the user (no ".worker"): the address is the user.
+        (BARE_ADDRESS, "x", BARE_ADDRESS),
+        (BARE_ADDRESS, SECRET_PASSWORD, f"{BARE_ADDRESS} password {SECRET_PASSWORD}"),
+        # address.worker: the whole user, and the address alone.
+        (WORKER_USER, "x", WORKER_USER),
+        (WORKER_USER, "x", f"{BARE_ADDRESS} (worker unknown)"),
+        (WORKER_USER, SECRET_PASSWORD, f"{BARE_ADDRESS}/{SECRET_PASSWORD}"),
+        # Pools that change the case of what they echo (bech32 is case-blind).
+        (BARE_ADDRESS, "x", BARE_ADDRESS.upper()),
+        (WORKER_USER, "x", WORKER_USER.upper()),
+    ],
+)
+async def test_no_wallet_or_password_in_any_error_form(
+    socket_enabled: None, user: str, password: str, echo: str
+) -> None:
+    """Whatever form the pool's refusal takes, the credentials are scrubbed."""
+    address = user.partition(".")[0]
+    for form, replies in _refusals(echo):
+        async with RawPool(replies) as pool:
+            target = PoolTarget(
+                url="127.0.0.1", port=pool.port, user=user, password=password
+            )
+            result = await check_stratum(target, timeout=2)
+        assert result.error == "auth_failed", form
+        text = f"{result!r} {result.message}".lower()
+        assert address.lower() not in text, form
+        assert user.lower() not in text, form
+        if password != "x":
+            assert password.lower() not in text, form
+        assert "unauthorized worker ***" in text, form

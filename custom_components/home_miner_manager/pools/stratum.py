@@ -14,6 +14,7 @@ import contextlib
 from dataclasses import dataclass
 import errno
 import json
+import re
 import socket
 import time
 from typing import TYPE_CHECKING, Any, Final
@@ -135,7 +136,8 @@ def _scrub(text: object, secrets: tuple[str, ...]) -> str:
     clean = "".join(ch if ch.isprintable() else " " for ch in str(text))
     for secret in secrets:
         if secret:
-            clean = clean.replace(secret, "***")
+            # Any case: pools may echo a (case-blind bech32) address upper-cased.
+            clean = re.sub(re.escape(secret), "***", clean, flags=re.IGNORECASE)
     return clean[:MAX_POOL_TEXT]
 
 

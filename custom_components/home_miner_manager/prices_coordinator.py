@@ -37,6 +37,7 @@ from .const import (
 )
 from .db.exceptions import DatabaseError
 from .db.prices_rows import load_energy_prices, upsert_energy_prices
+from .octopus_links import PriceEntities, resolve_price_entity
 from .prices.octopus_api import (
     OctopusAgileClient,
     OctopusError,
@@ -44,11 +45,7 @@ from .prices.octopus_api import (
     covers_tomorrow,
     next_refresh_at,
 )
-from .prices.octopus_entity import (
-    CURRENT_DAY_SUFFIX,
-    next_day_entity_id,
-    read_entities,
-)
+from .prices.octopus_entity import OctopusEntitySource, region_from_tariff
 from .prices.slots import merge_slots, slot_at
 
 if TYPE_CHECKING:
@@ -57,7 +54,6 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .prices.slots import PriceSlot
 
-CURRENT_RATE_SUFFIX: Final = "_current_rate"
 KEEP_SLOTS_FOR: Final = timedelta(days=2)  # in memory; the database keeps more
 ISSUE_PRICE_UNKNOWN: Final = "price_unknown"
 
@@ -67,18 +63,6 @@ def prices_configured(options: Mapping[str, Any]) -> bool:
     if options.get(CONF_PRICE_SOURCE) == PRICE_SOURCE_API:
         return True
     return bool(options.get(CONF_PRICE_ENTITY))
-
-
-def sibling_entities(entity_id: str) -> tuple[str | None, str | None]:
-    """(``event.*_current_day_rates``, ``sensor.*_current_rate``) for either id."""
-    domain, _, object_id = entity_id.partition(".")
-    if domain == "event" and object_id.endswith(CURRENT_DAY_SUFFIX):
-        stem = object_id[: -len(CURRENT_DAY_SUFFIX)]
-        return entity_id, f"sensor.{stem}{CURRENT_RATE_SUFFIX}"
-    if domain == "sensor" and object_id.endswith(CURRENT_RATE_SUFFIX):
-        stem = object_id[: -len(CURRENT_RATE_SUFFIX)]
-        return f"event.{stem}{CURRENT_DAY_SUFFIX}", entity_id
-    return (entity_id, None) if domain == "event" else (None, entity_id)
 
 
 class PriceManager:
@@ -106,12 +90,17 @@ class PriceManager:
         self._client: OctopusAgileClient | None = None
         self._product: str | None = None
         self._last_refresh: datetime | None = None
+        self._links: PriceEntities | None = None
+        self._source: OctopusEntitySource | None = None
+        self._unsub_track: CALLBACK_TYPE | None = None
 
     # -- lifecycle ---------------------------------------------------------------
 
     async def async_start(self) -> None:
         """Load stored slots, subscribe to the source and read it once."""
         now = dt_util.utcnow()
+        if self.source != PRICE_SOURCE_API:
+            self._resolve()  # the entities' region keys the stored rows
         database = self.entry.runtime_data.database
         try:
             stored = await database.async_run(
@@ -146,10 +135,6 @@ class PriceManager:
             )
             await self._async_refresh()
             return
-        watched = [e for e in self._entity_ids() if e]
-        self._unsubs.append(
-            async_track_state_change_event(self.hass, watched, self._state_changed)
-        )
         self._read_entities()
 
     @callback
@@ -158,10 +143,26 @@ class PriceManager:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        if self._unsub_track is not None:
+            self._unsub_track()
+            self._unsub_track = None
         if self._unsub_refresh is not None:
             self._unsub_refresh()
             self._unsub_refresh = None
         ir.async_delete_issue(self.hass, DOMAIN, ISSUE_PRICE_UNKNOWN)
+
+    async def async_restart(self) -> None:
+        """Follow changed price options in place (an options save, no reload).
+
+        The same object stays: the strategy and the price sensors hold it and
+        keep their subscriptions; everything read from the options starts over.
+        """
+        self.async_stop()
+        listeners = self._listeners
+        self.__init__(self.hass, self.entry)  # type: ignore[misc]
+        self._listeners = listeners
+        await self.async_start()
+        self._notify()
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -221,9 +222,31 @@ class PriceManager:
 
     # -- Octopus entities ---------------------------------------------------------------
 
-    def _entity_ids(self) -> tuple[str | None, str | None, str | None]:
-        day, rate = sibling_entities(self.entity_id)
-        return day, next_day_entity_id(day) if day else None, rate
+    @callback
+    def _resolve(self) -> PriceEntities:
+        """Find the day lists to read; watch them (and the picked entity)."""
+        links = resolve_price_entity(self.hass, self.entity_id)
+        before, self._links = self._links, links
+        region = region_from_tariff(links.tariff)
+        if region and not links.problem:
+            self.region = region
+        ids = (links.current_day, links.next_day)
+        if before is not None and ids == (before.current_day, before.next_day):
+            return links
+        self._source = (
+            OctopusEntitySource(self._read_state, links.current_day, links.next_day)
+            if links.current_day is not None
+            else None
+        )
+        if self._unsub_track is not None:
+            self._unsub_track()
+        # The picked entity only while its day lists are not found: a rate
+        # sensor's 60-second tick is no reason to read again.
+        watched = [e for e in ids if e] or [self.entity_id]
+        self._unsub_track = async_track_state_change_event(
+            self.hass, watched, self._state_changed
+        )
+        return links
 
     @callback
     def _state_changed(self, event: Event[Any]) -> None:
@@ -237,13 +260,26 @@ class PriceManager:
 
     @callback
     def _read_entities(self) -> None:
-        day, _, rate = self._entity_ids()
-        parsed = read_entities(self._read_state, day or "", rate)
-        states = [self.hass.states.get(e) for e in (day, rate) if e]
-        if not any(states):
+        # Resolved again each time: the integration may load after us, or the
+        # user may enable or rename its entities.
+        links = self._resolve()
+        if links.problem is not None or self._source is None:
+            self._error = links.problem or "entity_missing"
+            self._error_detail = links.suggestion or (links.tariff or "")
+            self.skipped = 0
+            self.tariff_code = links.tariff
+            self._set_slots([])
+            return
+        day = self.hass.states.get(links.current_day or "")
+        if day is None or day.state == STATE_UNAVAILABLE:
+            self._source.forget()  # nothing kept once the source went away
+        parsed = self._source.read(dt_util.utcnow())
+        if day is None:
             self._error, self._error_detail = "entity_missing", self.entity_id
-        elif all(s is None or s.state == STATE_UNAVAILABLE for s in states):
+        elif day.state == STATE_UNAVAILABLE:
             self._error, self._error_detail = "entity_unavailable", self.entity_id
+        elif parsed.is_export:
+            self._error, self._error_detail = "export_entity", parsed.tariff_code or ""
         elif not parsed.slots and parsed.skipped:
             self._error, self._error_detail = "malformed_rates", self.entity_id
         else:
@@ -254,7 +290,7 @@ class PriceManager:
             )
         self.skipped = parsed.skipped
         self.tariff_code = parsed.tariff_code
-        if parsed.region:
+        if parsed.region and not parsed.is_export:
             self.region = parsed.region
         self._set_slots(parsed.slots)
 

@@ -41,11 +41,11 @@ async def test_prices_step_validates_and_reloads(
     entry = await setup_hub()
     result = await _open(hass, entry, "prices")
     assert result["step_id"] == "prices"
-    # Every field but the entity has a default.
+    # Only the source has a default: the region is for the public API.
     defaults = {
         str(k): k.default() for k in result["data_schema"].schema if callable(k.default)
     }
-    assert defaults == {"price_source": "octopus_entity", "region": "H"}
+    assert defaults == {"price_source": "octopus_entity"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"price_source": "octopus_entity", "region": "C"}
     )

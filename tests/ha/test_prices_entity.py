@@ -16,6 +16,7 @@ from custom_components.home_miner_manager.db.models import EnergyPrice
 
 from .conftest import HubFactory, rows
 from .strategy_support import (
+    CURRENT_DAY,
     CURRENT_RATE,
     NEXT_DAY,
     entity_options,
@@ -90,9 +91,10 @@ async def test_state_change_and_slot_boundary(
 
 
 @pytest.mark.freeze_time(NOW)
-async def test_current_rate_sensor_and_malformed_items(
+async def test_current_rate_sensor_alone_is_no_price(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:
+    """Saved options naming a rate sensor whose day lists do not exist."""
     start = dt_util.parse_datetime("2026-03-10 12:00:00+00:00")
     assert start is not None
     hass.states.async_set(
@@ -100,10 +102,19 @@ async def test_current_rate_sensor_and_malformed_items(
         "0.1234",
         {"start": start, "end": start + timedelta(minutes=30), "tariff": "x"},
     )
-    await setup_hub(options=entity_options(price_entity=CURRENT_RATE))
-    assert hass.states.get(_entity(hass, "current_price")).state == "12.34"
-    # No day list: next slot and day figures other than today's one are unknown.
-    assert hass.states.get(_entity(hass, "next_price")).state == STATE_UNAVAILABLE
+    entry = await setup_hub(options=entity_options(price_entity=CURRENT_RATE))
+    # Its start/end span runs and lag boundaries: never read as a slot.
+    assert hass.states.get(_entity(hass, "current_price")).state == STATE_UNAVAILABLE
+    prices = entry.runtime_data.prices
+    assert prices is not None
+    assert prices.unknown_cause() == "rate_sensor"
+    assert prices.error_detail == CURRENT_DAY  # the entity to pick
+    # Its day lists appear (the integration loaded later): read at its next tick.
+    set_day(hass, [10.0] * 48)
+    hass.states.async_set(CURRENT_RATE, "0.1", {"tariff": "x"})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(_entity(hass, "current_price")).state == "10.0"
+    assert prices.unknown_cause() is None
 
 
 @pytest.mark.freeze_time(NOW)

@@ -13,7 +13,6 @@ from custom_components.home_miner_manager.prices.octopus_entity import (
     OctopusEntitySource,
     gbp_to_pence,
     next_day_entity_id,
-    parse_current_rate,
     parse_rates_attributes,
     read_entities,
     region_from_tariff,
@@ -130,36 +129,15 @@ def test_next_day_sibling() -> None:
     assert next_day_entity_id(CURRENT_RATE) is None
 
 
-@pytest.mark.parametrize("iso", [False, True])
-def test_current_rate_sensor(iso: bool) -> None:
-    start = datetime(2026, 11, 20, 17, 30, tzinfo=LONDON)
-    end = start + timedelta(minutes=30)
-    attrs = {
-        "start": start.isoformat() if iso else start,
-        "end": end.isoformat() if iso else end,
-        "is_capped": False,
-        "tariff": TARIFF,
-    }
-    slot = parse_current_rate("0.354", attrs)
-    assert slot is not None
-    assert slot.price_pence == pytest.approx(35.4)
-    assert slot.start == datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
-    for state in ("unknown", "unavailable", "abc", "nan", None):
-        assert parse_current_rate(state, attrs) is None
-    assert parse_current_rate("0.3", {"start": start}) is None
-    assert parse_current_rate("0.3", None) is None
-
-
 def test_pence_keep_precision() -> None:
     assert gbp_to_pence(0.234512) == 23.4512
     assert gbp_to_pence(0.1) == 10.0
     assert gbp_to_pence(-0.0001) == -0.01
 
 
-async def test_entities_merge_today_tomorrow_and_fallback() -> None:
+async def test_entities_merge_today_and_tomorrow() -> None:
     today = datetime(2026, 11, 20, tzinfo=LONDON)
     tomorrow = today + timedelta(days=1)
-    fallback_start = tomorrow + timedelta(days=1)  # beyond both day lists
     states: dict[str, tuple[object, dict[str, Any]]] = {
         CURRENT_DAY: (
             "2026-11-20T00:00:00+00:00",
@@ -169,37 +147,15 @@ async def test_entities_merge_today_tomorrow_and_fallback() -> None:
             "2026-11-20T16:00:00+00:00",
             _attributes([*_rates(tomorrow, [0.2] * 48, iso=True), {"bad": 1}]),
         ),
-        CURRENT_RATE: (
-            "0.5",
-            {"start": fallback_start, "end": fallback_start + timedelta(minutes=30)},
-        ),
     }
-    result = read_entities(states.get, CURRENT_DAY, CURRENT_RATE)
-    assert len(result.slots) == 97
+    result = read_entities(states.get, CURRENT_DAY)
+    assert len(result.slots) == 96
     assert result.skipped == 1
     assert result.region == "C"
     assert result.slots[0].price_pence == 10.0
     assert result.slots[48].price_pence == 20.0
-    assert result.slots[-1].price_pence == 50.0
-
-    # The current-rate slot never overrides a day list's slot for the same start.
-    states[CURRENT_RATE] = (
-        "0.9",
-        {"start": today, "end": today + timedelta(minutes=30)},
-    )
-    source = OctopusEntitySource(states.get, CURRENT_DAY, CURRENT_RATE)
+    source = OctopusEntitySource(states.get, CURRENT_DAY)
     slots = await source.async_slots(datetime(2026, 11, 20, tzinfo=UTC))
     assert len(slots) == 96
-    assert slots[0].price_pence == 10.0
     assert source.last is not None
     assert source.last.skipped == 1
-
-
-def test_missing_next_day_entity_uses_current_rate_alone() -> None:
-    start = datetime(2026, 11, 20, 12, tzinfo=UTC)
-    states = {
-        CURRENT_RATE: ("0.25", {"start": start, "end": start + timedelta(minutes=30)})
-    }
-    result = read_entities(states.get, CURRENT_DAY, CURRENT_RATE)
-    assert [s.price_pence for s in result.slots] == [25.0]
-    assert result.region is None

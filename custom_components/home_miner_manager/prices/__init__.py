@@ -8,11 +8,14 @@ Modules:
 
 * :mod:`.slots` — ``PriceSlot``, ``PriceSource`` (``async_slots(now)``),
   ``merge_slots(*lists)`` (first list wins a start), ``slot_at(slots, t)``.
-* :mod:`.octopus_entity` — the Octopus HA integration's entities:
+* :mod:`.octopus_entity` — the Octopus HA integration's day-list entities:
   ``parse_rates_attributes(attrs) -> ParsedRates`` (slots, skipped, tariff,
-  region), ``parse_current_rate(state, attrs)``, ``next_day_entity_id(id)``,
+  region, ``is_export``), ``tariff_of(attrs)`` (``tariff_code`` or
+  ``tariff``), ``is_export_tariff(code)``, ``meter_entity(id) -> MeterEntity``
+  (stem, suffix, export, rate sensor), ``next_day_entity_id(id)``,
   ``region_from_tariff(code)``, ``read_entities(read_state, current_day_id,
-  current_rate_id)`` and ``OctopusEntitySource``.
+  next_day_id=None)`` and ``OctopusEntitySource`` (keeps the slots it saw:
+  midnight). Rate sensors are never a price source.
 * :mod:`.octopus_api` — public API: ``OctopusAgileClient(session, base_url)``
   with ``async_find_product(now)`` and ``async_unit_rates(region, now,
   product=None) -> AgileRates``; ``OctopusApiSource``; pure helpers

@@ -32,14 +32,11 @@ from .hub import (
 from .issues import async_track_database_health
 from .monitoring import async_start_monitoring, stop_monitoring
 from .nmminer_discovery import async_start_listener, stop_listener
+from .options_apply import async_options_updated
 from .pool_sync import async_add_pools, pool_subentries
 from .services import async_setup_services
 from .share_tracker import ShareTracker
-from .strategy_setup import (
-    async_options_updated,
-    async_start_strategy,
-    stop_strategy,
-)
+from .strategy_setup import async_start_strategy, stop_strategy
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from .const import (
     CONF_CRYPTO_PRICES,
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
     CONF_REGION,
+    DEFAULT_REGION,
+    PRICE_SOURCE_ENTITY,
 )
 from .prices_coordinator import PriceManager, prices_configured
 from .strategy_runner import StrategyRunner
@@ -18,18 +20,21 @@ if TYPE_CHECKING:
 
     from .data import HMMConfigEntry, HubData
 
-# Options that change what runs (the others are read at each decision).
-RELOAD_OPTIONS: Final = (
-    CONF_PRICE_SOURCE,
-    CONF_PRICE_ENTITY,
-    CONF_REGION,
-    CONF_CRYPTO_PRICES,
-)
-
 
 def reload_options(entry: HMMConfigEntry) -> tuple[Any, ...]:
-    """Return the options whose change needs the runtime rebuilt."""
-    return tuple(entry.options.get(key) for key in RELOAD_OPTIONS)
+    """Return the options whose change needs the runtime rebuilt.
+
+    As the runtime reads them (defaults filled in), so a first save of a step
+    that writes an unchanged default ("crypto_prices": False where it was
+    absent) is no change.
+    """
+    options = entry.options
+    return (
+        str(options.get(CONF_PRICE_SOURCE) or PRICE_SOURCE_ENTITY),
+        str(options.get(CONF_PRICE_ENTITY) or ""),
+        str(options.get(CONF_REGION) or DEFAULT_REGION).upper(),
+        bool(options.get(CONF_CRYPTO_PRICES)),
+    )
 
 
 async def async_start_strategy(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
@@ -59,13 +64,3 @@ def stop_strategy(hub: HubData) -> None:
         hub.strategy.async_stop()
     if hub.prices is not None:
         hub.prices.async_stop()
-
-
-async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-    """Reload when the price source changes; decide again for other options."""
-    hub = entry.runtime_data
-    if reload_options(entry) != hub.strategy_options:
-        hass.config_entries.async_schedule_reload(entry.entry_id)
-        return
-    if hub.strategy is not None:
-        await hub.strategy.async_evaluate("options")

@@ -1,0 +1,84 @@
+"""Apply saved hub options to the running hub, without reloading it.
+
+A reload stops every coordinator: each miner's entities become unavailable
+for a moment and every device's activity fills with "became unavailable".
+So an options save changes the running services in place; only what
+cannot change in place reloads: another database (hub.py, the subentry
+listener), and a price source appearing or going away (the strategy's
+entities, per miner too, exist only with one).
+
+The options flow only saves (``async_create_entry``); this update listener
+does the rest. It is never combined with the flow's reloading helpers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import Platform
+from homeassistant.helpers import entity_platform, entity_registry as er
+
+from .const import DOMAIN
+from .prices_coordinator import prices_configured
+from .strategy_setup import reload_options
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .data import HMMConfigEntry
+
+_PRICE_KEYS = slice(0, 3)  # source, entity, region in reload_options()
+_CRYPTO = 3
+
+
+async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Update listener: follow changed options in place; reload only if needed."""
+    hub = entry.runtime_data
+    new = reload_options(entry)
+    old = hub.strategy_options
+    if new != old:
+        if (hub.prices is None) == prices_configured(entry.options):
+            # The strategy starts or stops: its entities come or go.
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
+        hub.strategy_options = new
+        if hub.prices is not None and new[_PRICE_KEYS] != old[_PRICE_KEYS]:
+            await hub.prices.async_restart()
+        if new[_CRYPTO] != old[_CRYPTO]:
+            await _async_apply_crypto(hass, entry, enabled=bool(new[_CRYPTO]))
+    if hub.strategy is not None:
+        await hub.strategy.async_evaluate("options")
+
+
+async def _async_apply_crypto(
+    hass: HomeAssistant, entry: HMMConfigEntry, *, enabled: bool
+) -> None:
+    """Start or stop coin prices, adding or removing their sensors."""
+    # Imported here, as at set-up: only hubs with coin prices load it.
+    from .crypto_prices import CryptoManager  # noqa: PLC0415
+    from .price_sensor import CryptoPriceSensor  # noqa: PLC0415
+    from .prices.crypto import COINS  # noqa: PLC0415
+
+    hub = entry.runtime_data
+    if not enabled:
+        if hub.crypto is not None:
+            hub.crypto.async_stop()
+            hub.crypto = None
+        registry = er.async_get(hass)
+        for coin in COINS:
+            unique_id = f"{entry.entry_id}_crypto_price_{coin.lower()}"
+            if entity_id := registry.async_get_entity_id(
+                Platform.SENSOR, DOMAIN, unique_id
+            ):
+                registry.async_remove(entity_id)
+        return
+    if hub.crypto is not None:
+        return
+    crypto = CryptoManager(hass, entry)
+    hub.crypto = crypto
+    await crypto.async_start()
+    for platform in entity_platform.async_get_platforms(hass, DOMAIN):
+        if platform.domain == Platform.SENSOR and platform.config_entry is entry:
+            await platform.async_add_entities(
+                [CryptoPriceSensor(entry, crypto, coin) for coin in COINS]
+            )

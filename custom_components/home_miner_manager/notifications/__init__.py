@@ -17,7 +17,10 @@ API:
   base_url, timeout_s)`` → ``POST {base}/bot{token}/sendMessage``
   ``{chat_id, text, parse_mode: "HTML"}``.
 * :func:`send_discord` ``(session, *, webhook_url, content, username,
-  timeout_s)`` → ``POST {webhook_url}`` ``{content, username}``; 200/204 = sent.
+  timeout_s)`` → ``POST {webhook_url}`` ``{content, username}``; sent = 204,
+  or 200 with the created message. A success status whose body says
+  otherwise (Telegram ``"ok": false``, an error object, a proxy's page) is a
+  failure.
 * :class:`Channel` — the protocol of a destination (``channel_type``,
   ``secrets``, ``async send(message) -> SendResult``). :class:`TelegramChannel`
   and :class:`DiscordChannel` implement it; the HA glue implements it for

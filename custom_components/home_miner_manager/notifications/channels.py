@@ -28,6 +28,7 @@ _LOGGER = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org"
 DEFAULT_TIMEOUT_S = 10.0
 DISCORD_USERNAME = "Home Miner Manager"
+HTTP_NO_CONTENT = 204
 # An error body is quoted only this far: enough for "Bad Request: chat not found".
 _BODY_EXCERPT = 200
 
@@ -113,7 +114,7 @@ async def _post(
         return failure(
             channel_type, describe_exception(err, timeout_s), secrets, started=started
         )
-    if status in ok_statuses and _api_ok(channel_type, body):
+    if status in ok_statuses and _api_ok(channel_type, status, body):
         elapsed = round(time.monotonic() - started, 3)
         return SendResult(channel_type, True, None, status, elapsed)
     return failure(
@@ -125,12 +126,21 @@ async def _post(
     )
 
 
-def _api_ok(channel_type: str, body: str) -> bool:
-    # Telegram always answers {"ok": ...}; a 200 without it is a proxy page.
-    if channel_type != "telegram":
-        return True
-    parsed = _json(body)
-    return isinstance(parsed, dict) and parsed.get("ok") is True
+def _api_ok(channel_type: str, status: int, body: str) -> bool:
+    """Whether a reply with a success status really is a delivery.
+
+    Telegram always answers ``{"ok": ...}``: ``"ok": false`` (or a 200 that
+    is not its JSON, such as a proxy's page) is a failure. Discord answers 204
+    without a body, or 200 with the message it created (``?wait=true``); a
+    200 carrying an error object or an HTML page is a failure.
+    """
+    if channel_type == "telegram":
+        parsed = _json(body)
+        return isinstance(parsed, dict) and parsed.get("ok") is True
+    if channel_type == "discord" and status != HTTP_NO_CONTENT:
+        parsed = _json(body)
+        return isinstance(parsed, dict) and "id" in parsed and "code" not in parsed
+    return True
 
 
 def _json(body: str) -> Any:
@@ -194,7 +204,10 @@ async def send_discord(
     username: str = DISCORD_USERNAME,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> SendResult:
-    """``POST {webhook_url}`` with Markdown content; 200 and 204 mean sent."""
+    """``POST {webhook_url}`` with Markdown content.
+
+    Sent: 204, or 200 with the created message (``?wait=true``).
+    """
     payload = {
         "content": truncate(content, DISCORD_LIMIT),
         "username": username,

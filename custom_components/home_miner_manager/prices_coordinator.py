@@ -194,7 +194,10 @@ class PriceManager:
 
     @callback
     def _slot_boundary(self, _now: datetime) -> None:
-        self._notify()
+        if self.source == PRICE_SOURCE_API:
+            self._notify()
+        else:
+            self._read_entities()  # notifies; finds day lists enabled since
 
     # -- what others read ------------------------------------------------------------
 
@@ -240,9 +243,11 @@ class PriceManager:
         )
         if self._unsub_track is not None:
             self._unsub_track()
-        # The picked entity only while its day lists are not found: a rate
-        # sensor's 60-second tick is no reason to read again.
-        watched = [e for e in ids if e] or [self.entity_id]
+        # The picked entity (and the day list to pick) only while the day
+        # lists are not found: a rate sensor's tick is no reason to read again.
+        watched = [e for e in ids if e] or [
+            e for e in (self.entity_id, links.suggestion) if e
+        ]
         self._unsub_track = async_track_state_change_event(
             self.hass, watched, self._state_changed
         )

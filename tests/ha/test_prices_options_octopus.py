@@ -17,8 +17,10 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.home_miner_manager.octopus_links import resolve_price_entity
+
 from .conftest import HubFactory
-from .octopus_standin import default_id, rate_sensor_state, register_meter
+from .octopus_standin import day_state, default_id, rate_sensor_state, register_meter
 from .strategy_support import uk_midnight
 
 NOW = "2026-12-04 12:10:00+00:00"
@@ -202,3 +204,24 @@ async def test_public_api_needs_a_region(
     assert result["errors"] == {"region": "region_required"}
     # Saving is checked without starting the API source (no network here).
     result["data_schema"]({"price_source": "octopus_api", "region": "P"})
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_day_lists_found_by_meter_attributes(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    """No registry and other ids: the day lists with the sensor's mpan/serial."""
+    sensor = default_id("current_rate")
+    start = uk_midnight()
+    rate_sensor_state(hass, sensor, start, start, 15.0)
+    # Another meter's list first (the export MPAN), then this meter's.
+    day_state(hass, "event.export_current_day_rates", start, [5.0], export=True)
+    day_state(hass, "event.house_current_day_rates", start, [15.0] * 48)
+    day_state(hass, "event.house_next_day_rates", start, [15.0], next_day=True)
+    entry = await setup_hub()
+    result = await _submit(hass, entry, {"price_entity": sensor})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.options["price_entity"] == "event.house_current_day_rates"
+    links = resolve_price_entity(hass, sensor)
+    assert links.next_day == "event.house_next_day_rates"

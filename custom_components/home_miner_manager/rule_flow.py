@@ -27,6 +27,8 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .const import SUBENTRY_MINER, SUBENTRY_POOL
+from .devices.types import AVALON_MODES, AXEOS_MODES, MinerType
+from .flow_labels import async_option_label
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
@@ -57,6 +59,25 @@ ACTION_FIELDS: Final = {
 }
 
 
+# The modes each miner type accepts (selector "mode" translates them).
+MODES_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
+    MinerType.BITAXE: AXEOS_MODES,
+    MinerType.NERDQAXE: AXEOS_MODES,
+    MinerType.AVALON_NANO: AVALON_MODES,
+    MinerType.NMMINER: (),
+}
+# Agile prices run from about -20 to 100 p/kWh (the tariff's cap).
+PRICE_MIN: Final = -100.0
+PRICE_MAX: Final = 200.0
+# Offered for a new rule when no price is known yet.
+PRICE_DEFAULT: Final = 10.0
+
+
+def modes_for(miner_type: object) -> tuple[str, ...]:
+    """Return the modes a miner type accepts (none for unknown types)."""
+    return MODES_BY_TYPE.get(str(miner_type), ())
+
+
 def _select(
     options: list[str] | list[SelectOptionDict],
     key: str | None = None,
@@ -71,9 +92,15 @@ def _select(
     return SelectSelector(config)
 
 
-def _number(unit: str | None = None, step: float = 1) -> NumberSelector:
+def _number(
+    unit: str | None = None,
+    step: float = 1,
+    *,
+    minimum: float = 0,
+    maximum: float = 10000,
+) -> NumberSelector:
     config = NumberSelectorConfig(
-        min=-1000, max=10000, step=step, mode=NumberSelectorMode.BOX
+        min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX
     )
     if unit:
         config["unit_of_measurement"] = unit
@@ -137,7 +164,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             vol.Required("name"): TextSelector(),
             **fields,
             vol.Required("action_type"): _select(ACTION_TYPES, "rule_action"),
-            vol.Required("priority", default=0): _number(),
+            vol.Required("priority", default=0): _number(minimum=-1000),
             vol.Required("enabled", default=True): BooleanSelector(),
         }
         stored = self._stored or {}
@@ -164,13 +191,25 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             high = user_input.get("threshold_high")
             if high is None or float(high) <= float(user_input["threshold"]):
                 errors["threshold_high"] = "threshold_high_required"
+        price = _number("p/kWh", 0.01, minimum=PRICE_MIN, maximum=PRICE_MAX)
         fields = {
             vol.Required("condition"): _select(PRICE_CONDITIONS, "price_condition"),
-            vol.Required("threshold"): _number("p/kWh", 0.01),
-            vol.Optional("threshold_high"): _number("p/kWh", 0.01),
+            # A number box without a default starts at its minimum: offer
+            # today's price instead (a reconfigure shows the stored one).
+            vol.Required("threshold", default=self._current_price()): price,
+            vol.Optional("threshold_high"): price,
         }
         form = self._trigger_form("price_threshold", fields, user_input, errors)
         return form or await self.async_step_action()
+
+    def _current_price(self) -> float:
+        entry: HMMConfigEntry = self._get_entry()
+        hub = getattr(entry, "runtime_data", None)
+        prices = getattr(hub, "prices", None)
+        slot = prices.current() if prices is not None else None
+        if slot is None:
+            return PRICE_DEFAULT
+        return min(max(round(float(slot.price_pence), 1), PRICE_MIN), PRICE_MAX)
 
     async def async_step_time_window(
         self, user_input: dict[str, Any] | None = None
@@ -191,7 +230,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             vol.Optional("miners", default=[]): _select(
                 self._options(SUBENTRY_MINER), multiple=True
             ),
-            vol.Required("minutes", default=5): _number("min"),
+            vol.Required("minutes", default=5): _number("min", maximum=10080),
         }
         form = self._trigger_form("miner_offline", fields, user_input)
         return form or await self.async_step_action()
@@ -204,7 +243,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             vol.Optional("miners", default=[]): _select(
                 self._options(SUBENTRY_MINER), multiple=True
             ),
-            vol.Required("threshold_celsius", default=80): _number("°C"),
+            vol.Required("threshold_celsius", default=80): _number("°C", maximum=150),
         }
         form = self._trigger_form("miner_overheat", fields, user_input)
         return form or await self.async_step_action()
@@ -232,6 +271,8 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             config = {key: user_input.get(key) for key in needed}
             if any(config[key] in (None, "", []) for key in needed):
                 errors["base"] = "action_incomplete"
+            elif kind == "apply_mode" and not self._mode_fits(config):
+                errors["mode"] = "mode_not_supported"
             elif self._stored is not None:
                 return self.async_update_and_abort(
                     self._get_entry(),
@@ -246,7 +287,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
                 )
         available: dict[str, Any] = {
             "miners": _select(self._options(SUBENTRY_MINER), multiple=True),
-            "mode": TextSelector(),
+            "mode": _select(list(self._modes()), "mode"),
             "pool": _select([o["label"] for o in self._options(SUBENTRY_POOL)] or [""]),
             "message": TextSelector(),
             "entity_id": EntitySelector(
@@ -265,5 +306,32 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             step_id="action",
             data_schema=self._prefilled(vol.Schema(schema), previous),
             errors=errors,
-            description_placeholders={"action": kind},
+            description_placeholders={
+                "action": await async_option_label(self.hass, "rule_action", kind)
+            },
+        )
+
+    def _miner_types(self) -> dict[str, str]:
+        entry: HMMConfigEntry = self._get_entry()
+        return {
+            subentry_id: str(subentry.data.get("miner_type"))
+            for subentry_id, subentry in entry.subentries.items()
+            if subentry.subentry_type == SUBENTRY_MINER
+        }
+
+    def _modes(self) -> tuple[str, ...]:
+        """Every mode of the hub's miner types (all modes before any miner)."""
+        types = set(self._miner_types().values()) or set(MODES_BY_TYPE)
+        # In the order of MODES_BY_TYPE, without duplicates.
+        ordered = (m for t in MODES_BY_TYPE if t in types for m in modes_for(t))
+        # Only NMMiners (no modes): offer all, the check below explains.
+        return tuple(dict.fromkeys(ordered)) or (*AXEOS_MODES, *AVALON_MODES)
+
+    def _mode_fits(self, config: dict[str, Any]) -> bool:
+        """Whether every chosen miner accepts the mode."""
+        types = self._miner_types()
+        mode = str(config.get("mode"))
+        return all(
+            mode in modes_for(types.get(str(miner_id)))
+            for miner_id in config.get("miners") or []
         )

@@ -42,7 +42,7 @@ async def test_prices_from_event_entity(
     hass: HomeAssistant, setup_hub: HubFactory, iso: bool
 ) -> None:
     prices = [10.0 + i * 0.5 for i in range(48)]
-    set_day(hass, prices, iso=iso)  # restored states hold ISO strings
+    set_day(hass, prices, iso=iso)  # v18.3.1 restores datetimes; older ISO strings
     set_day(hass, [3.0] * 48, start=uk_midnight(days=1), iso=iso, entity_id=NEXT_DAY)
     entry = await setup_hub(options=entity_options())
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -89,9 +89,11 @@ async def test_region_read_from_the_rate_sensors_tariff(
     start = uk_midnight()
     rate_sensor_state(hass, ids["current_rate"], start, start, 15.0)
     entry = await setup_hub(options={"region": "H"})
-    # No region given: the day lists have no state yet, the sensor's tariff
-    # names the region.
-    result = await _submit(hass, entry, {"price_entity": ids["current_rate"]})
+    # The day lists have no state yet: the sensor's tariff names the region,
+    # over the one picked.
+    result = await _submit(
+        hass, entry, {"price_entity": ids["current_rate"], "region": "H"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.options["region"] == "C"

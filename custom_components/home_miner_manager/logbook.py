@@ -16,6 +16,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 
 from .alert_runner import EVENT_ALERT
 from .const import DOMAIN, EVENT_BAND_CHANGED
+from .hub_problems import EVENT_NOTIFICATION_FAILED, EVENT_RULE_FAILED
 from .share_tracker import EVENT_BLOCK_FOUND
 
 if TYPE_CHECKING:
@@ -64,6 +65,24 @@ def async_describe_events(
             ),
         }
 
+    @callback
+    def _rule_failed(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: f"Rule {data.get('rule') or '?'}",
+            LOGBOOK_ENTRY_MESSAGE: f"failed: {data.get('error') or '?'}",
+        }
+
+    @callback
+    def _notification_failed(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: f"Notification channel {data.get('channel') or '?'}",
+            LOGBOOK_ENTRY_MESSAGE: f"could not deliver: {data.get('error') or '?'}",
+        }
+
     async_describe_event(DOMAIN, EVENT_ALERT, _alert)
+    async_describe_event(DOMAIN, EVENT_RULE_FAILED, _rule_failed)
+    async_describe_event(DOMAIN, EVENT_NOTIFICATION_FAILED, _notification_failed)
     async_describe_event(DOMAIN, EVENT_BLOCK_FOUND, _block)
     async_describe_event(DOMAIN, EVENT_BAND_CHANGED, _band)

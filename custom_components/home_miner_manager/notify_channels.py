@@ -18,11 +18,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 import voluptuous as vol
 
 from .const import DOMAIN, LOGGER
 from .db.alert_rows import add_notification_logs, channel_rows
 from .db.exceptions import DatabaseError
+from .hub_problems import (
+    async_notification_failed,
+    async_notification_ok,
+    channel_issue_id,
+)
 from .notifications import (
     DEFAULT_TIMEOUT_S,
     TELEGRAM_API,
@@ -149,8 +155,23 @@ class Notifier:
             return
         self.rows = rows
         self.channels = [self._entry_for(row) for row in rows]
+        # A removed or disabled channel has nothing left to fix.
+        usable = {channel.id for channel in self.channels if channel.sender}
+        for issue_id in self._failing_ids() - usable:
+            async_notification_ok(self.hass, issue_id)
         for listener in list(self._listeners):
             listener()
+
+    def _failing_ids(self) -> set[int]:
+        registry = ir.async_get(self.hass)
+        prefix = channel_issue_id(0).removesuffix("0")
+        return {
+            int(issue_id.removeprefix(prefix))
+            for domain, issue_id in registry.issues
+            if domain == DOMAIN
+            and issue_id.startswith(prefix)
+            and issue_id.removeprefix(prefix).isdigit()
+        }
 
     def _entry_for(self, row: dict[str, Any]) -> ChannelEntry:
         sender: Channel | None = None
@@ -202,7 +223,28 @@ class Notifier:
                 )
             except DatabaseError as err:
                 LOGGER.warning("Could not log notifications: %s", err)
-        return list(zip(channels, results, strict=True))
+        pairs = list(zip(channels, results, strict=True))
+        if not self.entry.runtime_data.closed:
+            self._async_report(pairs)
+        return pairs
+
+    @callback
+    def _async_report(self, pairs: list[tuple[ChannelEntry, SendResult]]) -> None:
+        """Make failed deliveries visible: a repair issue and a logbook line.
+
+        The issue stays until the channel next delivers (or is removed).
+        """
+        for channel, result in pairs:
+            if result.success:
+                async_notification_ok(self.hass, channel.id)
+            else:
+                async_notification_failed(
+                    self.hass,
+                    self.entry,
+                    channel.id,
+                    channel.name,
+                    result.error or "-",
+                )
 
     def send_alert_in_background(self, event: AlertEvent) -> None:
         """Notify an alert on the channels its type is set to, in the background."""

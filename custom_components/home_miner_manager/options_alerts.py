@@ -26,6 +26,7 @@ from .db.alert_rows import (
     alert_config_rows,
     update_alert_config,
 )
+from .flow_labels import async_option_label
 from .options_channels import ChannelStepsMixin
 
 if TYPE_CHECKING:
@@ -164,5 +165,9 @@ class AlertStepsMixin(ChannelStepsMixin):
         return self.async_show_form(
             step_id="alert_type",
             data_schema=vol.Schema(schema),
-            description_placeholders={"alert_type": kind.value},
+            description_placeholders={
+                "alert_type": await async_option_label(
+                    self.hass, "alert_type", kind.value
+                )
+            },
         )

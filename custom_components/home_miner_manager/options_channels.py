@@ -47,6 +47,8 @@ RESOURCE_CHANNEL: Final = "notification_channel"
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector()
+# Shown by the invalid_webhook_url error: translations may not hold URLs.
+DISCORD_WEBHOOK_EXAMPLE: Final = "https://discord.com/api/webhooks/…"
 
 
 class ChannelStepsMixin(OptionsFlow):
@@ -140,11 +142,29 @@ class ChannelStepsMixin(OptionsFlow):
         self._channel_type = "ha_notify"
         stored = self._stored()
         errors: dict[str, str] = {}
+        placeholders = {"service": "", "entity": ""}
         if user_input is not None:
             entities = list(user_input.get(CONF_NOTIFY_ENTITIES) or [])
-            services = list(user_input.get(CONF_NOTIFY_SERVICES) or [])
+            services = [
+                str(name).strip().removeprefix("notify.")
+                for name in user_input.get(CONF_NOTIFY_SERVICES) or []
+            ]
+            # A name typed by hand (custom values are allowed) or a removed
+            # integration's action would fail at the first alert: say so now.
+            missing = [
+                name
+                for name in services
+                if not self.hass.services.has_service("notify", name)
+            ]
+            gone = [eid for eid in entities if self.hass.states.get(eid) is None]
             if not entities and not services:
                 errors["base"] = "no_notify_target"
+            elif missing:
+                errors[CONF_NOTIFY_SERVICES] = "unknown_notify_service"
+                placeholders["service"] = ", ".join(f"notify.{n}" for n in missing)
+            elif gone:
+                errors[CONF_NOTIFY_ENTITIES] = "unknown_notify_entity"
+                placeholders["entity"] = ", ".join(gone)
             else:
                 return await self._async_save_channel(
                     user_input,
@@ -166,7 +186,7 @@ class ChannelStepsMixin(OptionsFlow):
                 SelectSelectorConfig(options=legacy, multiple=True, custom_value=True)
             ),
         }
-        return self._channel_form("channel_ha_notify", schema, errors)
+        return self._channel_form("channel_ha_notify", schema, errors, placeholders)
 
     def _name_fields(self, stored: dict[str, Any]) -> dict[Any, Any]:
         enabled = True
@@ -187,10 +207,20 @@ class ChannelStepsMixin(OptionsFlow):
         }
 
     def _channel_form(
-        self, step_id: str, schema: dict[Any, Any], errors: dict[str, str]
+        self,
+        step_id: str,
+        schema: dict[Any, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str] | None = None,
     ) -> ConfigFlowResult:
         return self.async_show_form(
-            step_id=step_id, data_schema=vol.Schema(schema), errors=errors
+            step_id=step_id,
+            data_schema=vol.Schema(schema),
+            errors=errors,
+            description_placeholders={
+                "example_url": DISCORD_WEBHOOK_EXAMPLE,
+                **(placeholders or {}),
+            },
         )
 
     async def _async_save_channel(

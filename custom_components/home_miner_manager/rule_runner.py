@@ -9,7 +9,7 @@ strategy are skipped by mode and pool actions, with an event saying why.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,8 +24,11 @@ from .const import DOMAIN, LOGGER
 from .db.exceptions import DatabaseError
 from .db.models import to_naive_utc
 from .db.rule_rows import mark_executed, sync_rules
+from .failure_log import FailureLog
+from .hub_problems import async_rule_failed, async_rule_ok
 from .notifications import Message
 from .rule_flow import SUBENTRY_RULE
+from .rule_triggers import RuleTriggers
 
 if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
@@ -35,26 +38,12 @@ EVALUATE_EVERY: Final = timedelta(minutes=1)
 RESOURCE_RULE: Final = "automation_rule"
 
 
-def _time(value: Any) -> time | None:
-    return dt_util.parse_time(str(value)) if value is not None else None
+def _describe(err: Exception) -> str:
+    text = str(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def price_matches(config: dict[str, Any], price: float) -> bool:
-    """Return whether ``price`` meets a price_threshold trigger."""
-    low = float(config.get("threshold", 0))
-    high = config.get("threshold_high")
-    condition = config.get("condition")
-    if condition == "below":
-        return price < low
-    if condition == "above":
-        return price > low
-    if high is None:
-        return False
-    inside = low <= price <= float(high)
-    return inside if condition == "between" else not inside
-
-
-class RuleRunner:
+class RuleRunner(RuleTriggers):
     """Runs the hub's ``rule`` subentries."""
 
     def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
@@ -68,6 +57,9 @@ class RuleRunner:
         self._since: dict[tuple[str, str], str] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._started = False  # the first sync (start-up) is not a change
+        self._failures = FailureLog()
+        # rule id -> "trigger" or "action": what failed last (its issue is up).
+        self._failing: dict[str, str] = {}
 
     def _rules(self) -> dict[str, dict[str, Any]]:
         return {
@@ -109,6 +101,13 @@ class RuleRunner:
             return
         if self._started:
             await self._async_audit_changes(self._synced, rules)
+        # A removed, edited or disabled rule starts with a clean slate.
+        for rule_id in list(self._failing):
+            rule = rules.get(rule_id)
+            if rule != self._synced.get(rule_id) or not (rule or {}).get(
+                "enabled", True
+            ):
+                self._clear_failure(rule_id, str((rule or {}).get("name") or rule_id))
         self._started = True
         self._synced = rules
 
@@ -160,90 +159,67 @@ class RuleRunner:
         for subentry_id, rule in rules:
             if not rule.get("enabled", True) or subentry_id not in self.rows:
                 continue
-            occasion = self._occasion(subentry_id, rule)
+            # One broken rule (bad stored values, a bug) must not stop the
+            # others: each is isolated, reported once, and retried.
+            name = str(rule.get("name") or subentry_id)
+            try:
+                occasion = self._occasion(subentry_id, rule)
+            except Exception as err:  # noqa: BLE001
+                self._failed(subentry_id, name, "trigger", _describe(err), err)
+                continue
+            if self._failing.get(subentry_id) == "trigger":
+                self._clear_failure(subentry_id, name)
             last = self.rows[subentry_id].get("last_execution_context") or {}
             if occasion is None or last.get("occasion") == occasion:
                 continue
-            await self._async_execute(subentry_id, rule, occasion)
+            try:
+                errors = await self._async_execute(subentry_id, rule, occasion)
+            except Exception as err:  # noqa: BLE001
+                self._failed(subentry_id, name, "action", _describe(err), err)
+                continue
+            if errors:
+                self._failed(subentry_id, name, "action", "; ".join(errors))
+            else:
+                self._clear_failure(subentry_id, name)
 
-    # -- triggers -----------------------------------------------------------------
+    def _failed(
+        self,
+        rule_id: str,
+        name: str,
+        part: str,
+        error: str,
+        err: Exception | None = None,
+    ) -> None:
+        """Say a rule failed: log (once), repair issue, logbook line.
 
-    def _occasion(self, rule_id: str, rule: dict[str, Any]) -> str | None:
-        """Return a key for the current occasion of a holding trigger, else None."""
-        config = rule.get("trigger_config") or {}
-        kind = rule.get("trigger_type")
-        now = dt_util.now()
-        hub = self.entry.runtime_data
-        if kind == "price_threshold":
-            slot = hub.prices.current() if hub.prices is not None else None
-            if slot is None or not price_matches(config, slot.price_pence):
-                return None
-            return f"slot:{slot.start.isoformat()}"
-        if kind == "time_window":
-            start, end = _time(config.get("start")), _time(config.get("end"))
-            if start is None or end is None:
-                return None
-            clock = now.time()
-            if start <= end:
-                inside, day = start <= clock < end, now.date()
-            else:  # across midnight: the window belongs to the day it started
-                inside = clock >= start or clock < end
-                day = now.date() if clock >= start else now.date() - timedelta(days=1)
-            return f"window:{day.isoformat()}" if inside else None
-        targets: dict[str, bool] = {}
-        if kind in ("miner_offline", "miner_overheat"):
-            wanted = set(config.get("miners") or [])
-            for subentry_id, miner in hub.coordinators.items():
-                if wanted and subentry_id not in wanted:
-                    continue
-                targets[subentry_id] = self._miner_holds(kind, config, miner)
-        elif kind == "pool_failure":
-            wanted = set(config.get("pools") or [])
-            for subentry_id, pool in hub.pools.items():
-                if (not wanted or subentry_id in wanted) and pool.enabled:
-                    targets[subentry_id] = (
-                        pool.data is not None and not pool.data.reachable
-                    )
-        return self._episode(rule_id, targets, now)
-
-    def _miner_holds(
-        self, kind: str, config: dict[str, Any], miner: MinerCoordinator
-    ) -> bool:
-        if not miner.polling_enabled:
-            return False
-        if kind == "miner_overheat":
-            snapshot = miner.data if miner.available else None
-            temperature = snapshot.temperature if snapshot is not None else None
-            return temperature is not None and temperature > float(
-                config.get("threshold_celsius", 80)
-            )
-        if miner.available or miner.expected_offline:
-            return False  # answering, or switched off by the strategy on purpose
-        alerts = self.entry.runtime_data.alerts
-        seen = alerts.last_seen(miner) if alerts is not None else None
-        minutes = float(config.get("minutes", 5))
-        return seen is not None and dt_util.utcnow() - seen >= timedelta(
-            minutes=minutes
+        An action fails once per occasion, so each failure is a logbook
+        line; a trigger that cannot be evaluated fails every minute, so only
+        its first failure is.
+        """
+        new = self._failures.failed(
+            rule_id, f"Rule {name}", err or error, trace=err is not None
+        )
+        self._failing[rule_id] = part
+        async_rule_failed(
+            self.hass,
+            self.entry,
+            rule_id,
+            name,
+            error,
+            logbook=new or part == "action",
         )
 
-    def _episode(
-        self, rule_id: str, targets: dict[str, bool], now: datetime
-    ) -> str | None:
-        """Track when each target's condition began; key the newest episode."""
-        key = None
-        for target, holds in targets.items():
-            if not holds:
-                self._since.pop((rule_id, target), None)
-                continue
-            since = self._since.setdefault((rule_id, target), now.isoformat())
-            key = f"{target}:{since}"
-        return key
+    def _clear_failure(self, rule_id: str, name: str) -> None:
+        if self._failing.pop(rule_id, None) is not None:
+            self._failures.succeeded(rule_id, f"Rule {name}")
+            async_rule_ok(self.hass, rule_id)
 
     # -- actions ------------------------------------------------------------------
 
     async def _async_execute(
         self, rule_id: str, rule: dict[str, Any], occasion: str
-    ) -> None:
+    ) -> list[str]:
+        """Run a rule's action; return its errors (none: it succeeded)."""
         hub = self.entry.runtime_data
         name = str(rule.get("name") or rule_id)
         action = str(rule.get("action_type"))
@@ -270,7 +246,12 @@ class RuleRunner:
             message = Message.titled(
                 name, str(config.get("message", "")), alert_type="rule"
             )
-            await hub.notifier.async_send(message, hub.notifier.senders())
+            sent = await hub.notifier.async_send(message, hub.notifier.senders())
+            errors += [
+                f"{channel.name}: {result.error}"
+                for channel, result in sent
+                if not result.success
+            ]
         elif action == "log_event":
             queue_event(
                 hub.database,
@@ -333,6 +314,7 @@ class RuleRunner:
             )
         except DatabaseError as err:
             LOGGER.warning("Could not record the run of rule %s: %s", name, err)
+        return errors
 
     async def _async_miner_action(
         self, action: str, config: dict[str, Any], miner: MinerCoordinator

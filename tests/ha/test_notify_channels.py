@@ -238,6 +238,7 @@ async def test_ha_notify_entities_and_services(
 ) -> None:
     entry = await setup_hub()
     entity_calls: list[ServiceCall] = async_mock_service(hass, "notify", "send_message")
+    hass.states.async_set("notify.kitchen_display", "unknown")  # it exists
     phone_calls: list[ServiceCall] = async_mock_service(
         hass, "notify", "mobile_app_phone"
     )

@@ -1,0 +1,124 @@
+"""Problems of rules and notification channels, shown where users look.
+
+A failing rule or alert delivery gets a logbook line on the hub device (an
+event carrying its ``device_id``, described in ``logbook.py``) and a repair
+issue that is removed when the rule or channel next succeeds (or is removed).
+The warning in the log is the callers' (once per failure episode).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .data import HMMConfigEntry
+
+EVENT_RULE_FAILED: Final = "home_miner_manager_rule_failed"
+EVENT_NOTIFICATION_FAILED: Final = "home_miner_manager_notification_failed"
+# Repair issue texts quote the error; keep them readable.
+_ERROR_LIMIT: Final = 300
+
+
+def rule_issue_id(rule_id: str) -> str:
+    """Return the id of a rule's "failed" repair issue."""
+    return f"rule_failed_{rule_id}"
+
+
+def channel_issue_id(channel_id: int) -> str:
+    """Return the id of a channel's "notification failed" repair issue."""
+    return f"notification_failed_{channel_id}"
+
+
+def hub_device_id(hass: HomeAssistant, entry: HMMConfigEntry) -> str | None:
+    """Return the hub device's id (the logbook lists its events there)."""
+    # The entry's devices, not a lookup by identifier: that API changes name
+    # in 2026.8, and failures are rare enough for a scan.
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
+        if (DOMAIN, entry.entry_id) in device.identifiers:
+            return device.id
+    return None
+
+
+def _cut(error: str) -> str:
+    return error if len(error) <= _ERROR_LIMIT else error[: _ERROR_LIMIT - 1] + "…"
+
+
+@callback
+def async_rule_failed(
+    hass: HomeAssistant,
+    entry: HMMConfigEntry,
+    rule_id: str,
+    name: str,
+    error: str,
+    *,
+    logbook: bool = True,
+) -> None:
+    """Raise (or refresh) a rule's issue; add a logbook line."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        rule_issue_id(rule_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="rule_failed",
+        translation_placeholders={"rule": name, "error": _cut(error)},
+    )
+    if logbook:
+        hass.bus.async_fire(
+            EVENT_RULE_FAILED,
+            {
+                "rule": name,
+                "error": _cut(error),
+                "device_id": hub_device_id(hass, entry),
+            },
+        )
+
+
+@callback
+def async_rule_ok(hass: HomeAssistant, rule_id: str) -> None:
+    """Remove a rule's issue: it ran successfully (or is gone)."""
+    ir.async_delete_issue(hass, DOMAIN, rule_issue_id(rule_id))
+
+
+@callback
+def async_notification_failed(
+    hass: HomeAssistant,
+    entry: HMMConfigEntry,
+    channel_id: int,
+    channel: str,
+    error: str,
+) -> None:
+    """Raise (or refresh) a channel's issue; add a logbook line.
+
+    ``error`` must already be redacted (senders' results always are).
+    """
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        channel_issue_id(channel_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="notification_failed",
+        translation_placeholders={"channel": channel, "error": _cut(error)},
+    )
+    hass.bus.async_fire(
+        EVENT_NOTIFICATION_FAILED,
+        {
+            "channel": channel,
+            "error": _cut(error),
+            "device_id": hub_device_id(hass, entry),
+        },
+    )
+
+
+@callback
+def async_notification_ok(hass: HomeAssistant, channel_id: int) -> None:
+    """Remove a channel's issue: a message went through (or it is gone)."""
+    ir.async_delete_issue(hass, DOMAIN, channel_issue_id(channel_id))

@@ -92,7 +92,7 @@ def day_state(
     """An event entity after its last event (``start`` None: never fired)."""
     kind = "next" if next_day else "current"
     event_type = f"octopus_energy_electricity_{kind}_day_rates"
-    attributes: dict[str, Any] = {"event_types": [event_type]}
+    attributes: dict[str, Any] = {"event_types": [event_type], "event_type": None}
     if start is None:
         hass.states.async_set(entity_id, "unknown", attributes)
         return

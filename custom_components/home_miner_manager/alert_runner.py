@@ -35,6 +35,7 @@ from .alerts import (
     settings_from_rows,
 )
 from .audit import queue_event
+from .compat import device_by_identifier
 from .const import DOMAIN, LOGGER
 from .db.alert_rows import seed_alert_config
 from .db.exceptions import DatabaseError
@@ -359,8 +360,10 @@ class AlertRunner:
     def _device_id(self, miner_key: str) -> str | None:
         for coordinator in self.entry.runtime_data.coordinators.values():
             if str(coordinator.miner_id) == miner_key:
-                device = dr.async_get(self.hass).async_get_device(
-                    identifiers={(DOMAIN, coordinator.device_identifier)}
+                device = device_by_identifier(
+                    dr.async_get(self.hass),
+                    (DOMAIN, coordinator.device_identifier),
+                    self.entry.entry_id,
                 )
                 return device.id if device is not None else None
         return None

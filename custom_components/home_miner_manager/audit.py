@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .compat import current_client
 from .const import (
     AUDIT_SYSTEM_USER,
     CONF_ENABLED,
@@ -72,40 +73,13 @@ async def async_actor(
     """
     if user_id is None and context is not None:
         user_id = context.user_id
-    request_user, ip_address, user_agent = _current_client()
+    request_user, ip_address, user_agent = current_client()
     if user_id is None:
         user_id = request_user
     name = AUDIT_SYSTEM_USER
     if user_id is not None and (user := await hass.auth.async_get_user(user_id)):
         name = user.name or user.id
     return Actor(name[:100], ip_address, user_agent)
-
-
-def _current_client() -> tuple[str | None, str | None, str | None]:
-    """Return (user id, IP, user agent) of the request or websocket being served."""
-    # Imported here: http and websocket_api are optional at import time.
-    from homeassistant.components.http.const import KEY_HASS_USER  # noqa: PLC0415
-    from homeassistant.components.websocket_api.connection import (  # noqa: PLC0415
-        current_connection,
-    )
-    from homeassistant.helpers.http import current_request  # noqa: PLC0415
-
-    request = current_request.get()
-    connection = current_connection.get()
-    user_id: str | None = None
-    if request is not None and (user := request.get(KEY_HASS_USER)) is not None:
-        user_id = str(user.id)
-    elif connection is not None:
-        # A websocket's HTTP request carries no user; its connection does.
-        user_id = str(connection.user.id)
-    if request is None:
-        return user_id, None, None
-    agent = request.headers.get("User-Agent")
-    return (
-        user_id,
-        str(request.remote)[:45] if request.remote else None,
-        agent[:255] if agent else None,
-    )
 
 
 def queue_audit(

@@ -16,6 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 
+from .compat import entity_user_id
 from .const import DOMAIN
 from .events_actions import TEST_MESSAGE, async_send_test
 from .notifications import Message
@@ -101,7 +102,7 @@ class ChannelTestButton(ButtonEntity):
             hub,
             channels,
             Message.plain(TEST_MESSAGE, "test"),
-            context=self._context,
+            user_id=entity_user_id(self),
             label=self.channel_name,
         )
         if not result.success:

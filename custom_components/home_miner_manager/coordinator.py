@@ -15,6 +15,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from . import const
+from .compat import async_apply_update_interval
 from .const import (
     CONF_ENABLED,
     CONF_HOST,
@@ -132,9 +133,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
             return
         self.expected_offline = off
         self._apply(self.applied_data)
-        self._unschedule_refresh()
-        if self.update_interval is not None:
-            self._schedule_refresh()
+        async_apply_update_interval(self)
         self.async_update_listeners()
 
     @property
@@ -212,7 +211,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
     async def async_reconfigure(self, subentry: ConfigSubentry) -> None:
         """Apply a reconfigured subentry without rebuilding entities."""
         self._stop_broadcast()
-        self._unschedule_refresh()
+        self.update_interval = None  # cancels the next poll; _apply sets it again
+        async_apply_update_interval(self)
         self.subentry = subentry
         old_driver = self.driver
         self.driver = build_driver(self.services, subentry.data)
@@ -230,7 +230,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         """
         new_data = {**self.subentry.data, CONF_ENABLED: enabled}
         self._stop_broadcast()
-        self._unschedule_refresh()
+        self.update_interval = None  # cancels the next poll; _apply sets it again
+        async_apply_update_interval(self)
         self._apply(new_data)  # first, so the update listener sees no change
         self.hass.config_entries.async_update_subentry(
             self.config_entry, self.subentry, data=new_data

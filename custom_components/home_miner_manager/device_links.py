@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .compat import device_links
 from .const import DOMAIN
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def miner_coordinator(hass: HomeAssistant, device_id: str) -> MinerCoordinator |
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
-    for entry_id, subentry_ids in device.config_entries_subentries.items():
+    for entry_id, subentry_id in device_links(device):
         entry = hass.config_entries.async_get_entry(entry_id)
         if (
             entry is None
@@ -32,11 +33,10 @@ def miner_coordinator(hass: HomeAssistant, device_id: str) -> MinerCoordinator |
             or entry.state is not ConfigEntryState.LOADED
         ):
             continue
-        for subentry_id in subentry_ids:
-            if subentry_id and (
-                coordinator := entry.runtime_data.coordinators.get(subentry_id)
-            ):
-                return coordinator  # type: ignore[no-any-return]
+        if subentry_id and (
+            coordinator := entry.runtime_data.coordinators.get(subentry_id)
+        ):
+            return coordinator  # type: ignore[no-any-return]
     return None
 
 

@@ -10,6 +10,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.typing import UNDEFINED, UndefinedType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import device_by_identifier, entity_user_id, via_device_link
 from .const import DOMAIN
 from .coordinator import MinerCoordinator
 from .devices.types import MinerType
@@ -83,8 +84,11 @@ def miner_device_info(coordinator: MinerCoordinator) -> DeviceInfo:
         name=facts.name,
         manufacturer=MANUFACTURERS.get(coordinator.miner_type),
         configuration_url=facts.configuration_url,
-        # The hub device, created before the platforms load (hub.py).
-        via_device=(DOMAIN, coordinator.config_entry.entry_id),
+    )
+    # The hub device, created before the platforms load (hub.py).
+    entry_id = coordinator.config_entry.entry_id
+    info.update(
+        via_device_link(dr.async_get(coordinator.hass), (DOMAIN, entry_id), entry_id)
     )
     if facts.model:
         info["model"] = facts.model
@@ -129,8 +133,10 @@ def _async_refresh_device(
     hass: HomeAssistant, coordinator: MinerCoordinator, facts: DeviceFacts
 ) -> None:
     registry = dr.async_get(hass)
-    device = registry.async_get_device(
-        identifiers={(DOMAIN, coordinator.device_identifier)}
+    device = device_by_identifier(
+        registry,
+        (DOMAIN, coordinator.device_identifier),
+        coordinator.config_entry.entry_id,
     )
     if device is None:
         return
@@ -152,7 +158,8 @@ def _async_refresh_device(
         model=model,
         sw_version=firmware,
         serial_number=serial,
-        merge_connections=new_macs or UNDEFINED,
+        # The full set (merge_connections is deprecated from 2026.9).
+        new_connections=device.connections | new_macs if new_macs else UNDEFINED,
     )
 
 
@@ -183,4 +190,4 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
     @property
     def user_id(self) -> str | None:
         """Return the user behind the current action (for the audit log)."""
-        return self._context.user_id if self._context else None
+        return entity_user_id(self)

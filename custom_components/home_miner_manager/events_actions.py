@@ -10,7 +10,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Final, cast
 
 from homeassistant.core import (
-    Context,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
@@ -134,7 +133,7 @@ async def async_send_test(
     channels: list[ChannelEntry],
     message: Message,
     *,
-    context: Context | None,
+    user_id: str | None,
     label: str | None,
 ) -> list[tuple[ChannelEntry, SendResult]]:
     """Send a test message on ``channels``; audit it with the caller."""
@@ -147,7 +146,7 @@ async def async_send_test(
     ]
     queue_audit(
         hub.database,
-        actor=await async_actor(hass, context=context),
+        actor=await async_actor(hass, user_id),
         action=SERVICE_SEND_TEST_NOTIFICATION,
         resource_id=None,
         resource_name=label or "all channels",
@@ -185,7 +184,7 @@ async def _async_send_test(call: ServiceCall) -> ServiceResponse:
     assert notifier is not None
     message = Message.plain(call.data.get(ATTR_MESSAGE, TEST_MESSAGE), "test")
     results = await async_send_test(
-        call.hass, hub, channels, message, context=call.context, label=wanted
+        call.hass, hub, channels, message, user_id=call.context.user_id, label=wanted
     )
     return {
         "results": [

@@ -9,8 +9,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.const import EntityCategory
 
+from .compat import PERCENTAGE
 from .entity import MinerEntity
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .audit import Actor, async_actor, audited_fields, queue_audit
 from .commands import async_update_miner_row
+from .compat import async_remove_subentry_device, device_by_identifier
 from .const import (
     CONF_DB_URL,
     CONF_ENABLED,
@@ -156,14 +157,12 @@ async def async_remove_miner(
     hub.async_notify_miner_listeners()
     async_delete_miner_issues(hass, subentry_id)
     device_registry = dr.async_get(hass)
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, coordinator.device_identifier)}
+    device = device_by_identifier(
+        device_registry, (DOMAIN, coordinator.device_identifier), entry.entry_id
     )
     if device is not None:
-        device_registry.async_update_device(
-            device.id,
-            remove_config_entry_id=entry.entry_id,
-            remove_config_subentry_id=subentry_id,
+        async_remove_subentry_device(
+            device_registry, device, entry.entry_id, subentry_id
         )
     # The row stays (disabled) so telemetry history survives; adding the same
     # device again re-enables it.
@@ -245,8 +244,8 @@ async def _async_reconfigure_miner(
     hub.async_sync_entities(hass, coordinator)
     if title_changed:
         device_registry = dr.async_get(hass)
-        device = device_registry.async_get_device(
-            identifiers={(DOMAIN, coordinator.device_identifier)}
+        device = device_by_identifier(
+            device_registry, (DOMAIN, coordinator.device_identifier), entry.entry_id
         )
         if device is not None:
             device_registry.async_update_device(device.id, name=subentry.title)

@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import via_device_link
 from .const import DOMAIN
 from .hub_entity import FollowsMiners
 from .pool_coordinator import PoolCoordinator
@@ -38,7 +39,10 @@ class PoolEntity(CoordinatorEntity[PoolCoordinator], FollowsMiners):
             manufacturer="Home Miner Manager",
             model=f"{pool.coin} pool",
             entry_type=dr.DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, pool.config_entry.entry_id),
+        )
+        entry_id = pool.config_entry.entry_id
+        self._attr_device_info.update(
+            via_device_link(dr.async_get(pool.hass), (DOMAIN, entry_id), entry_id)
         )
 
     async def async_added_to_hass(self) -> None:

@@ -10,8 +10,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.const import EntityCategory, UnitOfTime
 
+from .compat import PERCENTAGE
 from .pool_entity import PoolEntity
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.helpers import device_registry as dr
 
 from .audit import RESOURCE_POOL, async_actor, queue_audit
+from .compat import device_by_identifier
 from .const import (
     CONF_COIN,
     CONF_ENABLED,
@@ -210,8 +211,8 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
                 resource_type=RESOURCE_POOL,
             )
         registry = dr.async_get(hass)
-        device = registry.async_get_device(
-            identifiers={pool_device_identifier(subentry_id)}
+        device = device_by_identifier(
+            registry, pool_device_identifier(subentry_id), entry.entry_id
         )
         if device is not None and old_title != subentry.title:
             registry.async_update_device(device.id, name=subentry.title)

@@ -22,6 +22,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
+from .compat import entity_user_id
 from .const import DOMAIN
 from .entity import MinerEntity
 from .strategy_fleet import band_name
@@ -92,7 +93,7 @@ class AgileStrategySwitch(StrategyHubEntity, SwitchEntity):
         await self.runner.async_set_enabled(False, self._user_id())
 
     def _user_id(self) -> str | None:
-        return self._context.user_id if self._context else None
+        return entity_user_id(self)
 
 
 class PriceBandSensor(StrategyHubEntity, SensorEntity):

@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from . import const
 from .audit import Actor
+from .compat import forget_client
 from .const import DOMAIN, LOGGER
 from .db.exceptions import DatabaseError
 from .db.models import AuditLog, Event, utcnow
@@ -62,14 +63,7 @@ def band_name(band: Band | None) -> str | None:
 
 def as_system() -> None:
     """Drop the user of the request that started us: the strategy acts alone."""
-    # Imported here like audit.py does: optional at import time.
-    from homeassistant.components.websocket_api.connection import (  # noqa: PLC0415
-        current_connection,
-    )
-    from homeassistant.helpers.http import current_request  # noqa: PLC0415
-
-    current_request.set(None)
-    current_connection.set(None)
+    forget_client()
 
 
 class FleetExecutor:

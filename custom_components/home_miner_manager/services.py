@@ -12,7 +12,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
@@ -65,26 +65,49 @@ _LEADERBOARD_SCHEMA = vol.Schema(
 )
 
 
+def _targeted_devices(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[set[str], set[str]]:
+    """Return (devices named, devices found through areas, floors or labels).
+
+    The UI's target picker offers this integration's entities and the devices
+    that have them (services.yaml filters by integration, not by device: the
+    device filter is invalid from Home Assistant 2026.11). A picked entity
+    stands for its miner.
+    """
+    selection = TargetSelection(call.data)
+    selected = async_extract_referenced_entity_ids(hass, selection)
+    named = set(selection.device_ids)
+    registry = er.async_get(hass)
+    for entity_id in selected.referenced:
+        entity = registry.async_get(entity_id)
+        named.add(entity.device_id if entity and entity.device_id else entity_id)
+    return named, selected.referenced_devices - named
+
+
 def _coordinators(hass: HomeAssistant, call: ServiceCall) -> list[MinerCoordinator]:
-    """Return the miners targeted by a call; refuse anything that is not one."""
-    device_ids = async_extract_referenced_entity_ids(
-        hass, TargetSelection(call.data)
-    ).referenced_devices
-    if not device_ids:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="no_miner_selected"
-        )
-    coordinators: list[MinerCoordinator] = []
-    for device_id in sorted(device_ids):
+    """Return the miners targeted by a call; refuse anything named that is not one.
+
+    Devices reached through an area, floor or label that are not miners are
+    left out: an area holds more than miners.
+    """
+    named, grouped = _targeted_devices(hass, call)
+    coordinators: dict[str, MinerCoordinator] = {}
+    for device_id in sorted(named | grouped):
         coordinator = miner_coordinator(hass, device_id)
-        if coordinator is None:
+        if coordinator is None and device_id in named:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_a_miner",
                 translation_placeholders={"device_id": device_id},
             )
-        coordinators.append(coordinator)
-    return coordinators
+        if coordinator is not None:
+            coordinators.setdefault(coordinator.subentry.subentry_id, coordinator)
+    if not coordinators:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_miner_selected"
+        )
+    return list(coordinators.values())
 
 
 async def _async_set_mode(call: ServiceCall) -> None:

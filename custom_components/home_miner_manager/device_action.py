@@ -9,7 +9,7 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .device_links import is_miner_device, miner_coordinator
+from .device_links import async_mode_choices, is_miner_device, miner_coordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import Context, HomeAssistant
@@ -47,8 +47,8 @@ async def async_get_action_capabilities(
     if coordinator is None:
         return {}
     if config[CONF_TYPE] == "set_mode":
-        modes = list(coordinator.driver.modes)
-        return {"extra_fields": vol.Schema({vol.Required(CONF_MODE): vol.In(modes)})}
+        choices = await async_mode_choices(hass, list(coordinator.driver.modes))
+        return {"extra_fields": vol.Schema({vol.Required(CONF_MODE): vol.In(choices)})}
     if config[CONF_TYPE] == "switch_pool":
         hub = coordinator.config_entry.runtime_data
         pools = sorted(pool.title for pool in hub.pools.values() if pool.enabled)

@@ -11,7 +11,12 @@ from homeassistant.helpers.config_validation import DEVICE_CONDITION_BASE_SCHEMA
 import voluptuous as vol
 
 from .const import DOMAIN
-from .device_links import is_miner_device, miner_coordinator, miner_entity
+from .device_links import (
+    async_mode_choices,
+    is_miner_device,
+    miner_coordinator,
+    miner_entity,
+)
 
 if TYPE_CHECKING:
     from homeassistant.helpers.typing import ConfigType, TemplateVarsType
@@ -54,7 +59,8 @@ async def async_get_condition_capabilities(
         return {}
     coordinator = miner_coordinator(hass, config[CONF_DEVICE_ID])
     modes = list(coordinator.driver.modes) if coordinator is not None else []
-    return {"extra_fields": vol.Schema({vol.Required(CONF_MODE): vol.In(modes)})}
+    choices = await async_mode_choices(hass, modes)
+    return {"extra_fields": vol.Schema({vol.Required(CONF_MODE): vol.In(choices)})}
 
 
 @callback

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 
 from .compat import device_links
 from .const import DOMAIN
@@ -38,6 +39,19 @@ def miner_coordinator(hass: HomeAssistant, device_id: str) -> MinerCoordinator |
         ):
             return coordinator  # type: ignore[no-any-return]
     return None
+
+
+async def async_mode_choices(hass: HomeAssistant, modes: list[str]) -> dict[str, str]:
+    """Return each mode with its translated label (``selector.mode`` in en.json).
+
+    Device automation forms show a choice's label as given, so the labels are
+    translated here, in Home Assistant's language.
+    """
+    strings = await async_get_translations(
+        hass, hass.config.language, "selector", [DOMAIN]
+    )
+    prefix = f"component.{DOMAIN}.selector.mode.options."
+    return {mode: strings.get(prefix + mode, mode) for mode in modes}
 
 
 @callback

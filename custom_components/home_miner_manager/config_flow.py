@@ -35,9 +35,10 @@ from .db.exceptions import (
     DatabaseError,
     DatabaseUrlError,
 )
-from .discovery import DiscoveryMixin
+from .discovery import DiscoveryMixin, dhcp_unique_id
 from .hub import async_open_database
 from .miner_flow import MinerSubentryFlow
+from .nmminer_discovery import offer_unique_id
 from .pool_flow import PoolSubentryFlow
 from .rule_flow import SUBENTRY_RULE, RuleSubentryFlow
 
@@ -133,15 +134,23 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
         self, discovery_info: DhcpServiceInfo
     ) -> ConfigFlowResult:
         """Handle a Bitaxe or NerdQAxe that joined the network."""
-        return await self.async_discovered_miner(
-            discovery_info.ip, discovery_info.hostname, discovery_info.macaddress
-        )
+        host, mac = discovery_info.ip, discovery_info.macaddress
+        if (result := self.async_check_dhcp_miner(host, mac)) is not None:
+            return result
+        await self.async_set_unique_id(dhcp_unique_id(mac))
+        self._abort_if_unique_id_configured()
+        return await self.async_discovered_miner(host, discovery_info.hostname)
 
     async def async_step_integration_discovery(
         self, discovery_info: DiscoveryInfoType
     ) -> ConfigFlowResult:
         """Handle an NMMiner heard broadcasting by the hub's UDP listener."""
-        return await self.async_discovered_nmminer(str(discovery_info[CONF_HOST]))
+        host = str(discovery_info[CONF_HOST])
+        if (result := self.async_check_nmminer(host)) is not None:
+            return result
+        await self.async_set_unique_id(offer_unique_id(host))
+        self._abort_if_unique_id_configured()
+        return await self.async_discovered_nmminer(host)
 
     def _loaded_hub(self) -> ConfigEntry | None:
         for entry in self._async_current_entries(include_ignore=False):

@@ -61,6 +61,11 @@ def _offered_name(probe: ProbeResult, hostname: str, host: str) -> str:
     return name
 
 
+def dhcp_unique_id(mac: str) -> str:
+    """Return the discovery flow's unique id of a miner seen by DHCP."""
+    return f"mac:{format_mac(mac).lower()}"
+
+
 @callback
 def async_withdraw_offers(
     hass: HomeAssistant, host: str, unique_id: str | None
@@ -84,15 +89,16 @@ class DiscoveryMixin(_Base):
     def _loaded_hub(self) -> ConfigEntry | None:
         raise NotImplementedError
 
-    async def async_discovered_miner(
-        self, host: str, hostname: str, mac: str
-    ) -> ConfigFlowResult:
-        """Handle a miner seen on the network (DHCP)."""
+    @callback
+    def async_check_dhcp_miner(self, host: str, mac: str) -> ConfigFlowResult | None:
+        """Abort for a miner already added (following its new address) or no hub.
+
+        The flow's unique id is set afterwards, in ``config_flow.py``.
+        """
         hub = self._loaded_hub()
         if hub is None:
             return self.async_abort(reason="hub_not_loaded")
-        identity = f"mac:{format_mac(mac).lower()}"
-        if (known := self._known_miner(hub, identity)) is not None:
+        if (known := self._known_miner(hub, dhcp_unique_id(mac))) is not None:
             if known.data.get(CONF_HOST) != host:
                 # The miner got a new address: follow it (the hub's update
                 # listener rebuilds just that miner's driver).
@@ -100,8 +106,15 @@ class DiscoveryMixin(_Base):
                     hub, known, data={**known.data, CONF_HOST: host}
                 )
             return self.async_abort(reason="already_configured")
-        await self.async_set_unique_id(identity)
-        self._abort_if_unique_id_configured()
+        return None
+
+    async def async_discovered_miner(
+        self, host: str, hostname: str
+    ) -> ConfigFlowResult:
+        """Probe a miner seen on the network (DHCP) and offer it."""
+        hub = self._loaded_hub()
+        if hub is None:
+            return self.async_abort(reason="hub_not_loaded")
         try:
             probe = await async_probe(
                 self.hass,
@@ -124,15 +137,21 @@ class DiscoveryMixin(_Base):
             via=SOURCE_DHCP_AUDIT,
         )
 
-    async def async_discovered_nmminer(self, host: str) -> ConfigFlowResult:
-        """Handle an NMMiner whose UDP broadcast the hub heard."""
+    @callback
+    def async_check_nmminer(self, host: str) -> ConfigFlowResult | None:
+        """Abort for an NMMiner already added, or when the hub is not loaded."""
         hub = self._loaded_hub()
         if hub is None:
             return self.async_abort(reason="hub_not_loaded")
         if host_configured(hub, host):
             return self.async_abort(reason="already_configured")
-        await self.async_set_unique_id(offer_unique_id(host))
-        self._abort_if_unique_id_configured()
+        return None
+
+    async def async_discovered_nmminer(self, host: str) -> ConfigFlowResult:
+        """Probe an NMMiner whose UDP broadcast the hub heard and offer it."""
+        hub = self._loaded_hub()
+        if hub is None:
+            return self.async_abort(reason="hub_not_loaded")
         try:
             probe = await async_probe_heard_nmminer(
                 self.hass, hub, host, const.DISCOVERY_PROBE_PORT

@@ -199,3 +199,25 @@ def test_deprecated_and_private_names_only_in_compat() -> None:
         for name, line in _names(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert not found, found
+
+
+def test_every_coordinator_gets_its_config_entry() -> None:
+    """``DataUpdateCoordinator(config_entry=...)`` is required from 2026.8."""
+    checked = 0
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef) or not any(
+                "DataUpdateCoordinator" in ast.unparse(base) for base in node.bases
+            ):
+                continue
+            calls = [
+                call
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call)
+                and ast.unparse(call.func) == "super().__init__"
+            ]
+            assert calls, (path.name, node.name)
+            for call in calls:
+                assert "config_entry" in {kw.arg for kw in call.keywords}, node.name
+            checked += 1
+    assert checked >= 2  # miners and pools

@@ -47,6 +47,13 @@ _PARAMS: Final[dict[AlertType, tuple[str, ...]]] = {
     AlertType.HIGH_REJECT_RATE: ("threshold_percent", "min_shares"),
     AlertType.LOW_HASHRATE: ("drop_percent",),
 }
+# The largest sensible value of each (a percentage above 100 never fires).
+_LIMITS: Final[dict[str, float]] = {
+    "timeout_minutes": 1440,
+    "threshold_percent": 100,
+    "min_shares": 100000,
+    "drop_percent": 100,
+}
 _TEMPERATURES: Final = ("bitaxe", "nerdqaxe", "avalon_nano", "default")
 
 
@@ -154,7 +161,7 @@ class AlertStepsMixin(ChannelStepsMixin):
         for key in _PARAMS.get(kind, ()):
             schema[
                 vol.Required(key, default=settings.number(key) if settings else 0)
-            ] = _number(10000)
+            ] = _number(_LIMITS[key])
         if kind is AlertType.HIGH_TEMPERATURE and settings is not None:
             for key in _TEMPERATURES:
                 schema[

@@ -326,5 +326,9 @@ class RuleRunner(RuleTriggers):
         wanted = str(config.get("pool", "")).casefold()
         pool = next((p for p in pools if p.title.casefold() == wanted), None)
         if pool is None:
-            raise HomeAssistantError(f"no pool named {config.get('pool')}")
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="rule_pool_missing",
+                translation_placeholders={"pool": str(config.get("pool"))},
+            )
         await async_switch_pool(miner, pool.subentry)

@@ -10,15 +10,19 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 
 from custom_components.home_miner_manager.const import DOMAIN
-from custom_components.home_miner_manager.db.models import Event as EventRow
+from custom_components.home_miner_manager.db.models import (
+    Event as EventRow,
+    NotificationConfig,
+)
 from custom_components.home_miner_manager.hub_problems import (
     EVENT_RULE_FAILED,
     rule_issue_id,
 )
 from hmm_sim import AxeOSSimulator
+from hmm_sim.notify_servers import FakeDiscordServer
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
-from .test_alerts_rules import ALL_DAY, _rule
+from .test_alerts_rules import ALL_DAY, _rule, _subentry
 
 
 def _failures(hass: HomeAssistant) -> list[dict[str, Any]]:
@@ -104,8 +108,6 @@ async def test_a_mode_the_miner_lacks_is_reported_where_users_look(
     entry = await setup_hub([miner])
     (miner_id,) = entry.runtime_data.coordinators
     failures = _failures(hass)
-    from .test_alerts_rules import _subentry  # noqa: PLC0415
-
     # Saved before modes were a choice: "Eco" as typed.
     hass.config_entries.async_add_subentry(
         entry,
@@ -194,3 +196,68 @@ async def test_logbook_lines_for_rules_and_channels(hass: HomeAssistant) -> None
         "name": "Notification channel Phone",
         "message": "could not deliver: HTTP 400",
     }
+
+
+async def test_an_alert_rule_whose_channel_fails_and_a_missing_pool_are_failures(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    issue_registry: ir.IssueRegistry,
+    socket_enabled: None,
+) -> None:
+    secret = "hook-secret-token-5150"
+    async with FakeDiscordServer(echo_path_in_errors=True) as discord:
+        entry = await setup_hub(
+            [
+                miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID),
+                _rule("Tell", "time_window", ALL_DAY, "alert", {"message": "hi"}),
+            ]
+        )
+        miner_id = next(iter(entry.runtime_data.coordinators))
+        entry.runtime_data.database.queue_insert(
+            NotificationConfig,
+            channel_type="discord",
+            enabled=True,
+            config={"name": "Den", "webhook_url": discord.webhook_url("9", secret)},
+        )
+        await entry.runtime_data.database.async_flush()
+        await entry.runtime_data.notifier.async_load()
+        discord.mode = "4xx"
+        hass.config_entries.async_add_subentry(
+            entry,
+            _subentry(_rule("Move", "time_window", ALL_DAY, "switch_pool",
+                            {"miners": [miner_id], "pool": "Gone"})),
+        )  # fmt: skip
+        await hass.async_block_till_done()
+        await entry.runtime_data.rules.async_evaluate()
+    tell = issue_registry.async_get_issue(
+        DOMAIN, rule_issue_id(_rule_id(entry, "Tell"))
+    )
+    assert tell is not None
+    error = (tell.translation_placeholders or {})["error"]
+    assert error.startswith("Den: HTTP 404")
+    assert secret not in error
+    move = issue_registry.async_get_issue(
+        DOMAIN, rule_issue_id(_rule_id(entry, "Move"))
+    )
+    assert move is not None
+    assert (move.translation_placeholders or {})["error"] == (
+        "Desk: There is no pool named Gone (was it renamed or removed?)"
+    )
+
+
+async def test_alert_thresholds_are_bounded_in_the_options(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub()
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    for step in ("alerts", "alert_settings"):
+        flow = await hass.config_entries.options.async_configure(
+            flow["flow_id"], {"next_step_id": step}
+        )
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"alert_type": "high_reject_rate"}
+    )
+    schema = flow["data_schema"].schema
+    limits = {str(key): schema[key].config.get("max") for key in schema}
+    assert limits["threshold_percent"] == 100  # a percentage above 100 never fires

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.home_miner_manager.rule_triggers import price_matches
+from custom_components.home_miner_manager.rule_triggers import (
+    RuleTriggers,
+    price_matches,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,3 +41,69 @@ def test_price_conditions_at_their_limits(
 
 def test_between_without_an_upper_price_never_matches() -> None:
     assert not price_matches({"condition": "between", "threshold": 10}, 10.0)
+
+
+class _Triggers(RuleTriggers):
+    """The trigger half alone, over a stand-in hub."""
+
+    def __init__(self, miners: dict[str, Any], last_seen: Any = None) -> None:
+        alerts = SimpleNamespace(last_seen=lambda miner: last_seen)
+        hub = SimpleNamespace(prices=None, coordinators=miners, pools={}, alerts=alerts)
+        self.entry = SimpleNamespace(runtime_data=hub)  # type: ignore[assignment]
+        self._since = {}
+
+
+def _miner(*, available: bool = True, temperature: float | None = None) -> Any:
+    return SimpleNamespace(
+        polling_enabled=True,
+        available=available,
+        expected_offline=False,
+        data=SimpleNamespace(temperature=temperature),
+    )
+
+
+@pytest.mark.parametrize(("temperature", "holds"), [(80.0, False), (80.1, True)])
+def test_overheat_is_above_the_limit_not_at_it(temperature: float, holds: bool) -> None:
+    triggers = _Triggers({"m": _miner(temperature=temperature)})
+    rule = {
+        "trigger_type": "miner_overheat",
+        "trigger_config": {"threshold_celsius": 80},
+    }
+    assert (triggers._occasion("r", rule) is not None) is holds
+
+
+@pytest.mark.parametrize(("seconds", "holds"), [(299, False), (300, True)])
+def test_offline_for_five_minutes_holds_at_five(
+    seconds: int, holds: bool, freezer: FrozenDateTimeFactory
+) -> None:
+    seen = dt_util.utcnow() - timedelta(seconds=seconds)
+    triggers = _Triggers({"m": _miner(available=False)}, last_seen=seen)
+    rule = {"trigger_type": "miner_offline", "trigger_config": {"minutes": 5}}
+    assert (triggers._occasion("r", rule) is not None) is holds
+
+
+@pytest.mark.parametrize(
+    ("clock", "occasion"),
+    [
+        ("2026-03-10 21:59:59", None),
+        ("2026-03-10 22:00:00", "window:2026-03-10"),  # from: included
+        ("2026-03-11 05:59:59", "window:2026-03-10"),  # the day it started
+        ("2026-03-11 06:00:00", None),  # until: left out
+    ],
+)
+def test_time_window_limits_across_midnight(
+    clock: str, occasion: str | None, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(
+        dt_util.as_utc(
+            dt_util.parse_datetime(clock).replace(
+                tzinfo=dt_util.get_default_time_zone()
+            )
+        )
+    )  # type: ignore[union-attr]
+    triggers = _Triggers({})
+    rule = {
+        "trigger_type": "time_window",
+        "trigger_config": {"start": "22:00:00", "end": "06:00:00"},
+    }
+    assert triggers._occasion("r", rule) == occasion

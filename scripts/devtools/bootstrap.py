@@ -3,7 +3,9 @@
 Waits for Home Assistant, logs in, creates the Home Miner Manager hub with the
 config flow and adds one miner subentry per simulated device with the subentry
 flow, all over the HTTP API the frontend uses. Idempotent: an existing hub is
-reused and a miner whose title already exists is skipped.
+reused, a miner or pool whose title already exists is skipped, options already
+set are not saved again, and a miner is pointed at a pool only on the first
+bootstrap (never again at later starts: the user may have switched it since).
 
 Usage: bootstrap.py --fleet FLEET_JSON [--url URL] [--user U] [--password P]
 """
@@ -133,17 +135,7 @@ async def ensure_pools(client: HAClient, entry_id: str, fleet: dict[str, Any]) -
     """
     if "pool_stats" not in fleet:
         return 0
-    options = await client.post(
-        "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    options = await client.post(
-        f"/api/config/config_entries/options/flow/{options['flow_id']}",
-        {"next_step_id": "pools"},
-    )
-    await client.post(
-        f"/api/config/config_entries/options/flow/{options['flow_id']}",
-        {"pool_check_minutes": 5, "pool_stats_url": fleet["pool_stats"]},
-    )
+    await ensure_pool_options(client, entry_id, fleet["pool_stats"])
     existing = await client.ws("config_entries/subentries/list", entry_id=entry_id)
     titles = {sub["title"] for sub in existing if sub["subentry_type"] == SUBENTRY_POOL}
     added = 0
@@ -168,10 +160,36 @@ async def ensure_pools(client: HAClient, entry_id: str, fleet: dict[str, Any]) -
         )
         print(f"added pool {name} at {pool['host']}:{pool['port']}")
         added += 1
-    # One miner on the first pool, so its device page shows live figures (the
-    # simulators forget their pool settings when the fleet restarts).
-    await switch_pool(client, device_title(fleet["devices"][0]), DEV_POOLS[0][0])
+    if added:
+        # First bootstrap: one miner on the first pool, so its device page
+        # shows live figures. Not at later starts: a switch is a user's choice
+        # (and each one restarts the miner).
+        await switch_pool(client, device_title(fleet["devices"][0]), DEV_POOLS[0][0])
     return added
+
+
+POOL_OPTIONS_MINUTES = 5
+
+
+async def ensure_pool_options(client: HAClient, entry_id: str, stats_url: str) -> None:
+    """Save the pools options once; leave them alone when already set."""
+    flow_path = "/api/config/config_entries/options/flow"
+    options = await client.post(flow_path, {"handler": entry_id})
+    step = await client.post(
+        f"{flow_path}/{options['flow_id']}", {"next_step_id": "pools"}
+    )
+    shown = {
+        field["name"]: (field.get("description") or {}).get(
+            "suggested_value", field.get("default")
+        )
+        for field in step.get("data_schema", [])
+    }
+    wanted = {"pool_check_minutes": POOL_OPTIONS_MINUTES, "pool_stats_url": stats_url}
+    if shown == wanted:
+        await client.delete(f"{flow_path}/{options['flow_id']}")
+        return
+    await client.post(f"{flow_path}/{options['flow_id']}", wanted)
+    print(f"pool statistics from {stats_url}")
 
 
 async def switch_pool(client: HAClient, miner: str, pool: str) -> None:

@@ -97,6 +97,13 @@ class HAClient:
         ) as resp:
             return await _json(resp)
 
+    async def delete(self, path: str) -> None:
+        """DELETE a REST path (e.g. abandon a flow)."""
+        async with self._session.delete(
+            f"{self.url}{path}", headers=self._headers
+        ) as resp:
+            await _json(resp)
+
     async def ws(self, msg_type: str, **fields: Any) -> Any:
         """Send one websocket command and return its result.
 

@@ -192,6 +192,8 @@ async def async_sync_subentries(hass: HomeAssistant, entry: HMMConfigEntry) -> N
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     async with hub.lock:
+        if hub.closed:
+            return  # unloaded while this sync waited for the previous one
         miners = {
             subentry_id: subentry
             for subentry_id, subentry in entry.subentries.items()

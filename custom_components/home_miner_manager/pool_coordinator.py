@@ -10,6 +10,7 @@ with ``failover_to`` moves its miners there, and back once it has been up for
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,7 +33,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .db import DatabaseError
+from .db import DatabaseClosedError, DatabaseError
 from .db.models import PoolHealth, to_naive_utc
 from .db.shares import set_pool_network_difficulty
 from .pools.health import (
@@ -150,6 +151,9 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         self.checks: deque[tuple[datetime, bool]] = deque(maxlen=_CHECKS_KEPT)
         # Miners moved away by a failover (subentry ids), to bring back.
         self.failed_over: list[str] = []
+        # Checks and failovers in flight: shutdown cancels them before the
+        # hub closes the database (they would write to it).
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def title(self) -> str:
@@ -225,7 +229,35 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         self.name = f"pool {subentry.title}"
         self.update_interval = interval
 
+    async def async_shutdown(self) -> None:
+        """Stop the schedule, then cancel (and wait for) checks in flight."""
+        await super().async_shutdown()
+        running = [task for task in self._tasks if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)
+
+    def _track[T](self, task: asyncio.Task[T]) -> asyncio.Task[T]:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     async def _async_update_data(self) -> PoolHealthData:
+        # In a task of our own, whoever runs the refresh, so that shutdown
+        # can cancel it (a cancelled check ends the refresh quietly).
+        check = self._track(
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_check(), f"{DOMAIN} check {self.title}"
+            )
+        )
+        try:
+            return await check
+        except asyncio.CancelledError:
+            check.cancel()  # the refresh itself was cancelled
+            raise
+
+    async def _async_check(self) -> PoolHealthData:
         host, port, user, password = pool_target_data(self.subentry.data)
         target = parse_pool(host, port, user, password)
         check = await check_stratum(target)
@@ -242,7 +274,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             reject_rate=deltas.reject_rate,
             unreachable_last_hour=unreachable_checks(self.checks, now),
         )
-        self.hub.database.queue_insert(
+        self._queue_row(
             PoolHealth,
             pool_id=self.pool_id,
             timestamp=to_naive_utc(now),
@@ -264,8 +296,10 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             LOGGER.info(
                 "Pool %s is %s", self.title, "back" if check.reachable else "down"
             )
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_failover(now), f"{DOMAIN} failover {self.title}"
+        self._track(
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_failover(now), f"{DOMAIN} failover {self.title}"
+            )
         )
         return PoolHealthData(
             checked_at=now,
@@ -276,6 +310,13 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             shares_rejected=deltas.rejected,
             network_difficulty=network,
         )
+
+    def _queue_row(self, model: type[PoolHealth], **values: Any) -> None:
+        try:
+            self.hub.database.queue_insert(model, **values)
+        except DatabaseClosedError:
+            # The hub is closing: this check's row has nowhere to go.
+            LOGGER.debug("Pool %s: database closed, check not stored", self.title)
 
     async def _async_store_network_difficulty(
         self, fetched: float | None, now: datetime

@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.helpers import device_registry as dr
 
 from .audit import RESOURCE_POOL, async_actor, queue_audit
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
     from homeassistant.core import HomeAssistant
 
-    from .data import HMMConfigEntry
+    from .data import HMMConfigEntry, HubData
 
 # Pool fields worth an audit entry (the password only as "changed").
 _AUDITED = (CONF_NAME, CONF_URL, CONF_PORT, CONF_USER, CONF_COIN, CONF_PRIORITY)
@@ -114,6 +115,8 @@ async def async_add_pools(
         return
     hub = entry.runtime_data
     ids = await _async_save_rows(hass, entry, subentries)
+    if _hub_closing(hass, entry, hub):
+        return  # unloaded meanwhile: no pool starts on a closed hub
     for subentry, pool_id in zip(subentries, ids, strict=True):
         current = entry.subentries.get(subentry.subentry_id, subentry)
         pool = PoolCoordinator(
@@ -131,6 +134,19 @@ async def async_add_pools(
             )
         else:
             pool.update_interval = None
+
+
+def _hub_closing(hass: HomeAssistant, entry: HMMConfigEntry, hub: HubData) -> bool:
+    """Tell whether the hub unloads or Home Assistant stops (a sync ends there).
+
+    A sync awaits the database; the hub may close its pools meanwhile.
+    """
+    return (
+        hub.closed
+        or hass.is_stopping
+        or entry.state
+        in (ConfigEntryState.UNLOAD_IN_PROGRESS, ConfigEntryState.NOT_LOADED)
+    )
 
 
 def pool_device_identifier(subentry_id: str) -> tuple[str, str]:
@@ -174,6 +190,8 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         )
     added = [sub for sid, sub in wanted.items() if sid not in hub.pools]
     await async_add_pools(hass, entry, added)
+    if _hub_closing(hass, entry, hub):
+        return
     for subentry in added:
         queue_audit(
             hub.database,
@@ -186,6 +204,8 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         )
     interval = check_interval(entry)
     for subentry_id, subentry in wanted.items():
+        if _hub_closing(hass, entry, hub):
+            return  # its pools are shut down and gone
         pool = hub.pools[subentry_id]
         if subentry in added or _same(pool, subentry):
             pool.async_reconfigure(subentry, pool.update_interval)

@@ -10,7 +10,11 @@ import pytest
 
 import custom_components.home_miner_manager  # noqa: F401  (must come first)
 
-pytest_plugins = ["tests.plugins.simulators", "tests.plugins.postgres"]
+pytest_plugins = [
+    "tests.plugins.network_guard",
+    "tests.plugins.simulators",
+    "tests.plugins.postgres",
+]
 
 
 @pytest.fixture(autouse=True)

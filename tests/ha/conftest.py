@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 import socket
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
@@ -21,11 +22,13 @@ from custom_components.home_miner_manager.const import (
     SUBENTRY_MINER,
 )
 from custom_components.home_miner_manager.db.models import Base
-from custom_components.home_miner_manager.pools.network import StatsApi, StatsSource
+from custom_components.home_miner_manager.pools.network import StatsSource
 from hmm_sim.base import Simulator
 
 BITAXE_UID = "mac:2c:54:91:88:c9:e5"  # bitaxe_v2_15 simulator
 NERDQAXE_UID = "mac:b4:3a:45:a2:3e:44"  # nerdqaxe_pp simulator
+# No default statistics server: a coin without a source is never requested.
+NO_STATS_SOURCES: Mapping[str, StatsSource] = MappingProxyType({})
 
 
 @pytest.fixture(autouse=True)
@@ -44,17 +47,10 @@ def _local_nmminer_listener(
     # Discovery probes a closed port unless a test points it at a simulator
     # (never whatever may listen on 127.0.0.1:80 or :4028).
     monkeypatch.setattr(const, "DISCOVERY_PROBE_PORT", closed_port())
-    # Network difficulties: never solopool.org; a closed local port by default
-    # (tests that want figures start a stats server and set the option).
-    closed = f"http://127.0.0.1:{closed_port()}"
-    monkeypatch.setattr(
-        share_tracker,
-        "SOLOPOOL_SOURCES",
-        {
-            coin: StatsSource(StatsApi.SOLOPOOL, f"{closed}/{coin.lower()}")
-            for coin in share_tracker.STATS_COINS
-        },
-    )
+    # Network difficulties: the default statistics server (solopool.org) is
+    # off, so nothing is even requested; tests that want figures start a
+    # local stats server and set the hub option.
+    monkeypatch.setattr(share_tracker, "SOLOPOOL_SOURCES", NO_STATS_SOURCES)
 
 
 def closed_port() -> int:

@@ -31,9 +31,31 @@ def rule_issue_id(rule_id: str) -> str:
     return f"rule_failed_{rule_id}"
 
 
+def rule_issue_rule_ids(hass: HomeAssistant) -> set[str]:
+    """Return the rules that have a "failed" issue (raised now or before)."""
+    prefix = rule_issue_id("")
+    return {
+        issue_id.removeprefix(prefix)
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(prefix)
+    }
+
+
 def channel_issue_id(channel_id: int) -> str:
     """Return the id of a channel's "notification failed" repair issue."""
     return f"notification_failed_{channel_id}"
+
+
+def channel_issue_channel_ids(hass: HomeAssistant) -> set[int]:
+    """Return the channels that have a "failed" issue (raised now or before)."""
+    prefix = channel_issue_id(0).removesuffix("0")
+    return {
+        int(issue_id.removeprefix(prefix))
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN
+        and issue_id.startswith(prefix)
+        and issue_id.removeprefix(prefix).isdigit()
+    }
 
 
 def hub_device_id(hass: HomeAssistant, entry: HMMConfigEntry) -> str | None:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 import voluptuous as vol
 
 from .const import DOMAIN, LOGGER
@@ -27,7 +26,7 @@ from .db.exceptions import DatabaseError
 from .hub_problems import (
     async_notification_failed,
     async_notification_ok,
-    channel_issue_id,
+    channel_issue_channel_ids,
 )
 from .notifications import (
     DEFAULT_TIMEOUT_S,
@@ -157,21 +156,10 @@ class Notifier:
         self.channels = [self._entry_for(row) for row in rows]
         # A removed or disabled channel has nothing left to fix.
         usable = {channel.id for channel in self.channels if channel.sender}
-        for issue_id in self._failing_ids() - usable:
+        for issue_id in channel_issue_channel_ids(self.hass) - usable:
             async_notification_ok(self.hass, issue_id)
         for listener in list(self._listeners):
             listener()
-
-    def _failing_ids(self) -> set[int]:
-        registry = ir.async_get(self.hass)
-        prefix = channel_issue_id(0).removesuffix("0")
-        return {
-            int(issue_id.removeprefix(prefix))
-            for domain, issue_id in registry.issues
-            if domain == DOMAIN
-            and issue_id.startswith(prefix)
-            and issue_id.removeprefix(prefix).isdigit()
-        }
 
     def _entry_for(self, row: dict[str, Any]) -> ChannelEntry:
         sender: Channel | None = None

@@ -25,7 +25,7 @@ from .db.exceptions import DatabaseError
 from .db.models import to_naive_utc
 from .db.rule_rows import mark_executed, sync_rules
 from .failure_log import FailureLog
-from .hub_problems import async_rule_failed, async_rule_ok
+from .hub_problems import async_rule_failed, async_rule_ok, rule_issue_rule_ids
 from .notifications import Message
 from .rule_flow import SUBENTRY_RULE
 from .rule_triggers import RuleTriggers
@@ -101,12 +101,12 @@ class RuleRunner(RuleTriggers):
             return
         if self._started:
             await self._async_audit_changes(self._synced, rules)
-        # A removed, edited or disabled rule starts with a clean slate.
-        for rule_id in list(self._failing):
+        # A removed, edited or disabled rule starts with a clean slate; so
+        # does the issue of a rule removed while Home Assistant was stopped.
+        for rule_id in set(self._failing) | rule_issue_rule_ids(self.hass):
             rule = rules.get(rule_id)
-            if rule != self._synced.get(rule_id) or not (rule or {}).get(
-                "enabled", True
-            ):
+            edited = rule_id in self._failing and rule != self._synced.get(rule_id)
+            if edited or rule is None or not rule.get("enabled", True):
                 self._clear_failure(rule_id, str((rule or {}).get("name") or rule_id))
         self._started = True
         self._synced = rules
@@ -212,7 +212,8 @@ class RuleRunner(RuleTriggers):
     def _clear_failure(self, rule_id: str, name: str) -> None:
         if self._failing.pop(rule_id, None) is not None:
             self._failures.succeeded(rule_id, f"Rule {name}")
-            async_rule_ok(self.hass, rule_id)
+        # Also an issue raised before a restart (nothing remembers it here).
+        async_rule_ok(self.hass, rule_id)
 
     # -- actions ------------------------------------------------------------------
 

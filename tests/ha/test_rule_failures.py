@@ -261,3 +261,30 @@ async def test_alert_thresholds_are_bounded_in_the_options(
     schema = flow["data_schema"].schema
     limits = {str(key): schema[key].config.get("max") for key in schema}
     assert limits["threshold_percent"] == 100  # a percentage above 100 never fires
+
+
+async def test_issues_from_before_a_restart_are_cleared_too(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    # Left by a rule removed while Home Assistant was stopped.
+    ir.async_create_issue(
+        hass, DOMAIN, rule_issue_id("gone"), is_fixable=False,
+        severity=ir.IssueSeverity.WARNING, translation_key="rule_failed",
+        translation_placeholders={"rule": "Gone", "error": "x"},
+    )  # fmt: skip
+    entry = await setup_hub(
+        [_rule("Note", "time_window", ALL_DAY, "log_event", {"message": "hi"})]
+    )
+    assert issue_registry.async_get_issue(DOMAIN, rule_issue_id("gone")) is None
+    # Raised before the restart for a rule that still exists: gone when it
+    # next succeeds, although this runner never saw it fail.
+    note = _rule_id(entry, "Note")
+    ir.async_create_issue(
+        hass, DOMAIN, rule_issue_id(note), is_fixable=False,
+        severity=ir.IssueSeverity.WARNING, translation_key="rule_failed",
+        translation_placeholders={"rule": "Note", "error": "x"},
+    )  # fmt: skip
+    await entry.runtime_data.rules.async_evaluate()
+    assert issue_registry.async_get_issue(DOMAIN, rule_issue_id(note)) is None

@@ -625,6 +625,24 @@ async def test_reconfigure_unreachable_saves_after_confirming(
     assert entry.subentries[subentry_id].data["password"] == PASSWORD
 
 
+async def test_reconfigure_back_returns_to_the_pool_form(
+    hass: HomeAssistant, setup_hub: HubFactory, pool_sim: StratumPoolSimulator
+) -> None:
+    entry = await setup_hub([pool_subentry(pool_sim)])
+    subentry_id = _only(entry, "Solo")
+    await pool_sim.set_mode(PoolMode.REFUSE)
+    result = await _reconfigure(
+        hass, entry, subentry_id, _input(pool_sim, priority=9, password="")
+    )
+    result = await _choose(hass, result, "back")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    priority = schema_field(result, "priority")
+    assert priority is not None
+    assert priority["default"] == 9  # as typed, not as stored
+    assert entry.subentries[subentry_id].data["priority"] == 0  # nothing saved
+
+
 async def test_reconfigure_onto_another_pool_aborts(
     hass: HomeAssistant, setup_hub: HubFactory, pool_sim: StratumPoolSimulator
 ) -> None:

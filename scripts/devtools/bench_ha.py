@@ -67,7 +67,10 @@ from loop_metrics import (  # noqa: E402
 )
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
-from custom_components.home_miner_manager import const as hmm_const  # noqa: E402
+from custom_components.home_miner_manager import (  # noqa: E402
+    const as hmm_const,
+    share_tracker,
+)
 
 DOMAIN = "home_miner_manager"
 SUBENTRY_MINER = "miner"
@@ -163,6 +166,9 @@ async def boot_home_assistant(config_dir: Path) -> HomeAssistant:
         ),
         encoding="utf-8",
     )
+    # A benchmark reaches nothing past 127.0.0.1: no default network-difficulty
+    # server (solopool.org); a hub option pointing at a local one still works.
+    share_tracker.SOLOPOOL_SOURCES = MappingProxyType({})
     hass = HomeAssistant(str(config_dir))
     loader.async_setup(hass)
     hass.config.skip_pip = True

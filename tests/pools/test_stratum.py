@@ -152,6 +152,7 @@ async def test_drop_after_subscribe(
     assert result.response_time_ms is not None
     assert not result.authorized
     assert result.error == "cannot_connect"
+    assert result.cause == "closed"
     assert_no_secrets(result)
 
 
@@ -162,6 +163,7 @@ async def test_timeout_before_subscribe_reply(
     result = await check_stratum(pool_target, timeout=0.2)
     assert (result.reachable, result.error) == (False, "cannot_connect")
     assert result.message == "no subscribe answer within 0.2 s"
+    assert result.cause == "timeout"
 
 
 async def test_timeout_between_subscribe_and_authorize(
@@ -187,6 +189,7 @@ async def test_unknown_host(
     target = PoolTarget(url="pool.invalid", port=3333, user=POOL_USER)
     result = await check_stratum(target, timeout=5)
     assert (result.reachable, result.error) == (False, "cannot_connect")
+    assert result.cause == "dns"
     assert_no_secrets(result)
 
 
@@ -393,3 +396,36 @@ async def test_no_wallet_or_password_in_any_error_form(
         if password != "x":
             assert password.lower() not in text, form
         assert "unauthorized worker ***" in text, form
+
+
+@pytest.mark.parametrize(
+    ("error", "cause"),
+    [
+        (
+            ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 3333)"),
+            "refused",
+        ),
+        # IPv4 and IPv6 both refusing: one plain OSError naming both.
+        (
+            OSError(
+                "Multiple exceptions: [Errno 111] Connect call failed ('::1', 3333), "
+                "[Errno 111] Connect call failed ('127.0.0.1', 3333)"
+            ),
+            "refused",
+        ),
+        (ConnectionResetError(104, "Connection reset by peer"), "closed"),
+        (OSError(113, "No route to host"), "network"),
+    ],
+)
+async def test_connect_failure_causes(
+    monkeypatch: pytest.MonkeyPatch, error: OSError, cause: str
+) -> None:
+    """How a failed connect is told apart (the flow words each for people)."""
+
+    async def fail(*args: object, **kwargs: object) -> object:
+        raise error
+
+    monkeypatch.setattr(asyncio, "open_connection", fail)
+    target = PoolTarget(url="127.0.0.1", port=3333, user=POOL_USER)
+    result = await check_stratum(target, timeout=5)
+    assert (result.error, result.cause) == ("cannot_connect", cause)

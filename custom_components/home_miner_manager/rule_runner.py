@@ -9,6 +9,7 @@ strategy are skipped by mode and pool actions, with an event saying why.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -38,6 +39,14 @@ EVALUATE_EVERY: Final = timedelta(minutes=1)
 RESOURCE_RULE: Final = "automation_rule"
 
 
+def _priority(rule: dict[str, Any]) -> float:
+    # Stored data: a value that is not a number sorts as 0, not as a crash.
+    try:
+        return float(rule.get("priority", 0))
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _describe(err: Exception) -> str:
     text = str(err)
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
@@ -60,6 +69,7 @@ class RuleRunner(RuleTriggers):
         self._failures = FailureLog()
         # rule id -> "trigger" or "action": what failed last (its issue is up).
         self._failing: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
     def _rules(self) -> dict[str, dict[str, Any]]:
         return {
@@ -152,10 +162,17 @@ class RuleRunner(RuleTriggers):
         await self.async_evaluate()
 
     async def async_evaluate(self) -> None:
-        """Run every enabled rule whose trigger holds for a new occasion."""
-        rules = sorted(
-            self._rules().items(), key=lambda item: -int(item[1].get("priority", 0))
-        )
+        """Run every enabled rule whose trigger holds for a new occasion.
+
+        One evaluation at a time: the minute tick and a price update may
+        come together, and a rule's action awaits its device before its
+        occasion is recorded; two at once would run it twice.
+        """
+        async with self._lock:
+            await self._async_evaluate_all()
+
+    async def _async_evaluate_all(self) -> None:
+        rules = sorted(self._rules().items(), key=lambda item: -_priority(item[1]))
         for subentry_id, rule in rules:
             if not rule.get("enabled", True) or subentry_id not in self.rows:
                 continue

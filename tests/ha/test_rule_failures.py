@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -288,3 +289,31 @@ async def test_issues_from_before_a_restart_are_cleared_too(
     )  # fmt: skip
     await entry.runtime_data.rules.async_evaluate()
     assert issue_registry.async_get_issue(DOMAIN, rule_issue_id(note)) is None
+
+
+async def test_a_tick_and_a_price_update_together_run_a_rule_once(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub(
+        [
+            _rule("Heat", "time_window", ALL_DAY, "control_ha_entity",
+                  {"entity_id": "switch.heater", "state": "on"}),
+            # Planted: a priority that is not a number stops nothing.
+            _rule("Odd", "time_window", ALL_DAY, "log_event", {"message": "odd"},
+                  priority="high"),  # type: ignore[arg-type]
+        ]
+    )  # fmt: skip
+    calls: list[Any] = []
+
+    async def slow(call: Any) -> None:
+        calls.append(call)
+        await asyncio.sleep(0.05)  # the device takes its time
+
+    hass.services.async_register("homeassistant", "turn_on", slow)
+    runner = entry.runtime_data.rules
+    await asyncio.gather(runner.async_evaluate(), runner.async_evaluate())
+    assert len(calls) == 1
+    notes = [
+        e for e in await rows(hass, entry, EventRow) if e.event_type == "rule_event"
+    ]
+    assert [e.message for e in notes] == ["odd"]

@@ -32,15 +32,7 @@ def sync_rules(
         if subentry_id not in rules:
             session.delete(row)
     for subentry_id, rule in rules.items():
-        values = {
-            "name": str(rule["name"])[:100],
-            "enabled": bool(rule.get("enabled", True)),
-            "trigger_type": rule["trigger_type"],
-            "trigger_config": {**rule["trigger_config"], "subentry_id": subentry_id},
-            "action_type": rule["action_type"],
-            "action_config": dict(rule["action_config"]),
-            "priority": int(rule.get("priority", 0)),
-        }
+        values = _values(subentry_id, rule)
         existing = rows.get(subentry_id)
         if existing is None:
             rows[subentry_id] = AutomationRule(**values)
@@ -58,6 +50,31 @@ def sync_rules(
         for subentry_id, row in rows.items()
         if subentry_id in rules
     }
+
+
+def _values(subentry_id: str, rule: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values of one rule; odd stored data never stops the others."""
+    trigger = rule.get("trigger_config")
+    action = rule.get("action_config")
+    return {
+        "name": str(rule.get("name") or subentry_id)[:100],
+        "enabled": bool(rule.get("enabled", True)),
+        "trigger_type": str(rule.get("trigger_type") or "")[:50],
+        "trigger_config": {
+            **(trigger if isinstance(trigger, dict) else {}),
+            "subentry_id": subentry_id,
+        },
+        "action_type": str(rule.get("action_type") or "")[:50],
+        "action_config": dict(action) if isinstance(action, dict) else {},
+        "priority": _int(rule.get("priority")),
+    }
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def mark_executed(

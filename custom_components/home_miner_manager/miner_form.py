@@ -102,6 +102,11 @@ def common_fields(
     defaults: dict[str, Any], exclude_switches: list[str]
 ) -> dict[Any, Any]:
     """Fields shared by the add and reconfigure steps."""
+    # One of ours saved before they were refused is not offered back (the
+    # selector would reject it): the field comes up empty, to pick the plug.
+    switch = defaults.get(CONF_POWER_SWITCH)
+    if switch in exclude_switches:
+        switch = None
     return {
         vol.Required(
             CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)
@@ -121,7 +126,7 @@ def common_fields(
         # The plug the miner hangs on (the Agile strategy switches it).
         vol.Optional(
             CONF_POWER_SWITCH,
-            description={"suggested_value": defaults.get(CONF_POWER_SWITCH)},
+            description={"suggested_value": switch},
         ): EntitySelector(
             EntitySelectorConfig(domain="switch", exclude_entities=exclude_switches)
         ),

@@ -152,3 +152,34 @@ async def test_adding_a_miner_refuses_our_own_switch(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"power_switch": "power_switch_own_entity"}
     assert not entry.subentries
+
+
+async def test_own_switch_saved_earlier_is_not_offered_back(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A subentry saved before the check: the form opens with the field empty."""
+    entry = await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    (subentry_id,) = entry.subentries
+    polling = [
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if reg.domain == "switch"
+    ]
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[subentry_id],
+        data={**entry.subentries[subentry_id].data, "power_switch": polling[0]},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    result = await _start_reconfigure(hass, entry.entry_id, subentry_id)
+    for key in result["data_schema"].schema:
+        if str(key) == "power_switch":
+            assert key.description == {"suggested_value": None}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], _fields(axeos_sim)
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert "power_switch" not in entry.subentries[subentry_id].data

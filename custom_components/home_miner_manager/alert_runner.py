@@ -185,6 +185,12 @@ class AlertRunner:
                 )
             tracked.mode = snapshot.mode
         samples = tracked.samples
+        if samples and samples[-1].timestamp > now:
+            # The clock was set back: the kept samples lie "in the future",
+            # out of order with the new ones (the evaluator bisects them).
+            samples.clear()
+            if tracked.last_mode_change and tracked.last_mode_change > now:
+                tracked.last_mode_change = now
         samples.append(
             Sample(
                 timestamp=now,

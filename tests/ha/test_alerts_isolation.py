@@ -9,6 +9,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -144,3 +145,33 @@ async def test_a_miner_whose_state_cannot_be_read_stops_no_other(
         await _advance(hass, freezer, 8)
         assert fired == [("Good", "miner_offline", "fired")]
         assert caplog.text.count("Alerts of Bad failed") == 1
+
+
+async def test_a_clock_set_back_leaves_no_samples_in_the_future(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
+    )
+    fired = _alerts(hass)
+    await _advance(hass, freezer, 10)
+    freezer.move_to(dt_util.utcnow() - timedelta(hours=2))
+    # Polls run on the loop's monotonic clock and go on after the jump.
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    for _ in range(3):
+        freezer.tick(timedelta(seconds=30))
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    entry.runtime_data.alerts.async_evaluate()
+    await hass.async_block_till_done()
+    (tracked,) = entry.runtime_data.alerts._tracked.values()
+    stamps = [sample.timestamp for sample in tracked.samples]
+    now = dt_util.utcnow().replace(tzinfo=None)
+    # In order and none after now: the evaluator bisects them by time.
+    assert stamps == sorted(stamps)
+    assert stamps[-1] <= now
+    assert len(stamps) == 3  # only the polls since the jump
+    assert fired == []

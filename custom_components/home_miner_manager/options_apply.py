@@ -4,8 +4,9 @@ A reload stops every coordinator: each miner's entities become unavailable
 for a moment and every device's activity fills with "became unavailable".
 So an options save changes the running services in place; only what
 cannot change in place reloads: another database (hub.py, the subentry
-listener), and a price source appearing or going away (the strategy's
-entities, per miner too, exist only with one).
+listener), and a price source removed (the strategy's entities, per miner
+too, go away). A first price source starts the strategy and adds its
+entities to the running platforms.
 
 The options flow only saves (``async_create_entry``); this update listener
 does the rest. It is never combined with the flow's reloading helpers.
@@ -16,14 +17,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import Platform
+from homeassistant.core import callback
 from homeassistant.helpers import entity_platform, entity_registry as er
 
 from .const import DOMAIN
 from .prices_coordinator import prices_configured
-from .strategy_setup import reload_options
+from .strategy_entities import async_setup_strategy_switches
+from .strategy_platforms import async_setup_strategy_sensors
+from .strategy_setup import async_start_strategy, reload_options
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity import Entity
+    from homeassistant.helpers.entity_platform import (
+        AddConfigEntryEntitiesCallback,
+        EntityPlatform,
+    )
 
     from .data import HMMConfigEntry
 
@@ -37,9 +48,15 @@ async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> N
     new = reload_options(entry)
     old = hub.strategy_options
     if new != old:
-        if (hub.prices is None) == prices_configured(entry.options):
-            # The strategy starts or stops: its entities come or go.
+        configured = prices_configured(entry.options)
+        if hub.prices is not None and not configured:
+            # The strategy stops: its entities (per miner too) go away.
             hass.config_entries.async_schedule_reload(entry.entry_id)
+            return
+        if hub.prices is None:
+            if configured:
+                await _async_start_prices(hass, entry)
+            hub.strategy_options = new
             return
         hub.strategy_options = new
         if hub.prices is not None and new[_PRICE_KEYS] != old[_PRICE_KEYS]:
@@ -48,6 +65,51 @@ async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> N
             await _async_apply_crypto(hass, entry, enabled=bool(new[_CRYPTO]))
     if hub.strategy is not None:
         await hub.strategy.async_evaluate("options")
+
+
+async def _async_start_prices(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Start the strategy for a first price source; add its entities in place."""
+    await async_start_strategy(hass, entry)
+    for platform in _platforms(hass, entry):
+        add = _adder(hass, entry, platform)
+        if platform.domain == Platform.SENSOR:
+            async_setup_strategy_sensors(entry, add)
+        elif platform.domain == Platform.SWITCH:
+            async_setup_strategy_switches(entry, add)
+
+
+def _platforms(hass: HomeAssistant, entry: HMMConfigEntry) -> list[EntityPlatform]:
+    """Return the hub's loaded entity platforms."""
+    return [
+        platform
+        for platform in entity_platform.async_get_platforms(hass, DOMAIN)
+        if platform.config_entry is entry
+    ]
+
+
+def _adder(
+    hass: HomeAssistant, entry: HMMConfigEntry, platform: EntityPlatform
+) -> AddConfigEntryEntitiesCallback:
+    """Return an add-entities callback for a platform already set up."""
+
+    @callback
+    def _add(
+        new_entities: Iterable[Entity],
+        update_before_add: bool = False,
+        *,
+        config_subentry_id: str | None = None,
+    ) -> None:
+        entry.async_create_task(
+            hass,
+            platform.async_add_entities(
+                list(new_entities),
+                update_before_add,
+                config_subentry_id=config_subentry_id,
+            ),
+            f"{DOMAIN} add {platform.domain} entities",
+        )
+
+    return _add
 
 
 async def _async_apply_crypto(
@@ -77,8 +139,8 @@ async def _async_apply_crypto(
     crypto = CryptoManager(hass, entry)
     hub.crypto = crypto
     await crypto.async_start()
-    for platform in entity_platform.async_get_platforms(hass, DOMAIN):
-        if platform.domain == Platform.SENSOR and platform.config_entry is entry:
+    for platform in _platforms(hass, entry):
+        if platform.domain == Platform.SENSOR:
             await platform.async_add_entities(
                 [CryptoPriceSensor(entry, crypto, coin) for coin in COINS]
             )

@@ -157,3 +157,62 @@ async def test_saving_options_keeps_everything_running(
     # (Coin sensors are unavailable without a pool mining their coin.)
     assert [e for e in unavailable if e not in coin_sensors] == []
     assert any(e.startswith("sensor.desk_") for e in hass.states.async_entity_ids())
+
+
+def _unique_ids(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    registry = er.async_get(hass)
+    return {
+        str(reg.unique_id): reg.entity_id
+        for reg in er.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_first_price_source_starts_the_strategy_in_place(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """The strategy's entities join the running hub; the miners never blink."""
+    set_day(hass, flat_day(10.0))
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
+    )
+    hub = entry.runtime_data
+    assert hub.strategy is None
+    before = _unique_ids(hass, entry)
+    unavailable = _unavailable_log(hass)
+    await _save(
+        hass,
+        entry,
+        "prices",
+        {"price_source": "octopus_entity", "price_entity": OTHER_DAY, "region": "C"},
+    )
+    set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.runtime_data is hub  # not reloaded
+    assert hub.strategy is not None
+    assert hub.prices is not None
+    added = {
+        uid: eid for uid, eid in _unique_ids(hass, entry).items() if uid not in before
+    }
+    suffixes = sorted(
+        uid.rsplit("_", 2)[-2] + "_" + uid.rsplit("_", 1)[-1] for uid in added
+    )
+    # Hub: strategy switch, band sensors, price and cost sensors; the miner:
+    # its enrolment switch and cost sensors.
+    assert "agile_strategy" in suffixes
+    assert "strategy_enrolled" in suffixes
+    assert suffixes.count("cost_today") == 2
+    assert "price_band" in suffixes
+    for entity_id in added.values():
+        assert hass.states.get(entity_id) is not None, entity_id
+    miner_device = {
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if reg.config_subentry_id is not None
+    }
+    assert [e for e in unavailable if e in miner_device] == []
+    # The strategy switch answers from the new runner (off, available).
+    switch = added[next(uid for uid in added if uid.endswith("_agile_strategy"))]
+    state = hass.states.get(switch)
+    assert state is not None
+    assert state.state == "off"

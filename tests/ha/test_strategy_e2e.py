@@ -409,6 +409,7 @@ async def test_switching_off_leaves_miners_alone(
     assert row.strategy_enabled is False
 
 
+@pytest.mark.freeze_time(NOW)
 async def test_strategy_in_diagnostics(
     hass: HomeAssistant,
     hass_client: Any,

@@ -161,3 +161,28 @@ async def test_alert_settings_title_names_the_alert_in_words(
     )
     assert flow["step_id"] == "alert_type"
     assert flow["description_placeholders"] == {"alert_type": "Miner offline"}
+
+
+@pytest.mark.parametrize(
+    ("token", "valid"),
+    [
+        ("123456:" + "a" * 19, False),  # one short of the key's 20 characters
+        ("123456:" + "a" * 20, True),
+        ("abc:" + "a" * 30, False),  # the bot id is digits
+        ("123456" + "a" * 30, False),  # no colon
+    ],
+)
+async def test_bot_token_shape_at_its_limits(
+    hass: HomeAssistant, setup_hub: HubFactory, token: str, valid: bool
+) -> None:
+    entry = await setup_hub()
+    result = await _options(
+        hass,
+        entry,
+        "channel_telegram",
+        {"name": "Phone", "enabled": True, "bot_token": token, "chat_id": "42"},
+    )
+    errors = result.get("errors") or {}
+    assert (errors == {}) is valid
+    assert (errors.get("bot_token") == "invalid_bot_token") is not valid
+    assert token not in str(result)  # never shown back

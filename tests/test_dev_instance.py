@@ -168,3 +168,28 @@ async def test_later_starts_leave_pools_and_options_alone() -> None:
     assert ("delete", "/api/config/config_entries/options/flow/opt") in later.calls
     saves = [c for c in later.calls if c[0] == "post" and c[1].endswith("/opt")]
     assert len(saves) == 1  # only the menu choice; nothing saved
+
+
+class MenuThenSaved:
+    """A pool flow whose pool does not answer yet: the unreachable menu first."""
+
+    def __init__(self) -> None:
+        self.answers: list[dict[str, Any]] = []
+
+    async def post(self, path: str, payload: dict[str, Any]) -> Any:
+        self.answers.append(payload)
+        if "handler" in payload:
+            return {
+                "type": "menu",
+                "flow_id": "f",
+                "step_id": "unreachable_refused",
+                "menu_options": ["save_anyway", "back"],
+            }
+        return {"type": "create_entry"}
+
+
+async def test_bootstrap_saves_a_pool_that_does_not_answer_yet() -> None:
+    client = MenuThenSaved()
+    result = await bootstrap.run_flow(client, "/flow", ["hub", "pool"], {})  # type: ignore[arg-type]
+    assert result == {"type": "create_entry"}
+    assert client.answers[-1] == {"next_step_id": "save_anyway"}

@@ -72,7 +72,15 @@ async def run_flow(
     """Start a flow and answer each form with the inputs its schema asks for."""
     result: dict[str, Any] = await client.post(index_path, {"handler": handler})
     seen: set[str] = set()
-    while result.get("type") == "form":
+    while result.get("type") in ("form", "menu"):
+        if result["type"] == "menu":
+            # A pool not answering yet (the fleet still starting): save it.
+            if "save_anyway" not in result.get("menu_options", []):
+                raise HAError(f"flow stopped at menu {result['step_id']!r}")
+            result = await client.post(
+                f"{index_path}/{result['flow_id']}", {"next_step_id": "save_anyway"}
+            )
+            continue
         step = str(result["step_id"])
         if step in seen or result.get("errors"):
             raise HAError(f"flow stuck at step {step!r}: {result.get('errors')}")

@@ -163,10 +163,32 @@ def _async_refresh_device(
     )
 
 
+# What a miner entity's state and attributes are computed from; a poll that
+# changes none of these writes nothing (see MinerEntity).
+STATE_INPUTS: tuple[str, ...] = (
+    "available",
+    "native_value",
+    "is_on",
+    "current_option",
+    "options",
+    "native_unit_of_measurement",
+    "last_reset",
+    "icon",
+    "extra_state_attributes",
+)
+
+
 class MinerEntity(CoordinatorEntity[MinerCoordinator]):
-    """An entity of one miner, fed by that miner's coordinator."""
+    """An entity of one miner, fed by that miner's coordinator.
+
+    A poll writes the state only when what it is computed from changed:
+    most of a miner's entities (firmware, pool, mode, settings, bests) read
+    the same on most polls, and Home Assistant's state write is the largest
+    share of a poll's work on the event loop (issue 15).
+    """
 
     _attr_has_entity_name = True
+    _written_inputs: tuple[object, ...] | None = None
 
     def __init__(
         self, coordinator: MinerCoordinator, description: EntityDescription
@@ -181,6 +203,21 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
     def available(self) -> bool:
         """Return False while polling is off, the miner is down or not yet read."""
         return self.coordinator.available
+
+    def _state_inputs(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name, None) for name in STATE_INPUTS)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state unless nothing it is computed from changed."""
+        if self._state_inputs() != self._written_inputs:
+            self.async_write_ha_state()
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Write the state; remember what it was computed from."""
+        self._written_inputs = self._state_inputs()
+        super().async_write_ha_state()
 
     @property
     def snapshot(self) -> MinerSnapshot | None:

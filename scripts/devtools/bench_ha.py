@@ -63,6 +63,7 @@ from loop_metrics import (  # noqa: E402
     GcPauses,
     SlowCallbackLog,
     StallMeter,
+    StateWrites,
     settled_rss_kb,
 )
 
@@ -362,6 +363,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 profiler = cProfile.Profile() if args.profile else None
                 stalls = []
                 cycles = []
+                writes = StateWrites(hass)
                 gc_pauses = GcPauses()
                 gc_pauses.__enter__()
                 for cycle in range(args.cycles):
@@ -378,6 +380,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         f"in {cycle_s:.2f} s, {failed} miners failed"
                     )
                 gc_pauses.__exit__()
+                writes.stop()
+                print(
+                    f"state writes during the cycles: {writes.changed} changed a "
+                    f"state, {writes.unchanged} repeated it unchanged "
+                    f"({writes.unchanged / max(1, writes.changed + writes.unchanged):.0%})"
+                )
                 print(
                     "garbage collector during the cycles: longest pause per "
                     "generation "

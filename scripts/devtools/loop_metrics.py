@@ -10,7 +10,13 @@ from pathlib import Path
 import re
 import resource
 import time
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
+
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import callback
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 
 def rss_kb() -> int:
@@ -110,3 +116,35 @@ class GcPauses:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self._callback)
+
+
+class StateWrites:
+    """Count state writes: those that changed a state, those that repeated it."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Count from now until :meth:`stop`."""
+        self.changed = 0
+        self.unchanged = 0
+        self._unsubs = [
+            hass.bus.async_listen(EVENT_STATE_CHANGED, self._on_changed),
+            hass.bus.async_listen(
+                EVENT_STATE_REPORTED, self._on_reported, event_filter=self._all
+            ),
+        ]
+
+    @callback
+    def _all(self, _data: Any) -> bool:
+        return True
+
+    @callback
+    def _on_changed(self, _event: Any) -> None:
+        self.changed += 1
+
+    @callback
+    def _on_reported(self, _event: Any) -> None:
+        self.unchanged += 1
+
+    def stop(self) -> None:
+        """Stop counting."""
+        for unsub in self._unsubs:
+            unsub()

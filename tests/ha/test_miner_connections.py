@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.core import HomeAssistant
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_STATE_REPORTED
+from homeassistant.core import Event, EventStateReportedData, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -58,3 +60,35 @@ async def test_reconfigured_miner_closes_the_old_connection(
         await wait_until(lambda: moved.requests > 0)
         assert moved.open_connections == 1
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_poll_writes_only_states_that_changed(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_hub([miner_subentry(axeos_sim, "bitaxe", unique_id=BITAXE_UID)])
+    reported: list[str] = []
+
+    @callback
+    def _reported(event: Event[EventStateReportedData]) -> None:
+        reported.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_REPORTED, _reported, event_filter=_any)
+    before = hass.states.get("sensor.miner_hashrate")
+    requests = axeos_sim.requests
+    for _ in range(3):
+        freezer.tick(timedelta(seconds=31))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert axeos_sim.requests >= requests + 3
+    # The polls changed what changes (the hashrate), and repeated nothing else.
+    assert hass.states.get("sensor.miner_hashrate") != before
+    # Only the miner's entities: the hub's own sensors are not MinerEntity.
+    assert [e for e in reported if e.split(".")[1].startswith("miner_")] == []
+
+
+@callback
+def _any(_data: object) -> bool:
+    return True

@@ -107,3 +107,37 @@ def test_time_window_limits_across_midnight(
         "trigger_config": {"start": "22:00:00", "end": "06:00:00"},
     }
     assert triggers._occasion("r", rule) == occasion
+
+
+@pytest.mark.parametrize(
+    ("clock", "occasion"),
+    [
+        ("2026-03-10 05:59:59", None),
+        ("2026-03-10 06:00:00", "window:2026-03-10"),
+        ("2026-03-10 21:59:59", "window:2026-03-10"),
+        ("2026-03-10 22:00:00", None),
+    ],
+)
+def test_time_window_limits_within_a_day(
+    clock: str, occasion: str | None, freezer: FrozenDateTimeFactory
+) -> None:
+    local = dt_util.parse_datetime(clock)
+    assert local is not None
+    freezer.move_to(
+        dt_util.as_utc(local.replace(tzinfo=dt_util.get_default_time_zone()))
+    )
+    rule = {
+        "trigger_type": "time_window",
+        "trigger_config": {"start": "06:00:00", "end": "22:00:00"},
+    }
+    assert _Triggers({})._occasion("r", rule) == occasion
+
+
+def test_a_miner_the_strategy_switched_off_is_not_offline(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    miner = _miner(available=False)
+    miner.expected_offline = True
+    seen = dt_util.utcnow() - timedelta(hours=1)
+    rule = {"trigger_type": "miner_offline", "trigger_config": {"minutes": 5}}
+    assert _Triggers({"m": miner}, last_seen=seen)._occasion("r", rule) is None

@@ -164,18 +164,20 @@ def _async_refresh_device(
 
 
 # What a miner entity's state and attributes are computed from; a poll that
-# changes none of these writes nothing (see MinerEntity).
+# changes none of these writes nothing (see MinerEntity). Units, icons and
+# names are fixed when the entity is created.
 STATE_INPUTS: tuple[str, ...] = (
     "available",
     "native_value",
     "is_on",
     "current_option",
     "options",
-    "native_unit_of_measurement",
     "last_reset",
-    "icon",
     "extra_state_attributes",
 )
+
+
+_INPUT_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class MinerEntity(CoordinatorEntity[MinerCoordinator]):
@@ -205,13 +207,20 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
         return self.coordinator.available
 
     def _state_inputs(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name, None) for name in STATE_INPUTS)
+        names = _INPUT_NAMES.get(type(self))
+        if names is None:
+            # Only what this class has: a missing attribute costs an exception.
+            names = tuple(n for n in STATE_INPUTS if hasattr(type(self), n))
+            _INPUT_NAMES[type(self)] = names
+        return tuple([getattr(self, name) for name in names])
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Write the state unless nothing it is computed from changed."""
-        if self._state_inputs() != self._written_inputs:
-            self.async_write_ha_state()
+        inputs = self._state_inputs()
+        if inputs != self._written_inputs:
+            self._written_inputs = inputs
+            super().async_write_ha_state()
 
     @callback
     def async_write_ha_state(self) -> None:

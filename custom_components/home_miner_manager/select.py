@@ -10,10 +10,11 @@ from homeassistant.const import Platform
 from homeassistant.exceptions import ServiceValidationError
 
 from .commands import async_set_mode, async_switch_pool
-from .const import DOMAIN
+from .const import CONF_USER, DOMAIN
 from .entity import MinerEntity
 from .pool_coordinator import pool_order
 from .pools.url import pool_in_use_address
+from .strategy.pool_match import match_pool
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -110,10 +111,17 @@ class MinerPoolSelect(MinerEntity, SelectEntity):
         address = pool_in_use_address(snapshot.pool_in_use)
         if address is None:
             return None
-        for pool in sorted(self._pools.values(), key=pool_order):
-            if pool.address == address:
-                return pool.title
-        return str(address)
+        # Host, port and user: pools of several coins may share one server.
+        user = snapshot.extras.get("pool_user")
+        pool = match_pool(
+            snapshot.pool_in_use,
+            user if isinstance(user, str) else None,
+            (
+                (p.address, str(p.subentry.data.get(CONF_USER, "")), p)
+                for p in sorted(self._pools.values(), key=pool_order)
+            ),
+        )
+        return pool.title if pool is not None else str(address)
 
     @property
     def options(self) -> list[str]:

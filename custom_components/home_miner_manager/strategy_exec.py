@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .coordinator import MinerCoordinator
+    from .devices.snapshot import MinerSnapshot
     from .strategy.plan import Command
 
 _ORDER = {
@@ -94,6 +95,12 @@ def power_switch(coordinator: MinerCoordinator) -> str | None:
     return str(value) if value else None
 
 
+def reported_user(data: MinerSnapshot) -> str | None:
+    """Return the stratum user the miner reports (None: its driver does not)."""
+    user = data.extras.get("pool_user")
+    return user if isinstance(user, str) else None
+
+
 def efficiency_j_th(coordinator: MinerCoordinator) -> float | None:
     """J/TH from the latest reading (None when unknown)."""
     data = coordinator.data if coordinator.available else None
@@ -121,7 +128,9 @@ def miner_view(
         has_power_switch=switch_id is not None,
         powered=powered,
         mode=data.mode if data is not None else None,
-        pool_coin=coin_in_use(entry, data.pool_in_use) if data is not None else None,
+        pool_coin=coin_in_use(entry, data.pool_in_use, reported_user(data))
+        if data is not None
+        else None,
         efficiency_j_th=efficiency_j_th(coordinator),
     )
 
@@ -170,12 +179,15 @@ async def async_apply(
     entry: ConfigEntry,
     coordinator: MinerCoordinator,
     planned: tuple[Command, ...],
+    done: list[Command] | None = None,
 ) -> None:
     """Run the commands; stop at the first failure (raised).
 
     Power first, then the mode, then the pool: most firmware reboots to
     apply a pool, and a mode sent during that reboot would be refused.
+    Each command that went through is appended to ``done``.
     """
+    done = [] if done is None else done
     powered_on = False
     for command in sorted(planned, key=lambda c: _ORDER[c.action]):
         if command.action is Action.POWER_OFF:
@@ -194,6 +206,7 @@ async def async_apply(
                 await _async_set_pool(entry, coordinator, str(command.value))
             elif command.action is Action.SET_MODE:
                 await commands.async_set_mode(coordinator, str(command.value))
+        done.append(command)
 
 
 async def _async_set_pool(

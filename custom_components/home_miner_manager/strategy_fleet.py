@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from . import const
 from .audit import Actor
 from .compat import forget_client
 from .const import DOMAIN, LOGGER
 from .db.exceptions import DatabaseError
 from .db.models import AuditLog, Event, utcnow
 from .db.strategy_rows import efficiency_since
+from .miner_runtime import scan_interval
 from .strategy.champion import ChampionState, record_champion_result
+from .strategy.commanded import Commanded, due, overlay, record
 from .strategy.plan import Action, MinerView, PlanReason, plan_fleet
 from .strategy_exec import (
     MinerRunState,
@@ -42,10 +43,14 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .strategy.bands import Band
     from .strategy.decide import Decision
-    from .strategy.plan import MinerPlan
+    from .strategy.plan import Command, MinerPlan
 
 SOURCE: Final = "agile_strategy"
 CHAMPION_WINDOW: Final = timedelta(hours=6)
+# A check of commanded values waits this long past one poll interval.
+CHECK_MARGIN: Final = timedelta(seconds=2)
+# Switching off that failed (a miner rebooting) is tried again this soon.
+OFF_RETRY: Final = timedelta(seconds=5)
 
 
 def band_name(band: Band | None) -> str | None:
@@ -78,9 +83,13 @@ class FleetExecutor:
     champion: ChampionState
     miners: dict[int, MinerRunState]
     _stopped: bool
-    _executing: bool
+    _task: asyncio.Task[None] | None
     _pending: str | None
     _unsub_retry: CALLBACK_TYPE | None
+    _retry_at: datetime | None
+    # Commanded values not yet seen in a poll, and the poll seen when sent.
+    commanded: dict[int, Commanded]
+    _seen: dict[int, object]
 
     @property
     def database(self) -> Any:
@@ -121,26 +130,58 @@ class FleetExecutor:
     # -- execution --------------------------------------------------------------------
 
     @callback
-    def _start_execution(self, trigger: str) -> None:
+    def _start_execution(self, trigger: str, *, supersede: bool = False) -> None:
+        """Execute the decision; ``supersede``: a new band, stop the old run."""
         if not self.enabled or self.decision is None or self._stopped:
             return
-        if self._executing:
+        running = (
+            self._task if self._task is not None and not self._task.done() else None
+        )
+        if running is not None and not supersede:
             self._pending = trigger  # run once more when this one ends
             return
-        self._executing = True
-        self.entry.async_create_background_task(
-            self.hass, self._async_execute(trigger), f"{DOMAIN} strategy execute"
+        if running is not None:
+            # A run may wait minutes for a miner to boot; OFF must not wait.
+            running.cancel()
+        self._pending = None
+        self._task = self.entry.async_create_background_task(
+            self.hass,
+            self._async_execute(trigger, running),
+            f"{DOMAIN} strategy execute",
         )
 
-    async def _async_execute(self, trigger: str) -> None:
+    async def _async_execute(
+        self, trigger: str, superseded: asyncio.Task[None] | None
+    ) -> None:
+        if superseded is not None:
+            await asyncio.wait([superseded])  # let its commands unwind first
         as_system()
-        try:
-            await self._async_execute_once(trigger)
-        finally:
-            self._executing = False
+        await self._async_execute_once(trigger)
         if self._pending is not None and not self._stopped:
             pending, self._pending = self._pending, None
+            self._task = None
             self._start_execution(pending)
+
+    def _views(
+        self, coordinators: dict[int, MinerCoordinator], now: datetime
+    ) -> list[MinerView]:
+        """Return each miner's view: its readings, overlaid with what is pending."""
+        views = []
+        for miner_id, coordinator in coordinators.items():
+            view, pending = overlay(
+                miner_view(self.hass, self.entry, coordinator, True),
+                self.commanded.get(miner_id),
+                now,
+                answered=coordinator.available,
+                fresh=coordinator.data is not self._seen.get(miner_id),
+                settle=scan_interval(coordinator.subentry.data),
+            )
+            if pending:
+                self.commanded[miner_id] = pending
+            else:
+                self.commanded.pop(miner_id, None)
+            views.append(view)
+        return views
 
     async def _async_execute_once(self, trigger: str) -> None:
         decision = self.decision
@@ -152,9 +193,7 @@ class FleetExecutor:
             for c in self.entry.runtime_data.coordinators.values()
             if c.miner_id in self.enrolled
         }
-        views = [
-            miner_view(self.hass, self.entry, c, True) for c in coordinators.values()
-        ]
+        views = self._views(coordinators, now)
         histories = {
             miner_id: self.miners.get(miner_id, MinerRunState()).history
             for miner_id in coordinators
@@ -179,8 +218,30 @@ class FleetExecutor:
         )
         await self._async_persist(None)
         self._notify()
-        if not all(results):
-            self._schedule_retry()
+        self._schedule_checks(coordinators, fleet.plans, results)
+
+    def _schedule_checks(
+        self,
+        coordinators: dict[int, MinerCoordinator],
+        plans: list[MinerPlan],
+        results: list[bool],
+    ) -> None:
+        """Try failures again within a poll interval (OFF within seconds).
+
+        Commanded values are checked once a poll could show them.
+        """
+        now = dt_util.utcnow()
+        moments = []
+        for plan, ok in zip(plans, results, strict=True):
+            interval = scan_interval(coordinators[plan.miner_id].subentry.data)
+            if not ok:
+                off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+                moments.append(now + (OFF_RETRY if off else interval))
+            pending = self.commanded.get(plan.miner_id)
+            if pending and (at := due(pending, interval)) is not None:
+                moments.append(max(at, now) + CHECK_MARGIN)
+        if moments:
+            self._schedule_retry(min(moments))
 
     async def _async_with_efficiency(
         self, views: list[MinerView], now: datetime
@@ -235,9 +296,11 @@ class FleetExecutor:
             "band": band_name(band),
             "trigger": trigger,
         }
+        done: list[Command] = []
         try:
-            await async_apply(self.hass, self.entry, coordinator, plan.commands)
+            await async_apply(self.hass, self.entry, coordinator, plan.commands, done)
         except HomeAssistantError as err:
+            self._record_commanded(coordinator, done)
             run.last_error = str(err)
             if plan.reason is PlanReason.CHAMPION:
                 self.champion = record_champion_result(self.champion, ok=False)
@@ -251,6 +314,7 @@ class FleetExecutor:
                 error=str(err),
             )
             return False
+        self._record_commanded(coordinator, done)
         now = dt_util.utcnow()
         run.history = [*run.history, now][-12:]
         run.last_command, run.last_command_at, run.last_error = (
@@ -280,16 +344,31 @@ class FleetExecutor:
         )
         return True
 
-    @callback
-    def _schedule_retry(self) -> None:
-        if self._unsub_retry is not None or self._stopped:
+    def _record_commanded(
+        self, coordinator: MinerCoordinator, done: list[Command]
+    ) -> None:
+        if not done:
             return
+        miner_id = coordinator.miner_id
+        self.commanded[miner_id] = record(
+            self.commanded.get(miner_id), done, dt_util.utcnow()
+        )
+        self._seen[miner_id] = coordinator.data
+
+    @callback
+    def _schedule_retry(self, when: datetime) -> None:
+        """Run again at ``when`` (an earlier moment replaces a later one)."""
+        if self._stopped:
+            return
+        if self._unsub_retry is not None:
+            if self._retry_at is not None and self._retry_at <= when:
+                return
+            self._unsub_retry()
 
         @callback
         def _retry(_now: datetime) -> None:
-            self._unsub_retry = None
+            self._unsub_retry = self._retry_at = None
             self._start_execution("retry")
 
-        self._unsub_retry = async_call_later(
-            self.hass, const.STRATEGY_RETRY_AFTER, _retry
-        )
+        self._retry_at = when
+        self._unsub_retry = async_track_point_in_utc_time(self.hass, _retry, when)

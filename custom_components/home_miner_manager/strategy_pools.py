@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .const import SUBENTRY_POOL
-from .pools.url import find_pool_in_use
+from .pools.url import PoolAddress, pool_address
 from .strategy.bands import OFF
+from .strategy.pool_match import match_coin
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,6 +25,7 @@ class PoolRef:
     subentry: ConfigSubentry
     url: str
     port: int
+    user: str
     coin: str
     priority: int
     enabled: bool
@@ -48,6 +50,7 @@ def pool_refs(entry: ConfigEntry) -> list[PoolRef]:
                 subentry=subentry,
                 url=str(data.get("url", "")),
                 port=_int(data.get("port"), 0),
+                user=str(data.get("user", "")),
                 coin=str(data.get("coin", "")).upper(),
                 priority=_int(data.get("priority"), 0),
                 enabled=bool(data.get("enabled", True)),
@@ -65,10 +68,17 @@ def pool_for_coin(entry: ConfigEntry, coin: str) -> ConfigSubentry | None:
     return best.subentry
 
 
-def coin_in_use(entry: ConfigEntry, pool_in_use: str | None) -> str | None:
-    """Return the coin of the configured pool a miner reports using (None: unknown)."""
-    found = find_pool_in_use(pool_in_use, pool_refs(entry))
-    return found.coin if found is not None else None
+def coin_in_use(
+    entry: ConfigEntry, pool_in_use: str | None, pool_user: str | None
+) -> str | None:
+    """Return the coin of the configured pool a miner reports (None: unknown).
+
+    Host, port and user: pools of several coins may share one stratum server.
+    """
+    pools: list[tuple[PoolAddress | None, str, str]] = [
+        (pool_address(p), p.user, p.coin) for p in pool_refs(entry)
+    ]
+    return match_coin(pool_in_use, pool_user, pools)
 
 
 def missing_pool_coins(entry: ConfigEntry, bands: Iterable[Band]) -> list[str]:

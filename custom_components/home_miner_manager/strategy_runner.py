@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .prices_coordinator import PriceManager
     from .strategy.bands import Band
+    from .strategy.commanded import Commanded
 
 ISSUE_MISSING_POOL: Final = "strategy_missing_pool"
 
@@ -87,8 +88,11 @@ class StrategyRunner(FleetExecutor):
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_retry: CALLBACK_TYPE | None = None
-        self._executing = False
+        self._retry_at: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
         self._pending: str | None = None
+        self.commanded: dict[int, Commanded] = {}
+        self._seen: dict[int, object] = {}
         self._missing_pool_raised = False
         self._stopped = False
 
@@ -115,8 +119,12 @@ class StrategyRunner(FleetExecutor):
             }
         for coordinator in self.entry.runtime_data.coordinators.values():
             run = self.miners.get(coordinator.miner_id)
-            if self.enabled and run is not None and run.off_by_strategy:
+            if run is None or not run.off_by_strategy:
+                continue
+            if self.enabled:
                 set_expected_offline(coordinator, True)  # still off after a restart
+            else:
+                run.off_by_strategy = False  # switched off since: not ours now
         self._unsubs.append(self.prices.async_add_listener(self._prices_changed))
         self._unsubs.append(
             async_track_time_interval(
@@ -194,8 +202,8 @@ class StrategyRunner(FleetExecutor):
                 self._band_changed(previous, decision, trigger)
             if self.enabled:
                 # Miners first: entities and the row follow while they are
-                # being commanded.
-                self._start_execution(trigger)
+                # being commanded. A new band replaces a run still going.
+                self._start_execution(trigger, supersede=decision.changed)
             self._notify()
             await self._async_persist(now if decision.changed else None)
 
@@ -326,6 +334,8 @@ class StrategyRunner(FleetExecutor):
         )
         if not enabled:
             self._release_all()
+            self.commanded.clear()
+            await self._async_persist(None)  # a restart must not mark them again
         self._notify()
         if enabled:
             await self.async_evaluate("switch_on")
@@ -356,6 +366,7 @@ class StrategyRunner(FleetExecutor):
         )
         if not enrolled:
             self._release(coordinator)
+            await self._async_persist(None)
         self._notify()
         if enrolled and self.enabled:
             self._start_execution("enrolled")

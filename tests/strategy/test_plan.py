@@ -128,8 +128,11 @@ def test_rate_limit_six_changes_per_hour() -> None:
     # A change exactly an hour old has left the window.
     aged = [*recent, NOW - timedelta(hours=1)]
     assert plan_miner(BCH_BAND, miner, NOW, aged).commands
-    # The limit also holds for switching off, and nothing to do is not limited.
-    assert plan_miner(OFF_BAND, _miner(), NOW, sixth).reason is PlanReason.RATE_LIMITED
+    # Switching off is never held back, and nothing to do is not limited.
+    off = plan_miner(OFF_BAND, _miner(), NOW, sixth)
+    assert off.reason is PlanReason.OFF
+    assert off.commands
+    assert plan_miner(OFF_BAND, _miner(), NOW, [*sixth, *recent]).commands
     in_place = _miner(pool_coin="BCH", mode="oc")
     assert plan_miner(BCH_BAND, in_place, NOW, sixth).reason is PlanReason.IN_PLACE
 

@@ -6,6 +6,8 @@
 * NMMiner has no modes: pool and power only.
 * At most :data:`MAX_CHANGES_PER_HOUR` executed plans per miner per hour
   (the caller passes the times it executed commands for that miner).
+  Switching off (OFF, benched) is never held back: it only saves power, and
+  it must reach the miner at once.
 * Champion bands: only the best-J/TH miner runs, at its lowest mode; the
   others are off. See :mod:`.champion` for picking and demoting it.
 """
@@ -148,7 +150,7 @@ def plan_miner(
     if miner.managed_externally:
         return MinerPlan(miner.miner_id, (), PlanReason.MANAGED_EXTERNALLY)
     if band is None or band.is_off:
-        return _rate_limited(_off(miner, PlanReason.OFF), history, now)
+        return _off(miner, PlanReason.OFF)
     mode = band.mode_for(miner.miner_type)
     if mode == MANAGED_EXTERNALLY:
         return MinerPlan(miner.miner_id, (), PlanReason.MANAGED_EXTERNALLY)
@@ -182,5 +184,5 @@ def plan_fleet(
             plan = _run(miner, band.target_coin, mode, PlanReason.CHAMPION)
             plans.append(_rate_limited(plan, history, now))
         else:
-            plans.append(_rate_limited(_off(miner, PlanReason.BENCHED), history, now))
+            plans.append(_off(miner, PlanReason.BENCHED))
     return FleetPlan(plans, champion)

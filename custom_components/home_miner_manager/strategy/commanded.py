@@ -1,0 +1,104 @@
+"""What the strategy commanded a miner, laid over what its last poll said.
+
+A poll can be up to one interval old, and a miner rebooting after a pool
+switch answers none. Planning from the poll alone sent nothing when the band
+went OFF right after a switch to ``oc`` (the poll still said the lowest mode)
+and the miner ran at ``oc`` for 293 s. So each commanded value is kept until a
+poll confirms it (same value) or contradicts it (a poll at least ``settle``
+after the command shows another value); the plan then sees the commanded
+value, and a contradicted one is sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Final
+
+from .plan import Action, MinerView
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime, timedelta
+
+    from .plan import Command
+
+FIELDS: Final = ("powered", "mode", "pool_coin")
+_FIELD_OF: Final = {
+    Action.POWER_ON: ("powered", True),
+    Action.POWER_OFF: ("powered", False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One commanded value and when it was sent."""
+
+    value: str | bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Commanded:
+    """A miner's commanded values not yet confirmed by a poll (by field name)."""
+
+    values: Mapping[str, Pending] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        """Tell whether anything is pending."""
+        return bool(self.values)
+
+
+def record(
+    commanded: Commanded | None, commands: Iterable[Command], now: datetime
+) -> Commanded:
+    """Return ``commanded`` plus the values these (sent) commands set."""
+    values = dict(commanded.values) if commanded is not None else {}
+    for command in commands:
+        if command.action in _FIELD_OF:
+            name, value = _FIELD_OF[command.action]
+            values[name] = Pending(value, now)
+        elif command.action is Action.SET_MODE and command.value is not None:
+            values["mode"] = Pending(command.value, now)
+        elif command.action is Action.SET_POOL and command.value is not None:
+            values["pool_coin"] = Pending(command.value.upper(), now)
+    return Commanded(values)
+
+
+def overlay(
+    view: MinerView,
+    commanded: Commanded | None,
+    now: datetime,
+    *,
+    answered: bool,
+    fresh: bool,
+    settle: timedelta,
+) -> tuple[MinerView, Commanded]:
+    """Return the view the plan should use, and what stays pending.
+
+    ``answered``: the miner's latest poll succeeded (its mode and pool are
+    readings); ``fresh``: that poll came after the last command. The power
+    switch's state is always a reading.
+    """
+    if not commanded:
+        return view, Commanded()
+    kept: dict[str, Pending] = {}
+    changes: dict[str, str | bool] = {}
+    for name, pending in commanded.values.items():
+        reported = getattr(view, name)
+        reading = view.has_power_switch and reported is not None
+        if name != "powered":
+            reading = answered
+        if reading and reported == pending.value:
+            continue  # confirmed
+        if reading and (fresh or name == "powered") and now >= pending.at + settle:
+            continue  # contradicted: the plan sees the reading and sends again
+        kept[name] = pending
+        changes[name] = pending.value
+    return replace(view, **changes), Commanded(kept)  # type: ignore[arg-type]
+
+
+def due(commanded: Commanded, settle: timedelta) -> datetime | None:
+    """Return when the oldest pending value should be checked again."""
+    if not commanded:
+        return None
+    return min(pending.at for pending in commanded.values.values()) + settle

@@ -1,0 +1,261 @@
+"""The strategy acts on what it commanded, at once (issue 13 §3, §6).
+
+A Bitaxe simulator without a power switch: OFF is its lowest mode, which only
+reaches it while it answers. Prices are published at a fixed moment and moved
+by hand, so a band changes before the miner's next poll.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import time
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.home_miner_manager.db.models import Event
+from hmm_sim import AxeOSSimulator
+from hmm_sim.faults import Fault
+
+from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
+from .strategy_support import (
+    HUB_ID,
+    entity_id,
+    entity_options,
+    pool_subentry,
+    set_day,
+    slot_index,
+)
+from .test_entities import sync_sim_clock
+
+NOW = "2026-03-10 12:10:00+00:00"  # slot 24 of the UK day (GMT)
+BTC_PRICE, OFF_PRICE = 3.0, 25.0  # default bands: < 4 BTC, >= 20 OFF
+PORTS = {"DGB": closed_port(), "BCH": closed_port(), "BTC": closed_port()}
+
+
+async def _hub(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    sim: AxeOSSimulator,
+    pence: float,
+    pools: list[Any] | None = None,
+) -> MockConfigEntry:
+    set_day(hass, [pence] * 48)
+    sync_sim_clock(sim)
+    return await setup_hub(
+        [
+            miner_subentry(sim, "bitaxe", title="Bitaxe", unique_id=BITAXE_UID),
+            *(pools or [pool_subentry(coin, port) for coin, port in PORTS.items()]),
+        ],
+        options=entity_options(),
+    )
+
+
+async def _switch(hass: HomeAssistant, unique_id: str) -> None:
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": entity_id(hass, "switch", unique_id)},
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _start(hass: HomeAssistant) -> None:
+    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled")
+    await _switch(hass, f"{HUB_ID}_agile_strategy")
+
+
+def _miner(entry: MockConfigEntry) -> Any:
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    return coordinator
+
+
+def _modes_sent(sim: AxeOSSimulator) -> list[float]:
+    """Frequencies the miner was sent (a mode is a frequency on AxeOS)."""
+    return [
+        body["frequency"]
+        for body in sim.requests_to("PATCH", "/api/system")
+        if isinstance(body, dict) and "frequency" in body
+    ]
+
+
+def _pool_switches(sim: AxeOSSimulator) -> list[Any]:
+    return [
+        body
+        for body in sim.requests_to("PATCH", "/api/system")
+        if isinstance(body, dict) and ("pools" in body or "stratumURL" in body)
+    ]
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    # The simulator reboots in real time; Home Assistant's clock is frozen.
+    await hass.async_add_executor_job(time.sleep, 0.25)
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _rebooted(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the reboot that applies a pool finish (its sleeps are on the loop clock)."""
+    for _ in range(3):
+        await _tick(hass, freezer, 1)
+
+
+async def _eco_frequency(coordinator: Any) -> float:
+    table = coordinator.driver.mode_table
+    return float(table.settings["eco"].frequency)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_off_right_after_a_command_uses_what_was_commanded(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+) -> None:
+    """Measured: 3 p -> BTC band; OFF before the next poll; nothing was sent."""
+    entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
+    coordinator = _miner(entry)
+    await coordinator.driver.set_mode("eco")
+    await coordinator.async_refresh()
+    in_flight = coordinator.data  # a poll taken while the command went out
+    assert in_flight.mode == "eco"
+    await _start(hass)
+    band_mode = entry.runtime_data.strategy.decision.band.bitaxe_mode
+    assert band_mode != "eco"
+    assert _pool_switches(axeos_sim)
+    # That poll's answer arrives after the commands: it still says eco.
+    coordinator.async_set_updated_data(in_flight)
+    axeos_sim.log.clear()
+
+    # The price rises into the OFF band before the next poll.
+    prices = [BTC_PRICE] * 48
+    prices[slot_index()] = OFF_PRICE
+    set_day(hass, prices)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.runtime_data.strategy.decision.band.is_off
+    # At once, not at the next reconcile: the lowest mode was sent.
+    assert _modes_sent(axeos_sim) == [await _eco_frequency(coordinator)]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_off_reaches_a_rebooting_miner_within_30_s(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """OFF during the reboot after a pool switch: retried until it takes."""
+    entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
+    coordinator = _miner(entry)
+    axeos_sim.restart_downtime = 20.0  # the loop's clock: moved by the freezer
+    await _start(hass)
+    assert _pool_switches(axeos_sim)
+    await _tick(hass, freezer, 1)
+    assert not axeos_sim.is_up
+    axeos_sim.log.clear()
+    # The miner is rebooting to apply the BTC pool: OFF now.
+    prices = [BTC_PRICE] * 48
+    prices[slot_index()] = OFF_PRICE
+    set_day(hass, prices)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    decided = dt_util.utcnow()
+    eco = await _eco_frequency(coordinator)
+    while eco not in _modes_sent(axeos_sim):
+        assert dt_util.utcnow() - decided <= timedelta(seconds=30)
+        await _tick(hass, freezer, 5)
+    run = entry.runtime_data.strategy.miner_state(coordinator)
+    assert run.last_command == "set_mode:eco"
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_nothing_is_sent_to_a_miner_that_does_not_answer(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A miner whose polls fail gets no pool or mode, only a retry soon."""
+    entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
+    coordinator = _miner(entry)
+    await axeos_sim.set_fault(Fault.HTTP_500)
+    await coordinator.async_refresh()
+    assert not coordinator.available
+    axeos_sim.log.clear()
+    await _start(hass)
+    assert axeos_sim.requests_to("PATCH", "/api/system") == []
+    run = entry.runtime_data.strategy.miner_state(coordinator)
+    assert run.last_error is not None
+    # Back: the retry comes within one poll interval (30 s), not minutes.
+    await axeos_sim.clear_fault()
+    await _tick(hass, freezer, 31)
+    assert _pool_switches(axeos_sim)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_unconfirmed_command_is_sent_again_within_a_poll_interval(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A mode the miner took and then lost shows in the next poll: sent again."""
+    entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
+    coordinator = _miner(entry)
+    await _start(hass)
+    band_mode = entry.runtime_data.strategy.decision.band.bitaxe_mode
+    await _rebooted(hass, freezer)
+    # The firmware drops the new mode (as after a failed apply).
+    await coordinator.driver.set_mode("eco")
+    axeos_sim.log.clear()
+    for _ in range(8):  # 40 s of Home Assistant time
+        await _tick(hass, freezer, 5)
+    sent = _modes_sent(axeos_sim)
+    table = coordinator.driver.mode_table
+    assert float(table.settings[band_mode].frequency) in sent
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_pools_sharing_a_server_are_told_apart_by_user(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Pools of several coins on one host:port: one switch, not one per reconcile."""
+    port = closed_port()
+    pools = []
+    for coin in ("DGB", "BCH", "BTC"):
+        pool = pool_subentry(coin, port)
+        pool["data"] = {**pool["data"], "user": f"{coin.lower()}wallet"}
+        pool["title"] = pool["data"]["name"] = f"{coin} pool"
+        pool["unique_id"] = f"127.0.0.1:{port}:{coin.lower()}wallet"
+        pools.append(pool)
+    entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE, pools)
+    coordinator = _miner(entry)
+    await _start(hass)
+    await _rebooted(hass, freezer)
+    await coordinator.async_refresh()
+    assert coordinator.data.extras["pool_user"].startswith("btcwallet.")
+    pool_select = hass.states.get(entity_id(hass, "select", f"{BITAXE_UID}_pool"))
+    assert pool_select.state == "BTC pool"
+    switches = len(_pool_switches(axeos_sim))
+    assert switches == 1
+    for _ in range(3):  # three reconciles
+        await _tick(hass, freezer, 301)
+    assert len(_pool_switches(axeos_sim)) == switches
+    drift = [
+        e
+        for e in await rows(hass, entry, Event)
+        if e.event_type == "strategy_drift_corrected"
+    ]
+    assert drift == []

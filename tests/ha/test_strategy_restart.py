@@ -1,0 +1,86 @@
+"""A disabled strategy after a restart: no miner is "off by strategy" (issue 13 §6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.core import HomeAssistant
+import pytest
+
+from hmm_sim import AxeOSSimulator
+
+from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry
+from .strategy_support import (
+    HUB_ID,
+    SmartPlug,
+    add_plugs,
+    entity_id,
+    entity_options,
+    pool_subentry,
+    set_day,
+)
+from .test_entities import sync_sim_clock
+
+NOW = "2026-03-10 12:10:00+00:00"
+
+
+async def _switch(hass: HomeAssistant, unique_id: str, on: bool) -> None:
+    await hass.services.async_call(
+        "switch",
+        "turn_on" if on else "turn_off",
+        {"entity_id": entity_id(hass, "switch", unique_id)},
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _off_by_strategy(hass: HomeAssistant) -> bool:
+    state = hass.states.get(
+        entity_id(hass, "switch", f"{BITAXE_UID}_strategy_enrolled")
+    )
+    assert state is not None
+    return bool(state.attributes["off_by_strategy"])
+
+
+@pytest.mark.freeze_time(NOW)
+@pytest.mark.parametrize("how", ["strategy_off", "miner_taken_out"])
+async def test_released_miners_stay_released_after_a_restart(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    how: str,
+) -> None:
+    set_day(hass, [25.0] * 48)  # OFF all day
+    plug = SmartPlug("Bitaxe plug", axeos_sim)
+    await add_plugs(hass, plug)
+    sync_sim_clock(axeos_sim)
+    entry = await setup_hub(
+        [
+            miner_subentry(
+                axeos_sim,
+                "bitaxe",
+                title="Bitaxe",
+                unique_id=BITAXE_UID,
+                power_switch="switch.bitaxe_plug",
+            ),
+            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
+        ],
+        options=entity_options(),
+    )
+    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", True)
+    await _switch(hass, f"{HUB_ID}_agile_strategy", True)
+    assert plug.calls == ["off"]
+    assert _off_by_strategy(hass)
+    if how == "strategy_off":
+        await _switch(hass, f"{HUB_ID}_agile_strategy", False)
+    else:
+        await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", False)
+    assert not _off_by_strategy(hass)
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    assert not _off_by_strategy(hass)
+    assert coordinator.expected_offline is False
+    assert coordinator.update_interval == timedelta(seconds=30)
+    assert plug.calls == ["off"]  # and nothing commanded since

@@ -461,6 +461,12 @@ def main() -> int:
     )
     parser.add_argument("--diagnose", action="store_true")
     parser.add_argument(
+        "--write-all",
+        action="store_true",
+        help="miner entities write their state on every poll (the behaviour "
+        "before issue 15), for a comparison",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="cProfile the event loop's cycles"
     )
     parser.add_argument("--slow-ms", type=float, default=5.0)
@@ -476,6 +482,18 @@ def main() -> int:
         hmm_const.MAX_CONCURRENT_POLLS = args.max_polls
     if args.per_turn is not None:
         hmm_const.POLL_STEPS_PER_TURN = args.per_turn
+    if args.write_all:
+        from homeassistant.helpers.update_coordinator import (  # noqa: PLC0415
+            CoordinatorEntity,
+        )
+
+        from custom_components.home_miner_manager.entity import (  # noqa: PLC0415
+            MinerEntity,
+        )
+
+        MinerEntity._handle_coordinator_update = (  # type: ignore[method-assign]  # noqa: SLF001
+            CoordinatorEntity._handle_coordinator_update  # noqa: SLF001
+        )
     # Home Assistant's own loop set-up: its executor (64 workers), its handler.
     policy = runner.HassEventLoopPolicy(debug=args.diagnose)
     figures = asyncio.run(run(args), loop_factory=policy.new_event_loop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import json
 
@@ -16,7 +17,12 @@ from custom_components.home_miner_manager.strategy.decide import (
 
 T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 HALF = timedelta(minutes=30)
-BANDS = default_bands()
+# Upstream's bands (Bitaxes at oc when cheap): the logic tests were worked
+# out on them; the shipped defaults differ only in modes (test_bands).
+BANDS = [
+    replace(band, bitaxe_mode="oc") if band.target_coin in {"BCH", "BTC"} else band
+    for band in default_bands()
+]
 OFF, DGB_ECO, DGB_STD, BCH, BTC = (band.id for band in BANDS)  # ids 1..5
 
 

@@ -44,14 +44,14 @@ def test_defaults_are_valid_and_match_upstream() -> None:
             b.nerdqaxe_mode,
             b.avalon_nano_mode,
         )
-        for b in sorted(BANDS, key=lambda b: b.sort_order)
+        for b in sorted(default_bands(), key=lambda b: b.sort_order)
     ]
     assert rows == [
         (20.0, None, "OFF", "eco", "eco", "low"),
         (12.0, 20.0, "DGB", "eco", "eco", "low"),
         (7.0, 12.0, "DGB", "standard", "standard", "med"),
-        (4.0, 7.0, "BCH", "oc", "standard", "high"),
-        (None, 4.0, "BTC", "oc", "oc", "high"),
+        (4.0, 7.0, "BCH", "standard", "standard", "high"),
+        (None, 4.0, "BTC", "standard", "oc", "high"),
     ]
 
 
@@ -155,7 +155,7 @@ def test_dict_round_trip_and_champion_ids() -> None:
     assert champion_band_ids(bands) == [BCH]
     for band in bands:
         assert Band.from_dict(band.to_dict()) == band
-    assert with_champions(bands, []) == default_bands()
+    assert with_champions(bands, []) == BANDS
     with pytest.raises(ValueError, match="not a band"):
         Band.from_dict({"id": 1})
     with pytest.raises(ValueError, match="not a band"):
@@ -163,8 +163,8 @@ def test_dict_round_trip_and_champion_ids() -> None:
 
 
 def test_mode_for_each_type() -> None:
-    band = BANDS[3]  # BCH: oc / standard / high
-    assert band.mode_for(MinerType.BITAXE) == "oc"
+    band = default_bands()[3]  # BCH: standard / standard / high
+    assert band.mode_for(MinerType.BITAXE) == "standard"
     assert band.mode_for("nerdqaxe") == "standard"
     assert band.mode_for(MinerType.AVALON_NANO) == "high"
     assert band.mode_for(MinerType.NMMINER) is None

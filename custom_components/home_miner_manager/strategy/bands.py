@@ -128,14 +128,16 @@ def default_bands() -> list[Band]:
 
     The OFF band's modes are never applied (miners are powered off, or put in
     their lowest mode without a switch); they hold the lowest modes so the row
-    reads true.
+    reads true. Bitaxes stay at ``standard`` in the cheap bands: upstream's
+    ``oc`` (and ``turbo`` on a BM1397 Max) runs them over the default
+    high-temperature alert limit (70 °C), so the defaults fought each other.
     """
     return [
         Band(1, 0, 20.0, None, OFF, "eco", "eco", "low"),
         Band(2, 1, 12.0, 20.0, "DGB", "eco", "eco", "low"),
         Band(3, 2, 7.0, 12.0, "DGB", "standard", "standard", "med"),
-        Band(4, 3, 4.0, 7.0, "BCH", "oc", "standard", "high"),
-        Band(5, 4, None, 4.0, "BTC", "oc", "oc", "high"),
+        Band(4, 3, 4.0, 7.0, "BCH", "standard", "standard", "high"),
+        Band(5, 4, None, 4.0, "BTC", "standard", "oc", "high"),
     ]
 
 

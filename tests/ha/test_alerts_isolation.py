@@ -175,3 +175,22 @@ async def test_a_clock_set_back_leaves_no_samples_in_the_future(
     assert stamps[-1] <= now
     assert len(stamps) == 3  # only the polls since the jump
     assert fired == []
+
+
+async def test_a_miner_whose_polling_is_paused_is_not_offline(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_hub(
+        [
+            miner_subentry(
+                axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID, enabled=False
+            )
+        ]
+    )
+    fired = _alerts(hass)
+    await axeos_sim.set_fault(Fault.REFUSED)
+    await _advance(hass, freezer, 8)
+    assert fired == []  # paused on purpose (README), not offline

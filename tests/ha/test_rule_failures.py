@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 
@@ -317,3 +318,27 @@ async def test_a_tick_and_a_price_update_together_run_a_rule_once(
         e for e in await rows(hass, entry, EventRow) if e.event_type == "rule_event"
     ]
     assert [e.message for e in notes] == ["odd"]
+
+
+async def test_each_failed_occasion_is_a_logbook_line(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    # switch.heater does not answer: the rule fails on each day's window,
+    # and each failure is news (not only the first).
+    entry = await setup_hub(
+        [_rule("Heat", "time_window", ALL_DAY, "control_ha_entity",
+               {"entity_id": "switch.heater", "state": "on"})]
+    )  # fmt: skip
+    failures = _failures(hass)
+    rule_id = _rule_id(entry, "Heat")
+    runner = entry.runtime_data.rules
+
+    async def fail(call: Any) -> None:
+        raise HomeAssistantError("switch.heater is unavailable")
+
+    hass.services.async_register("homeassistant", "turn_on", fail)
+    await runner.async_evaluate()
+    runner.rows[rule_id]["last_execution_context"] = {"occasion": "window:yesterday"}
+    await runner.async_evaluate()
+    await hass.async_block_till_done()
+    assert [f["rule"] for f in failures] == ["Heat", "Heat"]

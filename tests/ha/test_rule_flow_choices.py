@@ -122,3 +122,25 @@ async def test_price_defaults_to_the_current_price_not_minus_1000(
             {"name": "Cheap", "condition": "below", "threshold": -1000,
              "action_type": "log_event", "priority": 0, "enabled": True},
         )  # fmt: skip
+
+
+async def test_the_upper_price_must_be_above_the_lower_one(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    entry = await setup_hub()
+    flow = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "rule"), context={"source": "user"}
+    )
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"next_step_id": "price_threshold"}
+    )
+    base = {"name": "Band", "condition": "between", "threshold": 5,
+            "action_type": "log_event", "priority": 0, "enabled": True}  # fmt: skip
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {**base, "threshold_high": 5}
+    )
+    assert flow["errors"] == {"threshold_high": "threshold_high_required"}
+    flow = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {**base, "threshold_high": 5.01}
+    )
+    assert flow["step_id"] == "action"

@@ -18,6 +18,7 @@ from .alert_runner import EVENT_ALERT
 from .const import DOMAIN, EVENT_BAND_CHANGED
 from .hub_problems import EVENT_NOTIFICATION_FAILED, EVENT_RULE_FAILED
 from .share_tracker import EVENT_BLOCK_FOUND
+from .strategy_events import EVENT_STRATEGY_ACTION, action_message
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,7 +33,7 @@ def async_describe_events(
         [str, str, Callable[[Event[Any]], dict[str, str]]], None
     ],
 ) -> None:
-    """Describe alerts, blocks and band changes."""
+    """Describe alerts, blocks, band changes and the strategy's actions."""
 
     @callback
     def _alert(event: Event[Any]) -> dict[str, str]:
@@ -58,11 +59,21 @@ def async_describe_events(
     @callback
     def _band(event: Event[Any]) -> dict[str, str]:
         data = event.data
+        old, new = data.get("from_band"), data.get("to_band")
+        message = (
+            f"changed band from {old} to {new}"
+            if old is not None
+            else f"started in band {new}"  # the first decision: nothing before
+        )
+        return {LOGBOOK_ENTRY_NAME: STRATEGY_NAME, LOGBOOK_ENTRY_MESSAGE: message}
+
+    @callback
+    def _action(event: Event[Any]) -> dict[str, str]:
+        # Named after the strategy: a miner's select changes in this event's
+        # context then read "... triggered by Agile strategy set <miner>: ...".
         return {
             LOGBOOK_ENTRY_NAME: STRATEGY_NAME,
-            LOGBOOK_ENTRY_MESSAGE: (
-                f"changed band from {data.get('from_band')} to {data.get('to_band')}"
-            ),
+            LOGBOOK_ENTRY_MESSAGE: action_message(event.data),
         }
 
     @callback
@@ -86,3 +97,4 @@ def async_describe_events(
     async_describe_event(DOMAIN, EVENT_NOTIFICATION_FAILED, _notification_failed)
     async_describe_event(DOMAIN, EVENT_BLOCK_FOUND, _block)
     async_describe_event(DOMAIN, EVENT_BAND_CHANGED, _band)
+    async_describe_event(DOMAIN, EVENT_STRATEGY_ACTION, _action)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import Platform
+from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 
 from .commands import async_set_mode, async_switch_pool
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry, HubData
     from .pool_coordinator import PoolCoordinator
+    from .strategy_events import CommandContext
 
 # One mode change at a time per platform: miners take seconds to apply one.
 PARALLEL_UPDATES = 1
@@ -35,8 +37,34 @@ def miner_selects(coordinator: MinerCoordinator, hub: HubData) -> list[SelectEnt
     """Return the select entities of a miner (no mode select on NMMiner)."""
     entities: list[SelectEntity] = [MinerPoolSelect(coordinator, POOL, hub)]
     if coordinator.driver.modes:
-        entities.append(MinerModeSelect(coordinator, MODE))
+        entities.append(MinerModeSelect(coordinator, MODE, hub))
     return entities
+
+
+class StrategyAttributed(MinerEntity):
+    """A select whose changes the Agile strategy may have commanded.
+
+    A change that matches the strategy's latest commands to this miner is
+    written in their context, so the logbook says the strategy did it.
+    """
+
+    _hub: HubData
+
+    def _strategy_sent(self) -> CommandContext | None:
+        strategy = self._hub.strategy
+        if strategy is None:
+            return None
+        return strategy.command_context(self.coordinator.miner_id)
+
+    def _explained(self, sent: CommandContext) -> bool:
+        raise NotImplementedError
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        sent = self._strategy_sent()
+        if sent is not None and self._explained(sent):
+            self.async_set_context(sent.context)
+        super()._handle_coordinator_update()
 
 
 async def async_setup_entry(
@@ -54,8 +82,21 @@ async def async_setup_entry(
     )
 
 
-class MinerModeSelect(MinerEntity, SelectEntity):
+class MinerModeSelect(StrategyAttributed, SelectEntity):
     """The miner's operating mode."""
+
+    def __init__(
+        self,
+        coordinator: MinerCoordinator,
+        description: SelectEntityDescription,
+        hub: HubData,
+    ) -> None:
+        """Keep the hub: the strategy's commands explain some changes."""
+        super().__init__(coordinator, description)
+        self._hub = hub
+
+    def _explained(self, sent: CommandContext) -> bool:
+        return sent.explains(mode=self.current_option)
 
     @property
     def options(self) -> list[str]:
@@ -75,7 +116,7 @@ class MinerModeSelect(MinerEntity, SelectEntity):
         await async_set_mode(self.coordinator, option, user_id=self.user_id)
 
 
-class MinerPoolSelect(MinerEntity, SelectEntity):
+class MinerPoolSelect(StrategyAttributed, SelectEntity):
     """The pool the miner mines on: enabled pools by name (or what it reports)."""
 
     def __init__(
@@ -104,16 +145,15 @@ class MinerPoolSelect(MinerEntity, SelectEntity):
                 by_name.setdefault(pool.title, pool)
         return by_name
 
-    def _reported(self) -> str | None:
-        """Return the pool the miner reports: a configured name, else host:port."""
+    def _reported_pool(self) -> PoolCoordinator | None:
+        """Return the configured pool the miner reports (host, port and user).
+
+        Pools of several coins may share one stratum server and port.
+        """
         if (snapshot := self.snapshot) is None:
             return None
-        address = pool_in_use_address(snapshot.pool_in_use)
-        if address is None:
-            return None
-        # Host, port and user: pools of several coins may share one server.
         user = snapshot.extras.get("pool_user")
-        pool = match_pool(
+        return match_pool(
             snapshot.pool_in_use,
             user if isinstance(user, str) else None,
             (
@@ -121,7 +161,20 @@ class MinerPoolSelect(MinerEntity, SelectEntity):
                 for p in sorted(self._pools.values(), key=pool_order)
             ),
         )
+
+    def _reported(self) -> str | None:
+        """Return the pool the miner reports: a configured name, else host:port."""
+        if (snapshot := self.snapshot) is None:
+            return None
+        address = pool_in_use_address(snapshot.pool_in_use)
+        if address is None:
+            return None
+        pool = self._reported_pool()
         return pool.title if pool is not None else str(address)
+
+    def _explained(self, sent: CommandContext) -> bool:
+        pool = self._reported_pool()
+        return pool is not None and sent.explains(coin=pool.coin)
 
     @property
     def options(self) -> list[str]:

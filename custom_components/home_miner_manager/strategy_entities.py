@@ -25,7 +25,7 @@ from homeassistant.helpers.entity import Entity
 from .compat import entity_user_id
 from .const import DOMAIN
 from .entity import MinerEntity
-from .strategy_fleet import band_name
+from .strategy.describe import band_name, stored_text
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -52,6 +52,21 @@ NEXT_BAND_CHANGE = SensorEntityDescription(
     translation_key="next_band_change",
     device_class=SensorDeviceClass.TIMESTAMP,
 )
+
+
+def at_lowest_mode(runner: StrategyRunner, coordinator: MinerCoordinator) -> bool:
+    """Tell whether an enrolled miner mines on at its lowest mode in the OFF band.
+
+    Without a power switch the strategy can only turn it down, not off.
+    """
+    decision = runner.decision
+    return (
+        runner.enabled
+        and decision is not None
+        and (decision.band is None or decision.band.is_off)
+        and coordinator.miner_id in runner.enrolled
+        and not runner.has_power_switch(coordinator)
+    )
 
 
 class StrategyHubEntity(Entity):
@@ -145,6 +160,10 @@ class PriceBandSensor(StrategyHubEntity, SensorEntity):
             "hysteresis_counter": decision.hysteresis_counter,
             "since": decision.state.since.isoformat() if decision.state.since else None,
             "strategy_on": self.runner.enabled,
+            "miners_at_lowest_mode": sum(
+                at_lowest_mode(self.runner, coordinator)
+                for coordinator in self.runner.entry.runtime_data.coordinators.values()
+            ),
         }
 
 
@@ -219,11 +238,12 @@ class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
         return {
             "off_by_strategy": bool(run and run.off_by_strategy),
             "power_switch": self.coordinator.subentry.data.get("power_switch"),
-            "last_command": run.last_command if run else None,
+            "last_command": stored_text(run.last_command) if run else None,
             "last_command_at": run.last_command_at.isoformat()
             if run and run.last_command_at
             else None,
             "last_error": run.last_error if run else None,
+            "lowest_mode_in_off_band": at_lowest_mode(self.runner, self.coordinator),
         }
 
     async def async_turn_on(self, **kwargs: Any) -> None:

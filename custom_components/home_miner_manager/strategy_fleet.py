@@ -2,9 +2,11 @@
 
 One task per enrolled miner (``asyncio.gather``): a slot change reaches 200
 miners in about one device's latency, not 200 of them. Commands run as the
-``system`` user; refusals are tried again after a minute and at every
-reconcile; a miner already brought to the band and changed since is
-recorded as drift.
+``system`` user; refusals are tried again within a poll interval (see
+:mod:`.strategy_checks`) and at every reconcile; a miner already brought to
+the band and changed since is recorded as drift. A new band cancels a run
+still waiting for a miner. Each miner's commands fire a logbook event first
+(:mod:`.strategy_events`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .audit import Actor
@@ -25,14 +26,23 @@ from .const import DOMAIN, LOGGER
 from .db.exceptions import DatabaseError
 from .db.models import AuditLog, Event, utcnow
 from .db.strategy_rows import efficiency_since
-from .miner_runtime import scan_interval
 from .strategy.champion import ChampionState, record_champion_result
-from .strategy.commanded import Commanded, due, overlay, record
+from .strategy.describe import band_name
 from .strategy.plan import Action, MinerView, PlanReason, plan_fleet
+from .strategy_checks import CommandChecks
+from .strategy_events import (
+    KIND_CANNOT_TURN_OFF,
+    KIND_DRIFT,
+    KIND_FAILED,
+    KIND_LOWEST_MODE,
+    KIND_SET,
+    CommandContext,
+    command_context,
+    fire_action,
+)
 from .strategy_exec import (
     MinerRunState,
     async_apply,
-    miner_view,
     set_expected_offline,
 )
 
@@ -45,25 +55,10 @@ if TYPE_CHECKING:
     from .strategy.decide import Decision
     from .strategy.plan import Command, MinerPlan
 
+__all__ = ["SOURCE", "FleetExecutor", "as_system", "band_name"]
+
 SOURCE: Final = "agile_strategy"
 CHAMPION_WINDOW: Final = timedelta(hours=6)
-# A check of commanded values waits this long past one poll interval.
-CHECK_MARGIN: Final = timedelta(seconds=2)
-# Switching off that failed (a miner rebooting) is tried again this soon.
-OFF_RETRY: Final = timedelta(seconds=5)
-
-
-def band_name(band: Band | None) -> str | None:
-    """Return a short stable name for a band: ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p``."""
-    if band is None:
-        return None
-    if band.min_price is None and band.max_price is None:
-        return f"{band.target_coin} any"
-    if band.min_price is None:
-        return f"{band.target_coin} <{band.max_price:g}p"
-    if band.max_price is None:
-        return f"{band.target_coin} >={band.min_price:g}p"
-    return f"{band.target_coin} {band.min_price:g}-{band.max_price:g}p"
 
 
 def as_system() -> None:
@@ -71,7 +66,7 @@ def as_system() -> None:
     forget_client()
 
 
-class FleetExecutor:
+class FleetExecutor(CommandChecks):
     """Execution half of :class:`~.strategy_runner.StrategyRunner`."""
 
     hass: HomeAssistant
@@ -87,9 +82,7 @@ class FleetExecutor:
     _pending: str | None
     _unsub_retry: CALLBACK_TYPE | None
     _retry_at: datetime | None
-    # Commanded values not yet seen in a poll, and the poll seen when sent.
-    commanded: dict[int, Commanded]
-    _seen: dict[int, object]
+    contexts: dict[int, CommandContext]
 
     @property
     def database(self) -> Any:
@@ -162,27 +155,6 @@ class FleetExecutor:
             self._task = None
             self._start_execution(pending)
 
-    def _views(
-        self, coordinators: dict[int, MinerCoordinator], now: datetime
-    ) -> list[MinerView]:
-        """Return each miner's view: its readings, overlaid with what is pending."""
-        views = []
-        for miner_id, coordinator in coordinators.items():
-            view, pending = overlay(
-                miner_view(self.hass, self.entry, coordinator, True),
-                self.commanded.get(miner_id),
-                now,
-                answered=coordinator.available,
-                fresh=coordinator.data is not self._seen.get(miner_id),
-                settle=scan_interval(coordinator.subentry.data),
-            )
-            if pending:
-                self.commanded[miner_id] = pending
-            else:
-                self.commanded.pop(miner_id, None)
-            views.append(view)
-        return views
-
     async def _async_execute_once(self, trigger: str) -> None:
         decision = self.decision
         if decision is None:
@@ -220,29 +192,6 @@ class FleetExecutor:
         self._notify()
         self._schedule_checks(coordinators, fleet.plans, results)
 
-    def _schedule_checks(
-        self,
-        coordinators: dict[int, MinerCoordinator],
-        plans: list[MinerPlan],
-        results: list[bool],
-    ) -> None:
-        """Try failures again within a poll interval (OFF within seconds).
-
-        Commanded values are checked once a poll could show them.
-        """
-        now = dt_util.utcnow()
-        moments = []
-        for plan, ok in zip(plans, results, strict=True):
-            interval = scan_interval(coordinators[plan.miner_id].subentry.data)
-            if not ok:
-                off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
-                moments.append(now + (OFF_RETRY if off else interval))
-            pending = self.commanded.get(plan.miner_id)
-            if pending and (at := due(pending, interval)) is not None:
-                moments.append(max(at, now) + CHECK_MARGIN)
-        if moments:
-            self._schedule_retry(min(moments))
-
     async def _async_with_efficiency(
         self, views: list[MinerView], now: datetime
     ) -> list[MinerView]:
@@ -277,15 +226,7 @@ class FleetExecutor:
         if plan.reason is PlanReason.RATE_LIMITED:
             return False
         if not plan.commands:
-            if plan.reason in (
-                PlanReason.IN_PLACE,
-                PlanReason.OFF,
-                PlanReason.CHAMPION,
-            ):
-                run.applied_band_id = band_key
-            if off and has_switch and not run.off_by_strategy:
-                run.off_by_strategy = True
-                set_expected_offline(coordinator, True)
+            self._in_place(coordinator, run, plan, band_key, has_switch)
             return True
         names = [
             f"{c.action.value}:{c.value}" if c.value else c.action.value
@@ -296,11 +237,36 @@ class FleetExecutor:
             "band": band_name(band),
             "trigger": trigger,
         }
+        # Already brought to this band before: someone changed it since.
+        drift = run.applied_band_id == band_key
+        kind = KIND_DRIFT if drift else KIND_SET
+        if off and not has_switch:
+            kind = KIND_LOWEST_MODE
+        sent = command_context(plan.commands)
+        self.contexts[coordinator.miner_id] = sent
+        # First: the selects' changes are told apart by this event's context.
+        fire_action(
+            self.hass,
+            coordinator,
+            kind,
+            commands=plan.commands,
+            band=band_name(band),
+            context=sent.context,
+        )
         done: list[Command] = []
         try:
             await async_apply(self.hass, self.entry, coordinator, plan.commands, done)
         except HomeAssistantError as err:
             self._record_commanded(coordinator, done)
+            if run.last_error != str(err):  # once, not at every retry
+                fire_action(
+                    self.hass,
+                    coordinator,
+                    KIND_FAILED,
+                    commands=plan.commands,
+                    error=str(err),
+                    context=sent.context,
+                )
             run.last_error = str(err)
             if plan.reason is PlanReason.CHAMPION:
                 self.champion = record_champion_result(self.champion, ok=False)
@@ -327,8 +293,6 @@ class FleetExecutor:
         )
         if plan.reason is PlanReason.CHAMPION:
             self.champion = record_champion_result(self.champion, ok=True)
-        # Already brought to this band before: someone changed it since.
-        drift = run.applied_band_id == band_key
         run.applied_band_id = band_key
         event_type = "strategy_drift_corrected" if drift else "strategy_action"
         self.database.queue_insert(
@@ -344,31 +308,36 @@ class FleetExecutor:
         )
         return True
 
-    def _record_commanded(
-        self, coordinator: MinerCoordinator, done: list[Command]
+    def _in_place(
+        self,
+        coordinator: MinerCoordinator,
+        run: MinerRunState,
+        plan: MinerPlan,
+        band_key: int,
+        has_switch: bool,
     ) -> None:
-        if not done:
-            return
-        miner_id = coordinator.miner_id
-        self.commanded[miner_id] = record(
-            self.commanded.get(miner_id), done, dt_util.utcnow()
-        )
-        self._seen[miner_id] = coordinator.data
+        """Nothing to send: remember the band; say why a miner still mines."""
+        off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+        if plan.reason is PlanReason.CANNOT_TURN_OFF:
+            off, band_key = True, 0
+        if off and not has_switch and run.applied_band_id != band_key:
+            kind = (
+                KIND_CANNOT_TURN_OFF
+                if plan.reason is PlanReason.CANNOT_TURN_OFF
+                else KIND_LOWEST_MODE
+            )
+            fire_action(self.hass, coordinator, kind)
+        if plan.reason in (
+            PlanReason.IN_PLACE,
+            PlanReason.OFF,
+            PlanReason.CHAMPION,
+            PlanReason.CANNOT_TURN_OFF,
+        ):
+            run.applied_band_id = band_key
+        if off and has_switch and not run.off_by_strategy:
+            run.off_by_strategy = True
+            set_expected_offline(coordinator, True)
 
-    @callback
-    def _schedule_retry(self, when: datetime) -> None:
-        """Run again at ``when`` (an earlier moment replaces a later one)."""
-        if self._stopped:
-            return
-        if self._unsub_retry is not None:
-            if self._retry_at is not None and self._retry_at <= when:
-                return
-            self._unsub_retry()
-
-        @callback
-        def _retry(_now: datetime) -> None:
-            self._unsub_retry = self._retry_at = None
-            self._start_execution("retry")
-
-        self._retry_at = when
-        self._unsub_retry = async_track_point_in_utc_time(self.hass, _retry, when)
+    def command_context(self, miner_id: int) -> CommandContext | None:
+        """Return the context of the miner's latest commands (for its selects)."""
+        return self.contexts.get(miner_id)

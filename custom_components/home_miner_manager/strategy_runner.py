@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .prices_coordinator import PriceManager
     from .strategy.bands import Band
     from .strategy.commanded import Commanded
+    from .strategy_events import CommandContext
 
 ISSUE_MISSING_POOL: Final = "strategy_missing_pool"
 
@@ -93,6 +94,7 @@ class StrategyRunner(FleetExecutor):
         self._pending: str | None = None
         self.commanded: dict[int, Commanded] = {}
         self._seen: dict[int, object] = {}
+        self.contexts: dict[int, CommandContext] = {}
         self._missing_pool_raised = False
         self._stopped = False
 

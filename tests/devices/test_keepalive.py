@@ -54,7 +54,7 @@ def _driver(made: list[MinerDriver], sim: HttpSimulator, **kwargs: Any) -> Miner
 
 
 async def _sim(**kwargs: Any) -> AxeOSSimulator:
-    return await AxeOSSimulator("bitaxe_v2_15", **FAST, **kwargs).start()
+    return await AxeOSSimulator("bitaxe_v2_15", **{**FAST, **kwargs}).start()
 
 
 @pytest.mark.parametrize("kind", ["bitaxe", "nerdqaxe", "nmminer"])
@@ -181,6 +181,26 @@ async def test_restart_never_repeated_on_a_dead_connection(
         await driver.restart()
         assert len(sim.requests_to("POST", "/api/system/restart")) == 1
         assert sim.connections == 3
+    finally:
+        await sim.stop()
+
+
+async def test_a_restart_never_cuts_a_poll_in_flight(
+    drivers: list[MinerDriver],
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = await _sim(latency=0.2)
+    try:
+        driver = _driver(drivers, sim)
+        await driver.fetch()
+        monkeypatch.setattr(http_module, "FRESH_S", 0.0)  # as if long idle
+        poll = asyncio.ensure_future(driver.fetch())
+        await _until(lambda: sim.requests == 3)  # the poll is on the connection
+        await driver.restart()  # waits for it, then uses it: it is alive
+        assert (await poll).hashrate is not None
+        assert len(sim.requests_to("POST", "/api/system/restart")) == 1
+        assert sim.connections == 1
     finally:
         await sim.stop()
 

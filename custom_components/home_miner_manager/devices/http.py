@@ -66,7 +66,14 @@ def base_url(host: str, port: int) -> URL:
 class HttpTransport:
     """Requests against one device, with error mapping and a size limit."""
 
-    __slots__ = ("_keep_alive", "_last_used", "_own", "_shared", "_timeout")
+    __slots__ = (
+        "_in_flight",
+        "_keep_alive",
+        "_last_used",
+        "_own",
+        "_shared",
+        "_timeout",
+    )
 
     def __init__(
         self,
@@ -80,6 +87,7 @@ class HttpTransport:
         self._own: aiohttp.ClientSession | None = None
         self._keep_alive = keep_alive
         self._last_used = 0.0
+        self._in_flight = 0  # requests sent or waiting for the connection
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     @property
@@ -108,6 +116,16 @@ class HttpTransport:
         if own is not None and not own.closed:
             await own.close()
 
+    async def _close_if_idle(self) -> None:
+        """Close unless another request uses the connection.
+
+        aiohttp already dropped a connection that failed mid-exchange; this
+        also drops one that answered an error status, without cutting a
+        request that is using or waiting for the connection.
+        """
+        if not self._in_flight:
+            await self.close()
+
     async def request(
         self,
         method: str,
@@ -129,7 +147,10 @@ class HttpTransport:
             and not repeatable
             and time.monotonic() - self._last_used > FRESH_S
         ):
-            await self.close()  # a dead socket would fail it, and no retry
+            # A dead socket would fail it, and it is not repeated. (With a
+            # request in flight the connection is alive: it waits for it.)
+            await self._close_if_idle()
+        self._in_flight += 1
         try:
             try:
                 status, body = await self._send(method, url, json_body)
@@ -142,13 +163,19 @@ class HttpTransport:
                     raise
                 status, body = await self._send(method, url, json_body)
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
-            await self.close()
+            self._in_flight -= 1
+            await self._close_if_idle()
             raise MinerConnectionError(f"{url.host}: {type(err).__name__}") from err
         except Exception:
-            await self.close()  # never reuse a connection that failed
+            self._in_flight -= 1
+            await self._close_if_idle()  # never reuse a connection that failed
             raise
+        except BaseException:
+            self._in_flight -= 1  # cancelled: aiohttp drops the connection
+            raise
+        self._in_flight -= 1
         if status >= 400 and status != 404:
-            await self.close()
+            await self._close_if_idle()
         else:
             self._last_used = time.monotonic()
         if 200 <= status < 300:

@@ -16,7 +16,7 @@ from .compat import via_device_link
 from .const import DOMAIN
 from .hub_entity import FollowsMiners
 from .pool_coordinator import PoolCoordinator
-from .pool_sync import pool_device_identifier
+from .pool_sync import pool_device_identifier, pool_model
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
@@ -37,7 +37,7 @@ class PoolEntity(CoordinatorEntity[PoolCoordinator], FollowsMiners):
             identifiers={pool_device_identifier(subentry_id)},
             name=pool.title,
             manufacturer="Home Miner Manager",
-            model=f"{pool.coin} pool",
+            model=pool_model(pool.subentry.data),
             entry_type=dr.DeviceEntryType.SERVICE,
         )
         entry_id = pool.config_entry.entry_id

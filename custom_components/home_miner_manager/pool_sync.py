@@ -149,6 +149,11 @@ def _hub_closing(hass: HomeAssistant, entry: HMMConfigEntry, hub: HubData) -> bo
     )
 
 
+def pool_model(data: Mapping[str, Any]) -> str:
+    """Return a pool device's model: its coin (``DGB pool``)."""
+    return f"{data.get(CONF_COIN, '?')} pool"
+
+
 def pool_device_identifier(subentry_id: str) -> tuple[str, str]:
     """Return the device registry identifier of a pool's device."""
     return (DOMAIN, f"pool_{subentry_id}")
@@ -212,7 +217,7 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
             if pool.enabled and pool.update_interval != interval:
                 pool.update_interval = interval  # the option changed
             continue
-        old_title = pool.applied_title
+        old_title, old_model = pool.applied_title, pool_model(pool.applied_data)
         changes = _changes(pool, subentry)
         await _async_save_rows(hass, entry, [subentry])
         pool.async_reconfigure(
@@ -234,6 +239,11 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         device = device_by_identifier(
             registry, pool_device_identifier(subentry_id), entry.entry_id
         )
-        if device is not None and old_title != subentry.title:
-            registry.async_update_device(device.id, name=subentry.title)
+        # The coin shows as the device's model: a new coin must show at once.
+        if device is not None and (
+            old_title != subentry.title or old_model != pool_model(subentry.data)
+        ):
+            registry.async_update_device(
+                device.id, name=subentry.title, model=pool_model(subentry.data)
+            )
     hub.async_notify_pool_listeners()

@@ -11,7 +11,10 @@ import pytest
 
 from custom_components.home_miner_manager.devices.types import MinerType
 from custom_components.home_miner_manager.health import HealthResult, Sample, score
-from custom_components.home_miner_manager.health.components import temperature_score
+from custom_components.home_miner_manager.health.components import (
+    stability_score,
+    temperature_score,
+)
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 END = START + timedelta(hours=24)
@@ -332,3 +335,15 @@ def test_hotter_never_scores_better(average: float, delta: float, spike: float) 
         assert hotter is not None
         assert cooler is not None
         assert hotter <= cooler
+
+
+def test_readings_near_the_float_limit_do_not_overflow() -> None:
+    """A garbled reply can carry 1.7e308: the mean must not overflow (found by hypothesis)."""
+    huge = 1.7e308
+    stability, details = stability_score([(huge, "eco")] * 5)
+    assert stability == 100
+    assert details["cv_percent"] == 0
+    temp, temp_details = temperature_score([huge] * 3, MinerType.BITAXE)
+    assert temp is not None
+    assert 0 <= temp <= 100
+    assert temp_details["max_temperature"] == huge

@@ -7,6 +7,7 @@ scores stay comparable with an upstream database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 import statistics
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,16 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
     return max(low, min(high, value))
 
 
+def mean(values: Sequence[float]) -> float:
+    """Mean of finite values that cannot overflow, however large they are.
+
+    ``statistics.fmean`` sums first and raises OverflowError for readings near
+    the float limit, which a garbled device reply can produce.
+    """
+    count = len(values)
+    return math.fsum(v / count for v in values)
+
+
 def curve_for(miner_type: str) -> TemperatureCurve:
     """Return the temperature curve of a miner type (NMMiner, unknown: generic)."""
     return TEMPERATURE_CURVES.get(str(miner_type), GENERIC_CURVE)
@@ -78,7 +89,7 @@ def temperature_score(
     if not temps:
         return None, {}
     curve = curve_for(miner_type)
-    average, maximum = statistics.fmean(temps), max(temps)
+    average, maximum = mean(temps), max(temps)
     return curve.score(average, maximum), {
         "avg_temperature": round(average, 2),
         "max_temperature": round(maximum, 2),
@@ -120,8 +131,8 @@ def stability_score(
         return NEUTRAL_SCORE, {"hashrate_samples": count, "cv_percent": None}
     ratios: list[float] = []
     for values in by_mode.values():
-        mean = statistics.fmean(values)
-        ratios.extend(v / mean for v in values)
+        average = mean(values)
+        ratios.extend(v / average for v in values)
     cv = statistics.pstdev(ratios) * 100.0
     return clamp(cv_to_score(cv)), {
         "hashrate_samples": count,

@@ -7,6 +7,7 @@ by hand, so a band changes before the miner's next poll.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import time
 from typing import Any
@@ -27,6 +28,8 @@ from hmm_sim.faults import Fault
 from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
 from .strategy_support import (
     HUB_ID,
+    SmartPlug,
+    add_plugs,
     entity_id,
     entity_options,
     pool_subentry,
@@ -259,3 +262,55 @@ async def test_pools_sharing_a_server_are_told_apart_by_user(
         if e.event_type == "strategy_drift_corrected"
     ]
     assert drift == []
+
+
+class SlowBootPlug(SmartPlug):
+    """A plug whose miner takes minutes to boot (it answers nothing meanwhile)."""
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Power on; the miner does not answer yet."""
+        self.calls.append("on")
+        self._attr_is_on = True
+        self.async_write_ha_state()
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_off_does_not_wait_for_a_miner_still_booting(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A run waiting (up to 2 min) for a miner to boot is replaced by OFF at once."""
+    prices = [OFF_PRICE] * 25 + [15.0] * 23  # OFF now, DGB from 12:30
+    set_day(hass, prices)
+    plug = SlowBootPlug("Bitaxe plug", axeos_sim)
+    await add_plugs(hass, plug)
+    sync_sim_clock(axeos_sim)
+    await setup_hub(
+        [
+            miner_subentry(
+                axeos_sim,
+                "bitaxe",
+                title="Bitaxe",
+                unique_id=BITAXE_UID,
+                power_switch="switch.bitaxe_plug",
+            ),
+            *(pool_subentry(coin, port) for coin, port in PORTS.items()),
+        ],
+        options=entity_options(),
+    )
+    await _start(hass)
+    assert plug.calls == ["off"]
+    # 12:30: DGB; the plug goes on and the run waits for the miner to answer.
+    freezer.move_to(dt_util.parse_datetime("2026-03-10 12:30:00+00:00"))
+    async_fire_time_changed(hass)
+    for _ in range(50):  # background tasks: not waited for (one never ends)
+        await asyncio.sleep(0)
+    assert plug.calls == ["off", "on"]
+    # The price turns dear before the miner answers: OFF now, not in 2 minutes.
+    prices[slot_index()] = OFF_PRICE
+    set_day(hass, prices)
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert plug.calls == ["off", "on", "off"]

@@ -111,8 +111,6 @@ STRATEGY_RECONCILE_INTERVAL: Final = timedelta(minutes=5)
 # How long to wait for a miner to answer after its power switch went on.
 POWER_ON_WAIT: Final = timedelta(minutes=2)
 POWER_ON_POLL_EVERY_S: Final = 5.0
-# A refused command is tried again after this long (then at each reconcile).
-STRATEGY_RETRY_AFTER: Final = timedelta(minutes=1)
 # Polling interval of a miner the strategy switched off.
 STRATEGY_OFF_SCAN_INTERVAL: Final = timedelta(minutes=5)
 EVENT_BAND_CHANGED: Final = "home_miner_manager_band_changed"

@@ -7,6 +7,9 @@ from datetime import timedelta
 from homeassistant.core import HomeAssistant
 import pytest
 
+from custom_components.home_miner_manager.db.strategy_rows import (
+    set_strategy_enabled,
+)
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry
@@ -43,7 +46,7 @@ def _off_by_strategy(hass: HomeAssistant) -> bool:
 
 
 @pytest.mark.freeze_time(NOW)
-@pytest.mark.parametrize("how", ["strategy_off", "miner_taken_out"])
+@pytest.mark.parametrize("how", ["strategy_off", "miner_taken_out", "row_only"])
 async def test_released_miners_stay_released_after_a_restart(
     hass: HomeAssistant,
     setup_hub: HubFactory,
@@ -73,9 +76,17 @@ async def test_released_miners_stay_released_after_a_restart(
     assert _off_by_strategy(hass)
     if how == "strategy_off":
         await _switch(hass, f"{HUB_ID}_agile_strategy", False)
-    else:
+        assert not _off_by_strategy(hass)
+    elif how == "miner_taken_out":
         await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", False)
-    assert not _off_by_strategy(hass)
+        assert not _off_by_strategy(hass)
+    else:
+        # Stored off, then the strategy row switched off alone (a crash
+        # between the two writes, or an older version's row).
+        runner = entry.runtime_data.strategy
+        await entry.runtime_data.database.async_run(
+            lambda s: set_strategy_enabled(s, runner.strategy_id, False)
+        )
 
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 
 # A check of commanded values waits this long past one poll interval.
 CHECK_MARGIN: Final = timedelta(seconds=2)
-# Switching off that failed (a miner rebooting) is tried again this soon.
+# Switching off that failed (a miner rebooting) is tried again this soon,
+# for this long; then at the poll interval.
 OFF_RETRY: Final = timedelta(seconds=5)
+FAST_RETRY_FOR: Final = timedelta(minutes=2)
+# Commanded values no poll has shown are checked this long (then at the
+# 5-minute reconcile only).
+CHECK_FOR: Final = timedelta(minutes=5)
 
 
 class CommandChecks:
@@ -44,6 +49,10 @@ class CommandChecks:
     # Commanded values not yet seen in a poll, and the poll seen when sent.
     commanded: dict[int, Commanded]
     _seen: dict[int, object]
+    # What each miner reported when the current plan was made.
+    _readings: dict[int, MinerView]
+    # Since when each miner's commands fail (absent: they do not).
+    _failing_since: dict[int, datetime]
 
     def _start_execution(self, trigger: str, *, supersede: bool = False) -> None:
         raise NotImplementedError
@@ -53,9 +62,12 @@ class CommandChecks:
     ) -> list[MinerView]:
         """Return each miner's view: its readings, overlaid with what is pending."""
         views = []
+        self._readings = {}
         for miner_id, coordinator in coordinators.items():
+            reading = miner_view(self.hass, self.entry, coordinator, True)
+            self._readings[miner_id] = reading
             view, pending = overlay(
-                miner_view(self.hass, self.entry, coordinator, True),
+                reading,
                 self.commanded.get(miner_id),
                 now,
                 answered=coordinator.available,
@@ -83,12 +95,21 @@ class CommandChecks:
         moments = []
         for plan, ok in zip(plans, results, strict=True):
             interval = scan_interval(coordinators[plan.miner_id].subentry.data)
-            if not ok:
+            since = self._failing_since.setdefault(plan.miner_id, now)
+            if ok:
+                del self._failing_since[plan.miner_id]
+            else:
                 off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
-                moments.append(now + (OFF_RETRY if off else interval))
+                # Fast while it may be a reboot; a miner gone for good is
+                # not asked every few seconds.
+                fast = off and now - since < FAST_RETRY_FOR
+                moments.append(now + (OFF_RETRY if fast else interval))
             pending = self.commanded.get(plan.miner_id)
-            if pending and (at := due(pending, interval)) is not None:
-                moments.append(max(at, now) + CHECK_MARGIN)
+            at = due(pending, interval) if pending else None
+            if at is not None and at > now:
+                moments.append(at + CHECK_MARGIN)  # a poll can show it by then
+            elif at is not None and now - at < CHECK_FOR:
+                moments.append(now + interval)  # no poll yet (rebooting?)
         if moments:
             self._schedule_retry(min(moments))
 
@@ -99,7 +120,10 @@ class CommandChecks:
             return
         miner_id = coordinator.miner_id
         self.commanded[miner_id] = record(
-            self.commanded.get(miner_id), done, dt_util.utcnow()
+            self.commanded.get(miner_id),
+            done,
+            dt_util.utcnow(),
+            self._readings.get(miner_id),
         )
         self._seen[miner_id] = coordinator.data
 

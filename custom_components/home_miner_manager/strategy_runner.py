@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .prices_coordinator import PriceManager
     from .strategy.bands import Band
     from .strategy.commanded import Commanded
+    from .strategy.plan import MinerView
     from .strategy_events import CommandContext
 
 ISSUE_MISSING_POOL: Final = "strategy_missing_pool"
@@ -94,6 +95,8 @@ class StrategyRunner(FleetExecutor):
         self._pending: str | None = None
         self.commanded: dict[int, Commanded] = {}
         self._seen: dict[int, object] = {}
+        self._failing_since: dict[int, datetime] = {}
+        self._readings: dict[int, MinerView] = {}
         self.contexts: dict[int, CommandContext] = {}
         self._missing_pool_raised = False
         self._stopped = False

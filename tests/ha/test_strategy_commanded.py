@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.home_miner_manager.db.models import Event
+from custom_components.home_miner_manager.db.models import AuditLog, Event
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 
@@ -314,3 +314,40 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     for _ in range(50):
         await asyncio.sleep(0)
     assert plug.calls == ["off", "on", "off"]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_a_miner_gone_for_good_is_not_asked_every_few_seconds(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """OFF is retried every 5 s for 2 minutes, then once per poll interval."""
+    entry = await _hub(hass, setup_hub, axeos_sim, 15.0)  # DGB: eco
+    coordinator = _miner(entry)
+    await _start(hass)
+    await _rebooted(hass, freezer)
+    await coordinator.driver.set_mode("turbo")  # the OFF band must send eco
+    await coordinator.async_refresh()
+    await axeos_sim.set_fault(Fault.REFUSED)  # unplugged for good
+    prices = [15.0] * 48
+    prices[slot_index()] = OFF_PRICE
+    set_day(hass, prices)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    async def failures() -> int:
+        audit = await rows(hass, entry, AuditLog)
+        return sum(
+            1
+            for a in audit
+            if a.action == "agile_strategy_executed" and a.status == "failure"
+        )
+
+    for _ in range(24):  # the first 2 minutes: every 5 s
+        await _tick(hass, freezer, 5)
+    fast = await failures()
+    assert fast >= 20
+    for _ in range(24):  # the next 2 minutes: every 30 s
+        await _tick(hass, freezer, 5)
+    assert await failures() - fast <= 5

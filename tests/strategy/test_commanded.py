@@ -38,8 +38,8 @@ def _view(**kwargs: object) -> MinerView:
 
 def test_measured_defect_off_after_oc_before_the_next_poll() -> None:
     """3 p: oc on BTC; OFF before a poll: the lowest mode is sent, not nothing."""
-    commanded = record(None, SENT, NOW)
     poll = _view()  # still the poll from before the command
+    commanded = record(None, SENT, NOW, poll)
     view, kept = overlay(
         poll,
         commanded,
@@ -57,7 +57,7 @@ def test_measured_defect_off_after_oc_before_the_next_poll() -> None:
 
 
 def test_a_poll_confirms_each_value() -> None:
-    commanded = record(None, SENT, NOW)
+    commanded = record(None, SENT, NOW, _view())
     poll = _view(mode="oc", pool_coin="DGB")
     view, kept = overlay(poll, commanded, NOW, answered=True, fresh=True, settle=SETTLE)
     assert view.mode == "oc"
@@ -66,8 +66,8 @@ def test_a_poll_confirms_each_value() -> None:
 
 
 def test_a_fresh_poll_contradicts_only_after_settling() -> None:
-    commanded = record(None, SENT, NOW)
     poll = _view()
+    commanded = record(None, SENT, NOW, poll)
     early = NOW + SETTLE - timedelta(seconds=1)
     view, kept = overlay(
         poll, commanded, early, answered=True, fresh=True, settle=SETTLE
@@ -93,7 +93,7 @@ def test_a_fresh_poll_contradicts_only_after_settling() -> None:
 
 
 def test_an_unreachable_miner_keeps_what_was_commanded() -> None:
-    commanded = record(None, SENT, NOW)
+    commanded = record(None, SENT, NOW, _view())
     view, kept = overlay(
         _view(mode=None, pool_coin=None),
         commanded,
@@ -107,8 +107,8 @@ def test_an_unreachable_miner_keeps_what_was_commanded() -> None:
 
 
 def test_power_follows_the_switch_state() -> None:
-    commanded = record(None, (Command(Action.POWER_OFF),), NOW)
     switch_on = _view(has_power_switch=True, powered=True)
+    commanded = record(None, (Command(Action.POWER_OFF),), NOW, switch_on)
     view, kept = overlay(
         switch_on, commanded, NOW, answered=True, fresh=False, settle=SETTLE
     )
@@ -140,3 +140,31 @@ def test_record_keeps_earlier_values_and_due() -> None:
         overlay(_view(), None, NOW, answered=True, fresh=True, settle=SETTLE)[0]
         == _view()
     )
+
+
+def test_a_third_value_contradicts_at_once() -> None:
+    """Changed by hand right after the command: the next plan sees it."""
+    before = _view(mode="standard")
+    commanded = record(None, (Command(Action.SET_MODE, "eco"),), NOW, before)
+    by_hand = _view(mode="turbo")
+    view, kept = overlay(
+        by_hand,
+        commanded,
+        NOW + timedelta(seconds=3),
+        answered=True,
+        fresh=True,
+        settle=SETTLE,
+    )
+    assert view.mode == "turbo"
+    assert not kept
+    # The old value within the interval: the command may not have landed.
+    view, kept = overlay(
+        before,
+        commanded,
+        NOW + timedelta(seconds=3),
+        answered=True,
+        fresh=True,
+        settle=SETTLE,
+    )
+    assert view.mode == "eco"
+    assert kept

@@ -5,8 +5,9 @@ switch answers none. Planning from the poll alone sent nothing when the band
 went OFF right after a switch to ``oc`` (the poll still said the lowest mode)
 and the miner ran at ``oc`` for 293 s. So each commanded value is kept until a
 poll confirms it (same value) or contradicts it (a poll at least ``settle``
-after the command shows another value); the plan then sees the commanded
-value, and a contradicted one is sent again.
+after the command shows another value, or any newer poll a value that is
+neither the commanded one nor the one it replaced); the plan then sees the
+commanded value, and a contradicted one is sent again.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ _FIELD_OF: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """One commanded value and when it was sent."""
+    """One commanded value, when it was sent, and the reading it replaced."""
 
     value: str | bool
     at: datetime
+    previous: str | bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +51,29 @@ class Commanded:
 
 
 def record(
-    commanded: Commanded | None, commands: Iterable[Command], now: datetime
+    commanded: Commanded | None,
+    commands: Iterable[Command],
+    now: datetime,
+    before: MinerView | None = None,
 ) -> Commanded:
-    """Return ``commanded`` plus the values these (sent) commands set."""
+    """Return ``commanded`` plus the values these (sent) commands set.
+
+    ``before``: the readings the plan saw (what a command not yet applied
+    still shows).
+    """
     values = dict(commanded.values) if commanded is not None else {}
     for command in commands:
+        value: str | bool
         if command.action in _FIELD_OF:
             name, value = _FIELD_OF[command.action]
-            values[name] = Pending(value, now)
         elif command.action is Action.SET_MODE and command.value is not None:
-            values["mode"] = Pending(command.value, now)
+            name, value = "mode", command.value
         elif command.action is Action.SET_POOL and command.value is not None:
-            values["pool_coin"] = Pending(command.value.upper(), now)
+            name, value = "pool_coin", command.value.upper()
+        else:
+            continue
+        previous = getattr(before, name) if before is not None else None
+        values[name] = Pending(value, now, previous)
     return Commanded(values)
 
 
@@ -90,8 +103,11 @@ def overlay(
             reading = answered
         if reading and reported == pending.value:
             continue  # confirmed
-        if reading and (fresh or name == "powered") and now >= pending.at + settle:
-            continue  # contradicted: the plan sees the reading and sends again
+        # Contradicted (the plan sees the reading and sends again): by a poll
+        # one interval on, or at once by a third value (changed since).
+        settled = now >= pending.at + settle or reported != pending.previous
+        if reading and (fresh or name == "powered") and settled:
+            continue
         kept[name] = pending
         changes[name] = pending.value
     return replace(view, **changes), Commanded(kept)  # type: ignore[arg-type]

@@ -9,7 +9,10 @@ Rules (``n`` = ``hysteresis_slots``):
   next published slots, and — where prices ahead are unknown — the slots
   already counted in ``hysteresis_counter``. A published slot in that window
   that does not qualify blocks the change. The new band is the dearest band
-  among those slots. Leaving OFF always needs two slots, whatever ``n``.
+  among those slots. Leaving OFF always needs two half-hours, whatever ``n``.
+* ``n`` counts half-hours of time (Octopus's slots): with 15-minute slots
+  ``n`` = 2 needs four slots, with 60-minute slots one (rounded up:
+  ``n`` = 3 needs two); the counter counts the source's slots.
 * No price for the current slot: OFF, or hold the band (``when_price_unknown``).
 
 The counter counts slots, not calls: calling again within the same slot gives
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+import math
 from typing import TYPE_CHECKING, Any, Final
 
 from custom_components.home_miner_manager.prices.octopus_entity import parse_time
@@ -39,7 +43,8 @@ if TYPE_CHECKING:
 
     from .bands import Band
 
-DEFAULT_HYSTERESIS_SLOTS: Final = 2
+DEFAULT_HYSTERESIS_SLOTS: Final = 2  # half-hours, whatever the source's slots
+HALF_HOUR_MINUTES: Final = 30
 NEXT_CHANGE_HORIZON: Final = 200  # slots simulated ahead (about 4 days)
 
 
@@ -304,6 +309,12 @@ def _switched(
     )
 
 
+def slots_for(half_hours: int, slot: PriceSlot) -> int:
+    """How many slots as long as ``slot`` cover ``half_hours`` half-hours (≥ 1)."""
+    minutes = (slot.end - slot.start).total_seconds() / 60
+    return max(math.ceil(half_hours * HALF_HOUR_MINUTES / minutes - 1e-9), 1)
+
+
 def _step(
     market: Market, index: int | None, state: StrategyState, now: datetime
 ) -> tuple[StrategyState, Reason]:
@@ -340,7 +351,7 @@ def _step(
         return _switched(target, current, target, table), Reason.DEARER
     # A cheaper band, or leaving OFF: the hysteresis window.
     n = market.hysteresis_slots
-    needed = max(n, 2) if prev_off else max(n, 1)
+    needed = slots_for(max(n, 2) if prev_off else max(n, 1), current)
     if state.counted_until == current.end:  # a repeat call: this slot is counted
         past = max(state.hysteresis_counter - 1, 0)
     elif state.counted_until == current.start:

@@ -59,6 +59,9 @@ class _Strategy:
             raise KeyError(coordinator.miner_id)  # a bug of its own
         return self.run
 
+    def command_context(self, miner_id: int) -> None:
+        """Nothing was commanded (the selects ask, to credit the strategy)."""
+
     def async_stop(self) -> None:
         """Nothing runs."""
 

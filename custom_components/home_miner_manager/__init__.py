@@ -12,6 +12,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
+from .assist.api import async_register_llm_api
 from .const import (
     CONF_POOL_STATS_URL,
     DOMAIN,
@@ -123,6 +124,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
         await _async_close_hub(hass, hub)
         raise
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Assist / LLM tools (read-only), gone again when the entry unloads.
+    entry.async_on_unload(async_register_llm_api(hass, entry))
 
     async def _async_maintenance(now: datetime) -> None:
         try:

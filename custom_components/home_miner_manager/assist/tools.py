@@ -1,0 +1,406 @@
+"""The Assist tools (read-only): gather the hub's runtime state, answer in dicts.
+
+Each tool turns what the hub holds now (coordinators, the strategy runner,
+prices, health scores) or reads from the database (off the event loop) into
+the plain inputs of :mod:`.answers`. No tool changes anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.helpers import llm
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from custom_components.home_miner_manager.const import (
+    CONF_HYSTERESIS_SLOTS,
+    CONF_USER,
+    CONF_WHEN_PRICE_UNKNOWN,
+    DEFAULT_HYSTERESIS_SLOTS,
+    DEFAULT_WHEN_PRICE_UNKNOWN,
+    POOL_COINS,
+)
+from custom_components.home_miner_manager.db.cost_rows import energy_cost
+from custom_components.home_miner_manager.db.exceptions import DatabaseError
+from custom_components.home_miner_manager.db.shares import leaderboard
+from custom_components.home_miner_manager.pool_coordinator import pool_order
+from custom_components.home_miner_manager.strategy.outlook import plan_periods
+from custom_components.home_miner_manager.strategy.plan import plan_fleet
+from custom_components.home_miner_manager.strategy.pool_match import match_pool
+from custom_components.home_miner_manager.strategy.reason import (
+    ReasonInput,
+    miner_reason,
+)
+from custom_components.home_miner_manager.strategy_exec import MinerRunState, miner_view
+
+from .answers import (
+    CostLine,
+    MinerFacts,
+    PlanFacts,
+    ShareLine,
+    cost_answer,
+    find_miner,
+    fleet_answer,
+    leaderboard_answer,
+    miner_status,
+    plan_answer,
+    reason_answer,
+)
+from .periods import PERIODS, PeriodError, period_days
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.util.json import JsonObjectType
+
+    from custom_components.home_miner_manager.coordinator import MinerCoordinator
+    from custom_components.home_miner_manager.data import HMMConfigEntry, HubData
+    from custom_components.home_miner_manager.strategy.plan import PlanReason
+
+MINER = "miner"
+UNLISTED_POOL = "a pool not set up in Home Miner Manager"
+# The error text may name the database server: it is not passed on.
+DATABASE_UNAVAILABLE: dict[str, Any] = {
+    "error": "database_unavailable",
+    "message": "The miners' database cannot be read right now; try again later.",
+}
+
+
+def _hysteresis(entry: HMMConfigEntry) -> int:
+    return int(entry.options.get(CONF_HYSTERESIS_SLOTS, DEFAULT_HYSTERESIS_SLOTS))
+
+
+def pool_name(hub: HubData, coordinator: MinerCoordinator) -> str | None:
+    """Return the configured name of the pool a miner reports (never its address)."""
+    snapshot = coordinator.data if coordinator.available else None
+    if snapshot is None or not snapshot.pool_in_use:
+        return None
+    user = snapshot.extras.get("pool_user")
+    pool = match_pool(
+        snapshot.pool_in_use,
+        user if isinstance(user, str) else None,
+        (
+            (p.address, str(p.subentry.data.get(CONF_USER, "")), p)
+            for p in sorted(hub.pools.values(), key=pool_order)
+        ),
+    )
+    return pool.title if pool is not None else UNLISTED_POOL
+
+
+def miner_facts(hub: HubData, coordinator: MinerCoordinator) -> MinerFacts:
+    """Return what the tools show of one miner."""
+    snapshot = coordinator.data if coordinator.available else None
+    score = hub.health.scores.get(coordinator.miner_id) if hub.health else None
+    health = score.get("overall_score") if score else None
+    return MinerFacts(
+        name=coordinator.name,
+        miner_type=str(coordinator.miner_type),
+        status=coordinator.status.value,
+        status_reason=coordinator.status_reason,
+        hashrate_ghs=snapshot.hashrate_ghs if snapshot else None,
+        temperature_c=snapshot.temperature if snapshot else None,
+        power_w=coordinator.power_watts if snapshot else None,
+        mode=snapshot.mode if snapshot else None,
+        pool=pool_name(hub, coordinator),
+        health=float(health) if isinstance(health, int | float) else None,
+    )
+
+
+class HubTool(llm.Tool):
+    """A tool reading one hub entry; arguments are checked before answering."""
+
+    def __init__(self, entry: HMMConfigEntry) -> None:
+        """Answer from ``entry``'s runtime data."""
+        self.entry = entry
+
+    async def async_call(
+        self,
+        hass: HomeAssistant,
+        tool_input: llm.ToolInput,
+        llm_context: llm.LLMContext,
+    ) -> JsonObjectType:
+        """Check the arguments, then answer."""
+        try:
+            args = self.parameters(tool_input.tool_args or {})
+        except vol.Invalid as err:
+            return {"error": "invalid_arguments", "message": str(err)}
+        return await self.async_answer(hass, args)
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return the answer for checked ``args``."""
+        raise NotImplementedError
+
+    def find(self, wanted: str) -> tuple[MinerCoordinator | None, dict[str, Any]]:
+        """Return the miner a name means, else the answer listing known names."""
+        by_name = {c.name: c for c in self.entry.runtime_data.coordinators.values()}
+        lookup = find_miner(wanted, by_name)
+        if lookup.name is None:
+            return None, lookup.answer or {}
+        return by_name[lookup.name], {}
+
+
+class FleetStatusTool(HubTool):
+    """Every miner's state now (or one miner's)."""
+
+    name = "get_miner_fleet_status"
+    description = (
+        "Status of the home crypto miners now: per miner its status, hashrate "
+        "(TH/s), temperature, power (W), mode, pool name and health score "
+        "(0-100), and fleet totals. Give 'miner' for one miner only."
+    )
+    parameters = vol.Schema({vol.Optional(MINER): str})
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return the fleet, or the one miner asked for."""
+        hub = self.entry.runtime_data
+        if MINER in args:
+            coordinator, answer = self.find(args[MINER])
+            if coordinator is None:
+                return answer
+            return miner_status(miner_facts(hub, coordinator))
+        return fleet_answer([miner_facts(hub, c) for c in hub.coordinators.values()])
+
+
+class PricePlanTool(HubTool):
+    """The price outlook and what the strategy will do, period by period."""
+
+    name = "get_mining_price_plan"
+    description = (
+        "Electricity price outlook (pence/kWh, Octopus Agile half-hour slots) and "
+        "the Agile strategy's plan: the price band in effect now and, for every "
+        "upcoming period of known prices, its band and what enrolled miners "
+        "will do (coin and mode, or off), hysteresis included."
+    )
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Replay the known prices through the strategy's decision."""
+        hub = self.entry.runtime_data
+        runner = hub.strategy
+        if hub.prices is None or runner is None:
+            return plan_answer(PlanFacts(False, False, ()), (), _zone())
+        options = self.entry.options
+        when_unknown = str(
+            options.get(CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN)
+        )
+        periods = plan_periods(
+            hub.prices.slots,
+            runner.bands,
+            runner.state,
+            dt_util.utcnow(),
+            hysteresis_slots=_hysteresis(self.entry),
+            when_price_unknown=when_unknown,
+        )
+        decision = runner.decision
+        facts = PlanFacts(
+            strategy_configured=True,
+            strategy_enabled=runner.enabled,
+            enrolled=[
+                c.name
+                for c in hub.coordinators.values()
+                if c.miner_id in runner.enrolled
+            ],
+            band=decision.band if decision else None,
+            decision_reason=decision.reason.value if decision else None,
+            price_pence=decision.price_pence if decision else None,
+            hysteresis_slots=_hysteresis(self.entry),
+            when_price_unknown=when_unknown,
+        )
+        return plan_answer(facts, periods, _zone())
+
+
+def _zone() -> Any:
+    return dt_util.get_default_time_zone()
+
+
+class MinerReasonTool(HubTool):
+    """Why one miner is on or off."""
+
+    name = "explain_miner_state"
+    description = (
+        "Explain why a miner is on or off (mining or not): the Agile strategy's "
+        "reason (strategy off, not enrolled, price band, waiting for cheaper "
+        "slots, rate limited, benched by the champion, price unknown, managed "
+        "externally), the miner's own state (unreachable, refused, off by "
+        "strategy...) and when the band changes next."
+    )
+    parameters = vol.Schema({vol.Required(MINER): str})
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Answer for the miner named."""
+        coordinator, answer = self.find(args[MINER])
+        if coordinator is None:
+            return answer
+        hub = self.entry.runtime_data
+        runner = hub.strategy
+        enrolled = runner is not None and coordinator.miner_id in runner.enrolled
+        plan: PlanReason | None = None
+        if runner is not None and runner.enabled and enrolled and runner.decision:
+            plan = self._plan_reason(hass, coordinator)
+        why = miner_reason(
+            ReasonInput(
+                strategy_configured=runner is not None,
+                strategy_enabled=runner is not None and runner.enabled,
+                enrolled=enrolled,
+                decision=runner.decision if runner is not None else None,
+                plan_reason=plan,
+                hysteresis_slots=_hysteresis(self.entry),
+                has_power_switch=runner is not None
+                and runner.has_power_switch(coordinator),
+            ),
+            {band.id: band for band in runner.bands} if runner is not None else None,
+        )
+        return reason_answer(miner_facts(hub, coordinator), why, _zone())
+
+    def _plan_reason(
+        self, hass: HomeAssistant, coordinator: MinerCoordinator
+    ) -> PlanReason | None:
+        """Plan the enrolled fleet as the strategy does; this miner's reason."""
+        hub = self.entry.runtime_data
+        runner = hub.strategy
+        assert runner is not None
+        assert runner.decision is not None
+        enrolled = [
+            c for c in hub.coordinators.values() if c.miner_id in runner.enrolled
+        ]
+        views = [miner_view(hass, self.entry, c, enrolled=True) for c in enrolled]
+        histories = {
+            c.miner_id: runner.miners.get(c.miner_id, MinerRunState()).history
+            for c in enrolled
+        }
+        fleet = plan_fleet(
+            runner.decision.band, views, dt_util.utcnow(), histories, runner.champion
+        )
+        return next(
+            (p.reason for p in fleet.plans if p.miner_id == coordinator.miner_id),
+            None,
+        )
+
+
+class EnergyCostTool(HubTool):
+    """Electricity cost per miner and in total over a period."""
+
+    name = "get_mining_energy_cost"
+    description = (
+        "Electricity used (kWh) and its cost (GBP, at the Agile slot prices) per "
+        "miner and in total for today, yesterday, this_month, last_month or a "
+        "range of days (start_date and end_date as YYYY-MM-DD, inclusive). "
+        "Give 'miner' for one miner only."
+    )
+    parameters = vol.Schema(
+        {
+            vol.Optional("period", default="today"): vol.In(PERIODS),
+            vol.Optional("start_date"): str,
+            vol.Optional("end_date"): str,
+            vol.Optional(MINER): str,
+        }
+    )
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Read the period's telemetry and prices (in the database's executor)."""
+        hub = self.entry.runtime_data
+        coordinators = list(hub.coordinators.values())
+        if MINER in args:
+            coordinator, answer = self.find(args[MINER])
+            if coordinator is None:
+                return answer
+            coordinators = [coordinator]
+        now = dt_util.now()
+        try:
+            first, after = period_days(
+                args["period"], now.date(), args.get("start_date"), args.get("end_date")
+            )
+        except PeriodError as err:
+            return {"error": "invalid_period", "message": str(err)}
+        zone = _zone()
+        start = datetime.combine(first, time(), zone)
+        end = min(datetime.combine(after, time(), zone), now)
+        region = hub.prices.region if hub.prices is not None else None
+        ids = [c.miner_id for c in coordinators]
+        try:
+            await hub.database.async_flush()
+            costs = await hub.database.async_run(
+                partial(energy_cost, miner_ids=ids, start=start, end=end, region=region)
+            )
+        except DatabaseError:
+            return dict(DATABASE_UNAVAILABLE)
+        lines = [
+            CostLine(c.name, cost.kwh, cost.cost_gbp, cost.unpriced_kwh)
+            for c in coordinators
+            if (cost := costs.get(c.miner_id)) is not None
+        ]
+        return cost_answer(lines, start, end, zone)
+
+
+class LeaderboardTool(HubTool):
+    """The best shares the miners found."""
+
+    name = "get_best_share_leaderboard"
+    description = (
+        "The best shares (highest difficulty) found by the miners, best first: "
+        "miner, coin, pool name, difficulty, whether it solved a block, when."
+    )
+    parameters = vol.Schema(
+        {
+            vol.Optional("count", default=10): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=50)
+            ),
+            vol.Optional("coin"): vol.All(
+                str, vol.Upper, vol.In([*POOL_COINS, "UNKNOWN"])
+            ),
+            vol.Optional("days", default=90): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=3650)
+            ),
+        }
+    )
+
+    async def async_answer(
+        self, hass: HomeAssistant, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Read the leaderboard (in the database's executor)."""
+        database = self.entry.runtime_data.database
+        try:
+            entries = await database.async_run(
+                partial(
+                    leaderboard,
+                    now=dt_util.utcnow(),
+                    count=args["count"],
+                    coin=args.get("coin"),
+                    days=args["days"],
+                )
+            )
+        except DatabaseError:
+            return dict(DATABASE_UNAVAILABLE)
+        shares = [
+            ShareLine(
+                miner=e.miner_name,
+                coin=e.coin,
+                pool=e.pool_name,
+                difficulty=e.difficulty,
+                network_difficulty=e.network_difficulty,
+                block=e.was_block_solve,
+                timestamp=dt_util.as_utc(e.timestamp),
+            )
+            for e in entries
+        ]
+        return leaderboard_answer(shares, args["days"], _zone())
+
+
+TOOLS: tuple[type[HubTool], ...] = (
+    FleetStatusTool,
+    PricePlanTool,
+    MinerReasonTool,
+    EnergyCostTool,
+    LeaderboardTool,
+)

@@ -164,6 +164,7 @@ async def test_strategy_wins_over_a_rule(
         enabled=True,
         enrolled={coordinator.miner_id} if enrolled else set(),
         miner_state=lambda c: None,
+        command_context=lambda miner_id: None,
         async_stop=lambda: None,
     )
     default = axeos_sim.frequency

@@ -287,7 +287,7 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     plug = SlowBootPlug("Bitaxe plug", axeos_sim)
     await add_plugs(hass, plug)
     sync_sim_clock(axeos_sim)
-    await setup_hub(
+    entry = await setup_hub(
         [
             miner_subentry(
                 axeos_sim,
@@ -305,15 +305,24 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     # 12:30: DGB; the plug goes on and the run waits for the miner to answer.
     freezer.move_to(dt_util.parse_datetime("2026-03-10 12:30:00+00:00"))
     async_fire_time_changed(hass)
-    for _ in range(50):  # background tasks: not waited for (one never ends)
-        await asyncio.sleep(0)
-    assert plug.calls == ["off", "on"]
+    # Background tasks are not waited for: one waits for the miner for good.
+    await _until(hass, lambda: plug.calls == ["off", "on"])
+    await _until(hass, lambda: entry.runtime_data.strategy._task is not None)
     # The price turns dear before the miner answers: OFF now, not in 2 minutes.
     prices[slot_index()] = OFF_PRICE
     set_day(hass, prices)
-    for _ in range(50):
+    await _until(hass, lambda: plug.calls == ["off", "on", "off"])
+    assert dt_util.utcnow() == dt_util.parse_datetime("2026-03-10 12:30:00+00:00")
+
+
+async def _until(hass: HomeAssistant, check: Any) -> None:
+    """Let the loop run (real time; its clock is frozen) until ``check()``."""
+    for _ in range(200):
+        if check():
+            return
         await asyncio.sleep(0)
-    assert plug.calls == ["off", "on", "off"]
+        await hass.async_add_executor_job(time.sleep, 0.01)
+    assert check()
 
 
 @pytest.mark.freeze_time(NOW)

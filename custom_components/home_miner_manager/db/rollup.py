@@ -29,7 +29,7 @@ from .models import Miner, Telemetry
 from .rollup_models import TelemetryDaily, TelemetryHourly
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from sqlalchemy import Connection, Table
 
@@ -222,20 +222,26 @@ def _period_rows(
 
 
 def rollup(
-    conn: Connection, start: datetime, end: datetime, periods: Sequence[Period]
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    periods: Sequence[Period],
+    *,
+    only_miners: Collection[int] | None = None,
 ) -> dict[str, int]:
     """Rewrite the rows of each period starting in [start, end).
 
     ``start`` must be aligned to every period.  ``end`` may cut a period short
     (the current day): that period then covers data up to ``end`` only, and is
     rewritten complete by a later call.  One read of the raw rows feeds every
-    period.  Returns rows written per table.
+    period.  ``only_miners`` limits the rewrite to those miners (an import
+    must not drop other miners' rollups whose raw rows are purged already).
+    Returns rows written per table.
     """
-    miner_ids = conn.scalars(
-        select(_T.c.miner_id)
-        .where(_T.c.timestamp >= start, _T.c.timestamp < end)
-        .distinct()
-    ).all()
+    query = select(_T.c.miner_id).where(_T.c.timestamp >= start, _T.c.timestamp < end)
+    if only_miners is not None:
+        query = query.where(_T.c.miner_id.in_(list(only_miners)))
+    miner_ids = conn.scalars(query.distinct()).all()
     # .all() first: dict() of a Result would treat it as a mapping.
     manual: dict[int, float | None] = dict(
         conn.execute(select(Miner.id, Miner.manual_power_watts)).tuples().all()
@@ -265,11 +271,12 @@ def rollup(
     written: dict[str, int] = {}
     for period, period_rows in rows.items():
         table = period.table
-        conn.execute(
-            delete(table).where(
-                table.c.period_start >= start, table.c.period_start < end
-            )
+        stale = delete(table).where(
+            table.c.period_start >= start, table.c.period_start < end
         )
+        if only_miners is not None:
+            stale = stale.where(table.c.miner_id.in_(list(only_miners)))
+        conn.execute(stale)
         if period_rows:
             conn.execute(insert(table), period_rows)
         written[table.name] = len(period_rows)

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import llm
@@ -68,7 +69,7 @@ async def fleet_hub(
     setup_hub: HubFactory,
     sim_fleet: Callable[..., Awaitable[Fleet]],
     avalon_sim: CgminerSimulator,
-    **options: Any,
+    *extra: ConfigSubentryData,
 ) -> MockConfigEntry:
     """The development fleet (Bitaxe, NerdQAxe, Avalon Nano) with prices and pools."""
     await hass.config.async_set_time_zone("Europe/London")
@@ -98,8 +99,9 @@ async def fleet_hub(
             dgb_pool(pool_port),
             pool_subentry("BCH", closed_port()),
             pool_subentry("BTC", closed_port()),
+            *extra,
         ],
-        options=entity_options(**options),
+        options=entity_options(),
     )
 
 

@@ -43,6 +43,7 @@ from .strategy_events import (
 from .strategy_exec import (
     MinerRunState,
     async_apply,
+    power_switch,
     set_expected_offline,
 )
 
@@ -341,3 +342,23 @@ class FleetExecutor(CommandChecks):
     def command_context(self, miner_id: int) -> CommandContext | None:
         """Return the context of the miner's latest commands (for its selects)."""
         return self.contexts.get(miner_id)
+
+    def _release_all(self) -> None:
+        for coordinator in self.entry.runtime_data.coordinators.values():
+            self._release(coordinator)
+
+    def _release(self, coordinator: MinerCoordinator) -> None:
+        run = self.miners.get(coordinator.miner_id)
+        if run is not None and run.off_by_strategy:
+            run.off_by_strategy = False
+            set_expected_offline(coordinator, False)
+
+    # -- for entities ------------------------------------------------------------------
+
+    def miner_state(self, coordinator: MinerCoordinator) -> MinerRunState | None:
+        """Return what the strategy remembers about this miner."""
+        return self.miners.get(coordinator.miner_id)
+
+    def has_power_switch(self, coordinator: MinerCoordinator) -> bool:
+        """Return True when the miner hangs on a switch the strategy can use."""
+        return power_switch(coordinator) is not None

@@ -48,7 +48,6 @@ from .strategy.decide import Decision, Reason, StrategyState, decide
 from .strategy.state_data import pack_state_data, unpack_state_data
 from .strategy_exec import (
     MinerRunState,
-    power_switch,
     set_expected_offline,
 )
 from .strategy_fleet import SOURCE, FleetExecutor, band_name
@@ -345,16 +344,6 @@ class StrategyRunner(FleetExecutor):
         if enabled:
             await self.async_evaluate("switch_on")
 
-    def _release_all(self) -> None:
-        for coordinator in self.entry.runtime_data.coordinators.values():
-            self._release(coordinator)
-
-    def _release(self, coordinator: MinerCoordinator) -> None:
-        run = self.miners.get(coordinator.miner_id)
-        if run is not None and run.off_by_strategy:
-            run.off_by_strategy = False
-            set_expected_offline(coordinator, False)
-
     async def async_set_enrolled(
         self, coordinator: MinerCoordinator, enrolled: bool, user_id: str | None
     ) -> None:
@@ -401,13 +390,3 @@ class StrategyRunner(FleetExecutor):
         if self.state.band_id is not None and self.state.band_id not in ids:
             self.state = StrategyState()
         await self.async_evaluate("bands")
-
-    # -- for entities ------------------------------------------------------------------
-
-    def miner_state(self, coordinator: MinerCoordinator) -> MinerRunState | None:
-        """Return what the strategy remembers about this miner."""
-        return self.miners.get(coordinator.miner_id)
-
-    def has_power_switch(self, coordinator: MinerCoordinator) -> bool:
-        """Return True when the miner hangs on a switch the strategy can use."""
-        return power_switch(coordinator) is not None

@@ -30,6 +30,7 @@ from .db.shares import (
 )
 from .device_links import miner_coordinator
 from .events_actions import async_setup_event_services
+from .hmm_import_action import async_setup_import_service
 from .pool_coordinator import pool_order
 from .strategy_services import async_setup_strategy_services
 
@@ -193,6 +194,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (called from ``async_setup``)."""
     async_setup_strategy_services(hass)
     async_setup_event_services(hass)
+    async_setup_import_service(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_MODE, _async_set_mode, schema=_SET_MODE_SCHEMA
     )

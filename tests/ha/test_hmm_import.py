@@ -1,0 +1,220 @@
+"""``import_hmm_database`` through the real Home Assistant core (SQLite source)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from sqlalchemy import create_engine, text
+
+from custom_components.home_miner_manager.const import (
+    DOMAIN,
+    SUBENTRY_MINER,
+    SUBENTRY_POOL,
+)
+from custom_components.home_miner_manager.db.models import (
+    AlertConfig,
+    HighDiffShare,
+    Telemetry,
+)
+from custom_components.home_miner_manager.hmm_import_action import (
+    EVENT_IMPORT_PROGRESS,
+)
+from tests.hmm_import.hmm_source import SAMPLES, build_hmm_database
+
+from .conftest import HubFactory, closed_port, rows
+from .strategy_support import entity_options
+
+
+def sha256(path: Path) -> str:
+    """Hash of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def _call(
+    hass: HomeAssistant, user: User, db_url: str, **extra: Any
+) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_hmm_database",
+        {"db_url": db_url, **extra},
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=user.id),
+    )
+    assert isinstance(response, dict)
+    await hass.async_block_till_done()
+    return response
+
+
+async def check_import(
+    hass: HomeAssistant, setup_hub: HubFactory, user: User, source: str
+) -> dict[str, Any]:
+    """Import ``source`` twice; check subentries, history, repairs; return counts."""
+    entry = await setup_hub(options=entity_options())
+    progress: list[dict[str, Any]] = []
+    hass.bus.async_listen(EVENT_IMPORT_PROGRESS, lambda e: progress.append(e.data))
+    first = await _call(hass, user, source)
+    counts = first["counts"]
+    assert counts["miners"] == {
+        "imported": 4,
+        "already_there": 0,
+        "skipped": {"unsupported_type": 1},
+    }
+    assert counts["pools"] == {
+        "imported": 2,
+        "already_there": 0,
+        "skipped": {"invalid_pool": 1},
+    }
+    miners = {
+        s.title: s
+        for s in entry.subentries.values()
+        if s.subentry_type == SUBENTRY_MINER
+    }
+    assert set(miners) == {"03 - Green", "NerdQ", "Nano 3S", "Desk NM"}
+    green = miners["03 - Green"]
+    assert {k: v for k, v in green.data.items() if k != "port"} == {
+        "name": "03 - Green",
+        "host": "127.0.0.1",
+        "miner_type": "bitaxe",
+        "enabled": True,
+        "miner_id": green.data["miner_id"],
+    }
+    assert miners["Desk NM"].data["udp_broadcast"] is True
+    pools = {
+        s.title: s
+        for s in entry.subentries.values()
+        if s.subentry_type == SUBENTRY_POOL
+    }
+    assert pools["Solo DGB"].data["coin"] == "DGB"
+    assert pools["Solo DGB"].data["password"] == "x"
+    assert "password" not in pools["Braiins BTC"].data
+    issues = ir.async_get(hass).issues
+    assert (
+        DOMAIN,
+        f"hmm_import_web_password_{miners['Nano 3S'].subentry_id}",
+    ) in issues
+    assert (
+        DOMAIN,
+        f"hmm_import_pool_password_{pools['Braiins BTC'].subentry_id}",
+    ) in issues
+    # Secrets of the source never reach the response.
+    assert "pool-secret-pw" not in repr(first)
+    assert "s3cret" not in repr(first)
+
+    hub = entry.runtime_data
+    assert hub.strategy is not None
+    assert [b.nerdqaxe_mode for b in hub.strategy.bands][2] == "standard"
+    assert counts["strategy_bands"]["imported"] == 4
+    coordinators = {c.name: c for c in hub.coordinators.values()}
+    assert hub.strategy.enrolled == {
+        coordinators["03 - Green"].miner_id,
+        coordinators["Nano 3S"].miner_id,
+    }
+    assert counts["strategy_enabled"]["skipped"] == {"turn_on_after_review": 1}
+    assert counts["alert_settings"] == {
+        "imported": 2,
+        "already_there": 0,
+        "skipped": {"no_equivalent": 2},
+    }
+    assert counts["automation_rules"]["skipped"] == {"recreate_as_rule": 1}
+
+    telemetry = await rows(hass, entry, Telemetry)
+    green_id = coordinators["03 - Green"].miner_id
+    imported = [t for t in telemetry if t.data and "best_session_diff" in t.data]
+    assert len([t for t in imported if t.miner_id == green_id]) == SAMPLES
+    assert {
+        t.hashrate_unit
+        for t in imported
+        if t.miner_id == coordinators["Desk NM"].miner_id
+    } == {"MH/s"}
+    shares = await rows(hass, entry, HighDiffShare)
+    assert {s.miner_id for s in shares} == {green_id}
+    alerts = {a.alert_type: a for a in await rows(hass, entry, AlertConfig)}
+    assert alerts["miner_offline"].config["timeout_minutes"] == 10
+    assert alerts["high_temperature"].config["threshold_celsius"]["default"] == 72
+    assert {p["kind"] for p in progress} >= {"configuration", "telemetry", "done"}
+
+    second = await _call(hass, user, source)
+    assert all(kind["imported"] == 0 for kind in second["counts"].values()), second
+    assert second["counts"]["miners"]["already_there"] == 4
+    assert second["counts"]["telemetry"]["already_there"] == 4 * SAMPLES + 1
+    assert len(entry.subentries) == 6
+    return counts
+
+
+def _hmm_file(tmp_path: Path) -> Path:
+    path = tmp_path / "hmm" / "data.db"
+    path.parent.mkdir()
+    build_hmm_database(f"sqlite:///{path}", [closed_port() for _ in range(7)])
+    return path
+
+
+async def test_import_from_sqlite(
+    hass: HomeAssistant, setup_hub: HubFactory, hass_admin_user: User, tmp_path: Path
+) -> None:
+    """Everything arrives once; the source file is byte for byte unchanged."""
+    path = _hmm_file(tmp_path)
+    before = sha256(path)
+    counts = await check_import(hass, setup_hub, hass_admin_user, str(path))
+    # SQLite holds upstream's string difficulties: "270M" read, "lots" skipped.
+    assert counts["high_diff_shares"]["imported"] == 3
+    assert counts["high_diff_shares"]["skipped"] == {
+        "miner_not_imported": 1,
+        "unreadable_difficulty": 1,
+    }
+    assert sha256(path) == before
+
+
+@pytest.mark.postgres
+async def test_import_from_postgresql(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    hass_admin_user: User,
+    postgres_url: str,
+) -> None:
+    """The same from a PostgreSQL HMM database, opened read-only."""
+    build_hmm_database(postgres_url, [closed_port() for _ in range(7)])
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*), max(id) FROM telemetry")).one()
+    await check_import(hass, setup_hub, hass_admin_user, postgres_url)
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*), max(id) FROM telemetry")).one()
+            == before
+        )
+    engine.dispose()
+
+
+async def test_refuses_what_is_not_hmm(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    hass_admin_user: User,
+    hass_read_only_user: User,
+    tmp_path: Path,
+) -> None:
+    """A database of another schema is refused, naming what is missing."""
+    await setup_hub()
+    other = tmp_path / "other.db"
+    engine = create_engine(f"sqlite:///{other}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE miners (id INTEGER PRIMARY KEY, name TEXT)"))
+    engine.dispose()
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, hass_admin_user, str(other))
+    assert err.value.translation_key == "not_hmm_database"
+    assert "miners.ip_address" in err.value.translation_placeholders["missing"]
+    assert "telemetry" in err.value.translation_placeholders["missing"]
+    assert "lacks" in str(err.value)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, hass_admin_user, str(tmp_path / "nothing.db"))
+    assert err.value.translation_key == "hmm_source_not_found"
+    with pytest.raises(Unauthorized):
+        await _call(hass, hass_read_only_user, str(other))

@@ -32,7 +32,7 @@ CHECK_MARGIN: Final = timedelta(seconds=2)
 # Switching off that failed (a miner rebooting) is tried again this soon,
 # for this long; then at the poll interval.
 OFF_RETRY: Final = timedelta(seconds=5)
-FAST_RETRY_FOR: Final = timedelta(minutes=2)
+FAST_RETRY_FOR: Final = timedelta(minutes=5)  # an Avalon reboots in 1-2 min
 # Commanded values no poll has shown are checked this long (then at the
 # 5-minute reconcile only).
 CHECK_FOR: Final = timedelta(minutes=5)

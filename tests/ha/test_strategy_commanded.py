@@ -332,7 +332,7 @@ async def test_a_miner_gone_for_good_is_not_asked_every_few_seconds(
     axeos_sim: AxeOSSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """OFF is retried every 5 s for 2 minutes, then once per poll interval."""
+    """OFF is retried every 5 s for 5 minutes, then once per poll interval."""
     entry = await _hub(hass, setup_hub, axeos_sim, 15.0)  # DGB: eco
     coordinator = _miner(entry)
     await _start(hass)
@@ -353,10 +353,10 @@ async def test_a_miner_gone_for_good_is_not_asked_every_few_seconds(
             if a.action == "agile_strategy_executed" and a.status == "failure"
         )
 
-    for _ in range(24):  # the first 2 minutes: every 5 s
+    for _ in range(60):  # the first 5 minutes: every 5 s (a reboot, maybe)
         await _tick(hass, freezer, 5)
     fast = await failures()
-    assert fast >= 20
+    assert fast >= 50
     for _ in range(24):  # the next 2 minutes: every 30 s
         await _tick(hass, freezer, 5)
     assert await failures() - fast <= 5

@@ -1,0 +1,1 @@
+"""Tests of the Assist tools' plain answers (no Home Assistant)."""

@@ -50,7 +50,10 @@ from .hub import effective_db_url
 from .octopus_links import PROBLEM_EXPORT, PROBLEM_RATE_SENSOR, resolve_price_entity
 from .options_alerts import AlertStepsMixin
 from .options_bands import BandStepsMixin
+from .price_sources import detect_price_source
+from .prices.amber import FEED_IN
 from .prices.octopus_entity import REGIONS, region_from_tariff
+from .prices.tariff_kind import STORE_KEYS
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
@@ -226,6 +229,12 @@ class HubOptionsFlow(BandStepsMixin, AlertStepsMixin, OptionsFlow):
         """
         if not entity_id:
             return entity_id, "price_entity_required", None
+        if detect_price_source(self.hass, entity_id) in STORE_KEYS:
+            # Nord Pool, Tibber, Amber, ENTSO-e or a generic price list.
+            state = self.hass.states.get(entity_id)
+            if state is not None and state.attributes.get("channel_type") == FEED_IN:
+                return entity_id, "price_entity_export", None
+            return entity_id, None, None
         found = resolve_price_entity(self.hass, entity_id)
         region = region_from_tariff(found.tariff)
         if found.problem == PROBLEM_EXPORT:

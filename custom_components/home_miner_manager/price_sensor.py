@@ -1,4 +1,7 @@
-"""Hub sensors of electricity prices (p/kWh) and coin prices (GBP).
+"""Hub sensors of electricity prices (minor unit per kWh) and coin prices (GBP).
+
+Electricity prices are in the minor unit of Home Assistant's currency: p/kWh
+for GBP, c/kWh for EUR or AUD, öre/kWh for SEK (see :mod:`.prices.units`).
 
 They follow the hub's :class:`PriceManager` (no polling) and show
 unavailable, never a stale value, when the source has no figure.
@@ -31,7 +34,6 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .prices_coordinator import PriceManager
 
-PENCE_PER_KWH: Final = "p/kWh"
 UPCOMING_FOR: Final = timedelta(hours=48)  # slots listed for chart cards
 
 
@@ -104,7 +106,6 @@ class PriceSensor(HubDeviceEntity):
     """One electricity price figure in p/kWh."""
 
     entity_description: PriceSensorDescription
-    _attr_native_unit_of_measurement = PENCE_PER_KWH
     _attr_state_class = SensorStateClass.MEASUREMENT
     _attr_suggested_display_precision = 2
     # The slot list is for chart cards, not for the recorder's database.
@@ -119,6 +120,7 @@ class PriceSensor(HubDeviceEntity):
         """Follow ``prices``."""
         super().__init__(entry, description)
         self.prices = prices
+        self._attr_native_unit_of_measurement = prices.price_unit
 
     async def async_added_to_hass(self) -> None:
         """Update when prices change or a slot begins."""
@@ -127,7 +129,7 @@ class PriceSensor(HubDeviceEntity):
 
     def _value(self) -> float | None:
         return self.entity_description.value_fn(
-            day_stats(self.prices.slots, dt_util.utcnow())
+            day_stats(self.prices.slots, dt_util.utcnow(), self.prices.day_zone)
         )
 
     @property
@@ -137,7 +139,7 @@ class PriceSensor(HubDeviceEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Return the price in pence per kWh."""
+        """Return the price in the currency's minor unit per kWh."""
         return self._value()
 
     @property

@@ -37,7 +37,8 @@ from .const import (
 )
 from .db.exceptions import DatabaseError
 from .db.prices_rows import load_energy_prices, upsert_energy_prices
-from .octopus_links import PriceEntities, resolve_price_entity
+from .octopus_links import PROBLEM_UNSUPPORTED, PriceEntities, resolve_price_entity
+from .price_sources import FeedResult, TariffFeed, detect_price_source
 from .prices.octopus_api import (
     OctopusAgileClient,
     OctopusError,
@@ -47,9 +48,13 @@ from .prices.octopus_api import (
 )
 from .prices.octopus_entity import OctopusEntitySource, region_from_tariff
 from .prices.slots import merge_slots, slot_at
+from .prices.stats import UK
+from .prices.tariff_kind import STORE_KEYS, SourceKind
+from .prices.units import price_unit_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import tzinfo
 
     from .data import HMMConfigEntry
     from .prices.slots import PriceSlot
@@ -93,13 +98,21 @@ class PriceManager:
         self._links: PriceEntities | None = None
         self._source: OctopusEntitySource | None = None
         self._unsub_track: CALLBACK_TYPE | None = None
+        self.kind: SourceKind | None = None  # None: Octopus (entity or API)
+        self._feed: TariffFeed | None = None
+        kind = detect_price_source(hass, self.entity_id) if self.entity_id else None
+        if self.source != PRICE_SOURCE_API and kind in STORE_KEYS:
+            assert kind is not None
+            # Another tariff: its rows are stored under its own one-letter key.
+            self.kind, self.region = kind, STORE_KEYS[kind]
+            self._feed = TariffFeed(hass, self.entity_id, kind, self._feed_report)
 
     # -- lifecycle ---------------------------------------------------------------
 
     async def async_start(self) -> None:
         """Load stored slots, subscribe to the source and read it once."""
         now = dt_util.utcnow()
-        if self.source != PRICE_SOURCE_API:
+        if self.source != PRICE_SOURCE_API and self._feed is None:
             self._resolve()  # the entities' region keys the stored rows
         database = self.entry.runtime_data.database
         try:
@@ -135,6 +148,9 @@ class PriceManager:
             )
             await self._async_refresh()
             return
+        if self._feed is not None:
+            await self._feed.async_start()
+            return
         self._read_entities()
 
     @callback
@@ -149,6 +165,8 @@ class PriceManager:
         if self._unsub_refresh is not None:
             self._unsub_refresh()
             self._unsub_refresh = None
+        if self._feed is not None:
+            self._feed.stop()
         ir.async_delete_issue(self.hass, DOMAIN, ISSUE_PRICE_UNKNOWN)
 
     async def async_restart(self) -> None:
@@ -194,12 +212,26 @@ class PriceManager:
 
     @callback
     def _slot_boundary(self, _now: datetime) -> None:
+        if self._feed is not None:
+            return  # the feed reads (and so notifies) every 5 minutes
         if self.source == PRICE_SOURCE_API:
             self._notify()
         else:
             self._read_entities()  # notifies; finds day lists enabled since
 
     # -- what others read ------------------------------------------------------------
+
+    @property
+    def day_zone(self) -> tzinfo:
+        """The zone of the tariff's day: the UK for Octopus, else Home Assistant's."""
+        return UK if self._feed is None else dt_util.get_default_time_zone()
+
+    @property
+    def price_unit(self) -> str:
+        """Return p/kWh for Octopus (GBP tariffs), else the currency's minor unit."""
+        if self._feed is None:
+            return "p/kWh"
+        return price_unit_label(self._feed.currency)
 
     @property
     def in_grace(self) -> bool:
@@ -268,6 +300,8 @@ class PriceManager:
         # Resolved again each time: the integration may load after us, or the
         # user may enable or rename its entities.
         links = self._resolve()
+        if links.problem == PROBLEM_UNSUPPORTED and self._became_tariff():
+            return
         if links.problem is not None or self._source is None:
             self._error = links.problem or "entity_missing"
             self._error_detail = links.suggestion or (links.tariff or "")
@@ -298,6 +332,24 @@ class PriceManager:
         if parsed.region and not parsed.is_export:
             self.region = parsed.region
         self._set_slots(parsed.slots)
+
+    @callback
+    def _became_tariff(self) -> bool:
+        """Restart on another tariff's entity that appeared after our start."""
+        if detect_price_source(self.hass, self.entity_id) not in STORE_KEYS:
+            return False
+        self.entry.async_create_background_task(
+            self.hass, self.async_restart(), f"{DOMAIN} price source"
+        )
+        return True
+
+    @callback
+    def _feed_report(self, result: FeedResult) -> None:
+        self._error = result.error
+        self._error_detail = result.detail
+        self.skipped = result.skipped
+        self.tariff_code = result.tariff or None
+        self._set_slots(result.slots)
 
     # -- Octopus public API ------------------------------------------------------------
 

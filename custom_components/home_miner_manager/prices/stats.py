@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ class DayStats:
     next: PriceSlot | None
 
 
-def day_stats(slots: Iterable[PriceSlot], now: datetime, tz: ZoneInfo = UK) -> DayStats:
+def day_stats(slots: Iterable[PriceSlot], now: datetime, tz: tzinfo = UK) -> DayStats:
     """Compute today's min / max / average and the current and next slot."""
     ordered = merge_slots(slots)  # sorted, without duplicates or overlaps
     day = now.astimezone(tz).date()

@@ -7,7 +7,7 @@ the plain inputs of :mod:`.answers`. No tool changes anything.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -16,29 +16,17 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from custom_components.home_miner_manager.const import (
-    CONF_HYSTERESIS_SLOTS,
-    CONF_USER,
     CONF_WHEN_PRICE_UNKNOWN,
-    DEFAULT_HYSTERESIS_SLOTS,
     DEFAULT_WHEN_PRICE_UNKNOWN,
     POOL_COINS,
 )
 from custom_components.home_miner_manager.db.cost_rows import energy_cost
 from custom_components.home_miner_manager.db.exceptions import DatabaseError
 from custom_components.home_miner_manager.db.shares import leaderboard
-from custom_components.home_miner_manager.pool_coordinator import pool_order
 from custom_components.home_miner_manager.strategy.outlook import plan_periods
-from custom_components.home_miner_manager.strategy.plan import plan_fleet
-from custom_components.home_miner_manager.strategy.pool_match import match_pool
-from custom_components.home_miner_manager.strategy.reason import (
-    ReasonInput,
-    miner_reason,
-)
-from custom_components.home_miner_manager.strategy_exec import MinerRunState, miner_view
 
 from .answers import (
     CostLine,
-    MinerFacts,
     PlanFacts,
     ShareLine,
     cost_answer,
@@ -49,6 +37,7 @@ from .answers import (
     plan_answer,
     reason_answer,
 )
+from .facts import hysteresis, miner_facts, strategy_reason
 from .periods import PERIODS, PeriodError, period_days
 
 if TYPE_CHECKING:
@@ -56,56 +45,14 @@ if TYPE_CHECKING:
     from homeassistant.util.json import JsonObjectType
 
     from custom_components.home_miner_manager.coordinator import MinerCoordinator
-    from custom_components.home_miner_manager.data import HMMConfigEntry, HubData
-    from custom_components.home_miner_manager.strategy.plan import PlanReason
+    from custom_components.home_miner_manager.data import HMMConfigEntry
 
 MINER = "miner"
-UNLISTED_POOL = "a pool not set up in Home Miner Manager"
 # The error text may name the database server: it is not passed on.
 DATABASE_UNAVAILABLE: dict[str, Any] = {
     "error": "database_unavailable",
     "message": "The miners' database cannot be read right now; try again later.",
 }
-
-
-def _hysteresis(entry: HMMConfigEntry) -> int:
-    return int(entry.options.get(CONF_HYSTERESIS_SLOTS, DEFAULT_HYSTERESIS_SLOTS))
-
-
-def pool_name(hub: HubData, coordinator: MinerCoordinator) -> str | None:
-    """Return the configured name of the pool a miner reports (never its address)."""
-    snapshot = coordinator.data if coordinator.available else None
-    if snapshot is None or not snapshot.pool_in_use:
-        return None
-    user = snapshot.extras.get("pool_user")
-    pool = match_pool(
-        snapshot.pool_in_use,
-        user if isinstance(user, str) else None,
-        (
-            (p.address, str(p.subentry.data.get(CONF_USER, "")), p)
-            for p in sorted(hub.pools.values(), key=pool_order)
-        ),
-    )
-    return pool.title if pool is not None else UNLISTED_POOL
-
-
-def miner_facts(hub: HubData, coordinator: MinerCoordinator) -> MinerFacts:
-    """Return what the tools show of one miner."""
-    snapshot = coordinator.data if coordinator.available else None
-    score = hub.health.scores.get(coordinator.miner_id) if hub.health else None
-    health = score.get("overall_score") if score else None
-    return MinerFacts(
-        name=coordinator.name,
-        miner_type=str(coordinator.miner_type),
-        status=coordinator.status.value,
-        status_reason=coordinator.status_reason,
-        hashrate_ghs=snapshot.hashrate_ghs if snapshot else None,
-        temperature_c=snapshot.temperature if snapshot else None,
-        power_w=coordinator.power_watts if snapshot else None,
-        mode=snapshot.mode if snapshot else None,
-        pool=pool_name(hub, coordinator),
-        health=float(health) if isinstance(health, int | float) else None,
-    )
 
 
 class HubTool(llm.Tool):
@@ -195,7 +142,7 @@ class PricePlanTool(HubTool):
             runner.bands,
             runner.state,
             dt_util.utcnow(),
-            hysteresis_slots=_hysteresis(self.entry),
+            hysteresis_slots=hysteresis(self.entry),
             when_price_unknown=when_unknown,
         )
         decision = runner.decision
@@ -210,13 +157,13 @@ class PricePlanTool(HubTool):
             band=decision.band if decision else None,
             decision_reason=decision.reason.value if decision else None,
             price_pence=decision.price_pence if decision else None,
-            hysteresis_slots=_hysteresis(self.entry),
+            hysteresis_slots=hysteresis(self.entry),
             when_price_unknown=when_unknown,
         )
         return plan_answer(facts, periods, _zone())
 
 
-def _zone() -> Any:
+def _zone() -> tzinfo:
     return dt_util.get_default_time_zone()
 
 
@@ -241,49 +188,8 @@ class MinerReasonTool(HubTool):
         if coordinator is None:
             return answer
         hub = self.entry.runtime_data
-        runner = hub.strategy
-        enrolled = runner is not None and coordinator.miner_id in runner.enrolled
-        plan: PlanReason | None = None
-        if runner is not None and runner.enabled and enrolled and runner.decision:
-            plan = self._plan_reason(hass, coordinator)
-        why = miner_reason(
-            ReasonInput(
-                strategy_configured=runner is not None,
-                strategy_enabled=runner is not None and runner.enabled,
-                enrolled=enrolled,
-                decision=runner.decision if runner is not None else None,
-                plan_reason=plan,
-                hysteresis_slots=_hysteresis(self.entry),
-                has_power_switch=runner is not None
-                and runner.has_power_switch(coordinator),
-            ),
-            {band.id: band for band in runner.bands} if runner is not None else None,
-        )
+        why = strategy_reason(hass, self.entry, coordinator)
         return reason_answer(miner_facts(hub, coordinator), why, _zone())
-
-    def _plan_reason(
-        self, hass: HomeAssistant, coordinator: MinerCoordinator
-    ) -> PlanReason | None:
-        """Plan the enrolled fleet as the strategy does; this miner's reason."""
-        hub = self.entry.runtime_data
-        runner = hub.strategy
-        assert runner is not None
-        assert runner.decision is not None
-        enrolled = [
-            c for c in hub.coordinators.values() if c.miner_id in runner.enrolled
-        ]
-        views = [miner_view(hass, self.entry, c, enrolled=True) for c in enrolled]
-        histories = {
-            c.miner_id: runner.miners.get(c.miner_id, MinerRunState()).history
-            for c in enrolled
-        }
-        fleet = plan_fleet(
-            runner.decision.band, views, dt_util.utcnow(), histories, runner.champion
-        )
-        return next(
-            (p.reason for p in fleet.plans if p.miner_id == coordinator.miner_id),
-            None,
-        )
 
 
 class EnergyCostTool(HubTool):

@@ -187,3 +187,112 @@ def generic_state(
     if unit:
         attrs["unit_of_measurement"] = unit
     hass.states.async_set(entity_id, str(prices[0]), attrs)
+
+
+class Tibber:
+    """``tibber``: a home's price sensor and ``tibber.get_prices``."""
+
+    def __init__(
+        self, hass: HomeAssistant, prices: dict[str, list[tuple[datetime, float]]]
+    ) -> None:
+        """``prices``: per home nickname, (start, NOK/kWh) of each quarter-hour."""
+        self.hass, self.prices = hass, prices
+        self.calls: list[dict[str, Any]] = []
+        self.entity_id = (
+            er.async_get(hass)
+            .async_get_or_create(
+                "sensor",
+                "tibber",
+                "b0f3c4d5-1234-4a5b-9c8d-0123456789ab",
+                suggested_object_id="electricity_price_cabin",
+            )
+            .entity_id
+        )
+        hass.states.async_set(
+            self.entity_id,
+            "1.2",
+            {
+                "unit_of_measurement": "NOK/kWh",
+                "friendly_name": "Electricity price Cabin",
+                "max_price": 2.0,
+                "avg_price": 1.0,
+                "min_price": 0.5,
+                "intraday_price_ranking": 0.5,
+            },
+        )
+        hass.services.async_register(
+            "tibber",
+            "get_prices",
+            self._handle,
+            schema=vol.Schema({vol.Optional("start"): str, vol.Optional("end"): str}),
+            supports_response=SupportsResponse.ONLY,
+        )
+
+    async def _handle(self, call: ServiceCall) -> ServiceResponse:
+        self.calls.append(dict(call.data))
+        start = dt_util.parse_datetime(call.data["start"])
+        end = dt_util.parse_datetime(call.data["end"])
+        assert start is not None
+        assert end is not None
+        return {
+            "prices": {
+                home: [
+                    {"start_time": moment.isoformat(), "price": price}
+                    for moment, price in items
+                    if start <= moment < end
+                ]
+                for home, items in self.prices.items()
+            }
+        }
+
+
+class Entsoe:
+    """The ENTSO-e custom integration: current and average price sensors."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Register both sensors of one config entry (states via publish)."""
+        self.hass = hass
+        entry = MockConfigEntry(domain="entsoe", data={"area": "NL"})
+        entry.add_to_hass(hass)
+        registry = er.async_get(hass)
+        self.current, self.average = (
+            registry.async_get_or_create(
+                "sensor",
+                "entsoe",
+                f"entsoe.{key}",
+                config_entry=entry,
+                suggested_object_id=name,
+            ).entity_id
+            for key, name in (
+                ("current_price", "current_electricity_market_price"),
+                ("avg_price", "average_electricity_price"),
+            )
+        )
+
+    def publish(
+        self, start: datetime, prices: Sequence[float], period: timedelta, tz: Any
+    ) -> None:
+        """``prices`` (EUR/kWh) from local midnight ``start``: today then tomorrow."""
+        items = [
+            {"time": str((start + i * period).astimezone(tz)), "price": price}
+            for i, price in enumerate(prices)
+        ]
+        day_end = (
+            (start + timedelta(days=1, hours=2))
+            .astimezone(tz)
+            .replace(hour=0, minute=0)
+        )
+        today = [i for i in items if datetime.fromisoformat(i["time"]) < day_end]
+        tomorrow = items[len(today) :]
+        unit = {"unit_of_measurement": "EUR/kWh", "state_class": "measurement"}
+        self.hass.states.async_set(self.current, str(prices[0]), unit)
+        self.hass.states.async_set(
+            self.average,
+            str(sum(prices) / len(prices)),
+            {
+                **unit,
+                "prices_today": today,
+                "prices_tomorrow": tomorrow,
+                "prices": items,
+            },
+        )

@@ -326,3 +326,29 @@ async def test_leaderboard_and_unload(
     async_fire_time_changed(hass)
     with pytest.raises(HomeAssistantError):
         await llm.async_get_api(hass, "home_miner_manager", llm_context())
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_without_a_price_source(
+    hass: HomeAssistant, setup_hub: HubFactory, avalon_sim: CgminerSimulator
+) -> None:
+    """No prices set up: every tool still answers, and says what is missing."""
+    await setup_hub(
+        [
+            miner_subentry(
+                avalon_sim,
+                "avalon_nano",
+                title="Avalon Nano",
+                web_password=AVALON_WEB_PASSWORD,
+            )
+        ]
+    )
+    plan = await call(hass, "get_mining_price_plan")
+    assert plan["strategy"] == "not_configured"
+    why = await call(hass, "explain_miner_state", miner="avalon")
+    assert why["reason"] == "strategy_off"
+    assert why["band"] is None
+    cost = await call(hass, "get_mining_energy_cost", period="yesterday")
+    assert cost["total"] == {"energy_kwh": 0.0, "cost_gbp": 0.0}
+    fleet = await call(hass, "get_miner_fleet_status")
+    assert fleet["miners"][0]["pool"] is not None

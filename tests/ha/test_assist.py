@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from voluptuous_openapi import convert
 
 from custom_components.home_miner_manager.db.models import Telemetry
 from custom_components.home_miner_manager.db.prices_rows import upsert_energy_prices
@@ -134,6 +135,23 @@ async def test_fleet_status(
     # One miner, by a forgiving name.
     one = await call(hass, "get_miner_fleet_status", miner="loft")
     assert one["name"] == "Loft NerdQAxe"
+    # Offered to conversation agents, each tool's schema as they convert it.
+    (api,) = [a for a in llm.async_get_apis(hass) if a.id == "home_miner_manager"]
+    assert api.name == "Home Miner Manager"
+    instance = await llm.async_get_api(hass, "home_miner_manager", llm_context())
+    schemas = {
+        tool.name: convert(tool.parameters, custom_serializer=llm.selector_serializer)
+        for tool in instance.tools
+    }
+    assert schemas["explain_miner_state"]["required"] == ["miner"]
+    assert set(schemas["get_mining_energy_cost"]["properties"]["period"]["enum"]) == {
+        "today",
+        "yesterday",
+        "this_month",
+        "last_month",
+        "range",
+    }
+    assert "Garage Bitaxe" in instance.api_prompt
 
 
 @pytest.mark.freeze_time(NOW)

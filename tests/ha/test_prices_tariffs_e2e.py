@@ -259,3 +259,26 @@ async def test_generic_hourly_sensor(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown")
     assert issue is not None
     assert issue.translation_key == "price_unknown_currency_mismatch"
+
+
+@pytest.mark.freeze_time("2026-12-04 09:50:00+00:00")
+async def test_generic_sensor_appearing_after_the_hub(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    plug: SmartPlug,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A template sensor (no registry entry) created after the hub started."""
+    entry = await _hub(hass, setup_hub, axeos_sim, plug, "sensor.spot_prices")
+    prices = entry.runtime_data.prices
+    assert prices.kind is None
+    start = dt_util.parse_datetime("2026-12-04 09:00:00+00:00")
+    assert start is not None
+    generic_state(hass, "sensor.spot_prices", start, [3.0, 3.0], unit="c/kWh")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert prices.kind == "generic"
+    assert prices.region == "X"
+    await _move(hass, freezer, "2026-12-04 09:56:00+00:00")
+    assert _sensor(hass).state == "3.0"
+    assert _band(entry) == BTC

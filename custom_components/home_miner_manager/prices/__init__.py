@@ -1,8 +1,8 @@
 """Electricity and coin prices as plain data (no Home Assistant, no database).
 
-Every source produces :class:`PriceSlot` lists (aware UTC times, pence/kWh);
-the strategy only ever sees those, so another tariff source (Nord Pool,
-Tibber, ENTSO-e) plugs in by implementing :class:`PriceSource`.
+Every source produces :class:`PriceSlot` lists (aware UTC times, minor unit
+of Home Assistant's currency per kWh: pence for Octopus, ``price_pence``
+keeps its name); the strategy only ever sees those.
 
 Modules:
 
@@ -26,6 +26,13 @@ Modules:
   coincap_url=..., binance_url=...)``, ``async_prices(coins) ->
   CryptoPrices`` (per coin ``CoinPrice(coin, price_gbp, source)``); errors
   derive from ``CryptoPriceError``.
+* Other tariffs, one module per source shape (plain data in,
+  :class:`~.tariff_items.ParsedPrices` out): :mod:`.nordpool`
+  (``parse_response``), :mod:`.tibber`, :mod:`.amber`, :mod:`.entsoe`,
+  :mod:`.generic` (``parse_attributes``); shared :mod:`.tariff_items`
+  (``parse_list``, ends inferred), :mod:`.units` (``factor_for(unit,
+  currency, default)``, ``price_unit_label``) and :mod:`.tariff_kind`
+  (``detect_source(entity_id, platform, attributes) -> SourceKind``).
 * :mod:`.stats` — ``day_stats(slots, now) -> DayStats`` (min, max, average,
   current and next slot of the UK day).
 """

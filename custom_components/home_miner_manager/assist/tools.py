@@ -70,10 +70,14 @@ class HubTool(llm.Tool):
     ) -> JsonObjectType:
         """Check the arguments, then answer."""
         try:
-            args = self.parameters(tool_input.tool_args or {})
+            args = self.parameters(self.normalise(dict(tool_input.tool_args or {})))
         except vol.Invalid as err:
             return {"error": "invalid_arguments", "message": str(err)}
         return await self.async_answer(hass, args)
+
+    def normalise(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Tidy what a model sends before the check (nothing by default)."""
+        return args
 
     async def async_answer(
         self, hass: HomeAssistant, args: dict[str, Any]
@@ -204,7 +208,7 @@ class EnergyCostTool(HubTool):
     )
     parameters = vol.Schema(
         {
-            vol.Optional("period", default="today"): vol.In(PERIODS),
+            vol.Optional("period", default="today"): vol.In(list(PERIODS)),
             vol.Optional("start_date"): str,
             vol.Optional("end_date"): str,
             vol.Optional(MINER): str,
@@ -262,14 +266,19 @@ class LeaderboardTool(HubTool):
             vol.Optional("count", default=10): vol.All(
                 vol.Coerce(int), vol.Range(min=1, max=50)
             ),
-            vol.Optional("coin"): vol.All(
-                str, vol.Upper, vol.In([*POOL_COINS, "UNKNOWN"])
-            ),
+            # Upper-cased before the check (a "format" confuses some models).
+            vol.Optional("coin"): vol.In([*POOL_COINS, "UNKNOWN"]),
             vol.Optional("days", default=90): vol.All(
                 vol.Coerce(int), vol.Range(min=1, max=3650)
             ),
         }
     )
+
+    def normalise(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Accept a coin in any case."""
+        if isinstance(coin := args.get("coin"), str):
+            args["coin"] = coin.strip().upper()
+        return args
 
     async def async_answer(
         self, hass: HomeAssistant, args: dict[str, Any]

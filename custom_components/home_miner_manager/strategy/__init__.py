@@ -23,6 +23,12 @@ Modules:
 * :mod:`.backtest` — ``run_backtest(slots, bands, miners) -> BacktestResult``.
 * :mod:`.state_data` — ``pack_state_data`` / ``unpack_state_data``: the
   ``AgileStrategy.state_data`` layout.
+* :mod:`.outlook` — ``plan_periods(slots, bands, state, now, ...) ->
+  list[PlannedPeriod]``: the known slots replayed through ``decide_at``
+  (hysteresis included), as periods of one band.
+* :mod:`.reason` — ``miner_reason(ReasonInput) -> MinerReason``: why the
+  strategy has a miner where it is (``StrategyReason``: the
+  ``strategy_reason`` sensor's keys).
 """
 
 from __future__ import annotations

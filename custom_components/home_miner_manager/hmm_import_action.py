@@ -61,7 +61,8 @@ from .hmm_import import (
     open_source,
 )
 from .hmm_import.config import SourceConfig, merged_alert_config, read_config
-from .hmm_import.history import HistoryImport, MinerLink
+from .hmm_import.history import HistoryImport
+from .hmm_import.rows import MinerLink
 from .hub import async_sync_subentries
 from .miner_form import host_error
 from .pool_form import NO_PASSWORD, pool_unique_id, stored_unique_id

@@ -30,15 +30,13 @@ from custom_components.home_miner_manager.hmm_import.config import (
     merged_alert_config,
     read_config,
 )
-from custom_components.home_miner_manager.hmm_import.history import (
-    HistoryImport,
-    MinerLink,
-)
+from custom_components.home_miner_manager.hmm_import.history import HistoryImport
 from custom_components.home_miner_manager.hmm_import.normalize import (
     difficulty,
     pool_coin,
     telemetry_hashrate,
 )
+from custom_components.home_miner_manager.hmm_import.rows import MinerLink
 
 from .hmm_source import MINERS, NOW, RAW_START, SAMPLES, build_hmm_database
 

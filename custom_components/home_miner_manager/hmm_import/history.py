@@ -13,10 +13,20 @@ periods whose raw rows upstream had already purged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import column, func, insert, select, table
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    Text,
+    column,
+    func,
+    insert,
+    select,
+    table,
+)
 
 from custom_components.home_miner_manager.db.models import (
     AuditLog,
@@ -30,7 +40,6 @@ from custom_components.home_miner_manager.db.rollup import (
     DAILY,
     HOURLY,
     floor_day,
-    hashrate_ghs,
     rollup,
 )
 from custom_components.home_miner_manager.db.rollup_models import (
@@ -38,12 +47,12 @@ from custom_components.home_miner_manager.db.rollup_models import (
     TelemetryHourly,
 )
 
-from .normalize import difficulty, json_dict, number, telemetry_hashrate
+from .rows import MinerLink, RowMappers
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
-    from sqlalchemy import Engine, Table
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from .counts import ImportCounts
@@ -51,38 +60,6 @@ if TYPE_CHECKING:
 
 ROLLUP_CHUNK: Final = timedelta(days=7)
 ROLLUPS_KIND: Final = "telemetry_rollups"
-NOT_IMPORTED: Final = "miner_not_imported"
-BAD_TIME: Final = "unreadable_timestamp"
-BAD_DIFFICULTY: Final = "unreadable_difficulty"
-BAD_HASHRATE: Final = "unreadable_hashrate"
-
-
-@dataclass(frozen=True, slots=True)
-class MinerLink:
-    """Our miner row for a source miner id."""
-
-    miner_id: int
-    name: str
-    miner_type: str
-
-
-def parse_time(raw: object) -> datetime | None:
-    """Return a naive UTC datetime from a driver's datetime or SQLite's text."""
-    if isinstance(raw, datetime):
-        value = raw
-    elif isinstance(raw, str):
-        try:
-            value = datetime.fromisoformat(raw.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-type _Mapped = dict[str, Any] | str  # a target row, or why it is skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +75,18 @@ class _Spec:
 
 def _t(model: type[Any]) -> Table:
     return cast("Table", model.__table__)
+
+
+# ``telemetry`` with ``data`` as plain text: the source's JSON text goes in as
+# it came (decoding and encoding millions of objects doubles the import time).
+_RAW_TELEMETRY: Final = Table(
+    "telemetry",
+    MetaData(),
+    *(
+        Column(c.name, Text if c.name == "data" else c.type, primary_key=c.primary_key)
+        for c in _t(Telemetry).columns
+    ),
+)
 
 
 class HistoryImport:
@@ -126,16 +115,7 @@ class HistoryImport:
         self._raw_range: tuple[datetime, datetime] | None = None
         self._raw_miners: set[int] = set()
         self._rollup_at: datetime | None = None
-        self._mappers: dict[str, Callable[[Mapping[str, Any]], _Mapped]] = {
-            "telemetry": self._telemetry,
-            "telemetry_hourly": self._hourly,
-            "telemetry_daily": self._daily,
-            "high_diff_shares": self._share,
-            "blocks_found": self._block,
-            "energy_prices": self._price,
-            "events": self._event,
-            "audit_logs": self._audit,
-        }
+        self._mappers = RowMappers(miners).by_kind
 
     def totals(self) -> dict[str, int]:
         """Rows per source table (for progress).  BLOCKING."""
@@ -245,187 +225,6 @@ class HistoryImport:
         self._rollup_at = None if end >= end_all else end
         return ROLLUPS_KIND, done, weeks
 
-    # -- mapping, one source row each ----------------------------------------------
-
-    def _link(self, row: Mapping[str, Any]) -> MinerLink | None:
-        raw = number(row.get("miner_id"))
-        return None if raw is None else self._miners.get(int(raw))
-
-    def _telemetry(self, row: Mapping[str, Any]) -> _Mapped:
-        link = self._link(row)
-        if link is None:
-            return NOT_IMPORTED
-        stamp = parse_time(row.get("timestamp"))
-        if stamp is None:
-            return BAD_TIME
-        data = json_dict(row.get("data"))
-        rate = telemetry_hashrate(
-            row.get("hashrate"), row.get("hashrate_unit"), data, link.miner_type
-        )
-        if rate is None:
-            return BAD_HASHRATE
-        mode = row.get("mode")
-        if mode and data is not None and "current_mode" not in data:
-            data = {**data, "current_mode": str(mode)}
-        accepted, rejected = (
-            number(row.get("shares_accepted")),
-            number(row.get("shares_rejected")),
-        )
-        return {
-            "miner_id": link.miner_id,
-            "timestamp": stamp,
-            "hashrate": rate[0],
-            "hashrate_unit": rate[1],
-            "temperature": number(row.get("temperature")),
-            "power_watts": number(row.get("power_watts")),
-            "shares_accepted": None if accepted is None else int(accepted),
-            "shares_rejected": None if rejected is None else int(rejected),
-            "pool_in_use": _text(row.get("pool_in_use"), 255),
-            "data": data,
-        }
-
-    def _rollup_row(self, row: Mapping[str, Any], start_col: str) -> _Mapped:
-        link = self._link(row)
-        if link is None:
-            return NOT_IMPORTED
-        start = parse_time(row.get(start_col))
-        if start is None:
-            return BAD_TIME
-        unit = row.get("hashrate_unit")
-        minutes = int(number(row.get("uptime_minutes")) or 0)
-        accepted = int(number(row.get("shares_accepted")) or 0)
-        rejected = int(number(row.get("shares_rejected")) or 0)
-        return {
-            "miner_id": link.miner_id,
-            "period_start": start,
-            # Upstream counted one row per minute.
-            "sample_count": minutes,
-            "online_seconds": minutes * 60.0,
-            "hashrate_avg_ghs": hashrate_ghs(number(row.get("avg_hashrate")), unit),
-            "hashrate_min_ghs": hashrate_ghs(number(row.get("min_hashrate")), unit),
-            "hashrate_max_ghs": hashrate_ghs(number(row.get("max_hashrate")), unit),
-            "temperature_avg": number(row.get("avg_temperature")),
-            "temperature_max": number(row.get("peak_temperature")),
-            "energy_kwh": number(row.get("total_kwh")) or 0.0,
-            "shares_accepted": accepted,
-            "shares_rejected": rejected,
-            "reject_pct": number(row.get("reject_rate_pct")),
-        }
-
-    def _hourly(self, row: Mapping[str, Any]) -> _Mapped:
-        return self._rollup_row(row, "hour_start")
-
-    def _daily(self, row: Mapping[str, Any]) -> _Mapped:
-        return self._rollup_row(row, "date")
-
-    def _found(self, row: Mapping[str, Any], link: MinerLink) -> dict[str, Any]:
-        return {
-            "miner_id": link.miner_id,
-            "miner_name": _text(row.get("miner_name"), 100) or link.name[:100],
-            "miner_type": _text(row.get("miner_type"), 50) or link.miner_type,
-            "coin": _text(row.get("coin"), 10) or "BTC",
-            "pool_name": _text(row.get("pool_name"), 100) or "Unknown Pool",
-            "hashrate": number(row.get("hashrate")),
-            "hashrate_unit": _text(row.get("hashrate_unit"), 10) or "GH/s",
-            "miner_mode": _text(row.get("miner_mode"), 20),
-        }
-
-    def _share(self, row: Mapping[str, Any]) -> _Mapped:
-        link = self._link(row)
-        if link is None:
-            return NOT_IMPORTED
-        stamp = parse_time(row.get("timestamp"))
-        if stamp is None:
-            return BAD_TIME
-        value = difficulty(row.get("difficulty"))
-        if value is None:
-            return BAD_DIFFICULTY
-        return {
-            **self._found(row, link),
-            "difficulty": value,
-            "network_difficulty": difficulty(row.get("network_difficulty")),
-            "was_block_solve": bool(row.get("was_block_solve") or False),
-            "timestamp": stamp,
-        }
-
-    def _block(self, row: Mapping[str, Any]) -> _Mapped:
-        link = self._link(row)
-        if link is None:
-            return NOT_IMPORTED
-        stamp = parse_time(row.get("timestamp"))
-        if stamp is None:
-            return BAD_TIME
-        value = difficulty(row.get("difficulty"))
-        network = difficulty(row.get("network_difficulty"))
-        if value is None or network is None:
-            return BAD_DIFFICULTY
-        height = number(row.get("block_height"))
-        return {
-            **self._found(row, link),
-            "difficulty": value,
-            "network_difficulty": network,
-            "block_height": None if height is None else int(height),
-            "block_reward": number(row.get("block_reward")),
-            "timestamp": stamp,
-        }
-
-    def _price(self, row: Mapping[str, Any]) -> _Mapped:
-        start, end = parse_time(row.get("valid_from")), parse_time(row.get("valid_to"))
-        price = number(row.get("price_pence"))
-        if start is None or end is None:
-            return BAD_TIME
-        if price is None:
-            return "unreadable_price"
-        return {
-            "region": (_text(row.get("region"), 1) or "H").upper(),
-            "valid_from": start,
-            "valid_to": end,
-            "price_pence": price,
-            "created_at": parse_time(row.get("created_at")) or start,
-        }
-
-    def _event(self, row: Mapping[str, Any]) -> _Mapped:
-        stamp = parse_time(row.get("timestamp"))
-        if stamp is None:
-            return BAD_TIME
-        return {
-            "timestamp": stamp,
-            "event_type": _text(row.get("event_type"), 50) or "info",
-            "source": _text(row.get("source"), 100) or "hmm",
-            "message": _text(row.get("message"), 500) or "",
-            "data": json_dict(row.get("data")),
-        }
-
-    def _audit(self, row: Mapping[str, Any]) -> _Mapped:
-        stamp = parse_time(row.get("timestamp"))
-        if stamp is None:
-            return BAD_TIME
-        resource_type = _text(row.get("resource_type"), 50) or "unknown"
-        resource_id = number(row.get("resource_id"))
-        if resource_type == "miner" and resource_id is not None:
-            link = self._miners.get(int(resource_id))
-            resource_id = None if link is None else link.miner_id
-        return {
-            "timestamp": stamp,
-            "user": _text(row.get("user"), 100) or "system",
-            "action": _text(row.get("action"), 50) or "unknown",
-            "resource_type": resource_type,
-            "resource_id": None if resource_id is None else int(resource_id),
-            "resource_name": _text(row.get("resource_name"), 255),
-            "changes": json_dict(row.get("changes")),
-            "ip_address": _text(row.get("ip_address"), 45),
-            "user_agent": _text(row.get("user_agent"), 255),
-            "status": _text(row.get("status"), 20) or "success",
-            "error_message": _text(row.get("error_message"), 500),
-        }
-
-
-def _text(raw: object, length: int) -> str | None:
-    if raw is None:
-        return None
-    text = str(raw)
-    return text[:length] if text else None
-
 
 _FOUND_COLUMNS: Final = (
     "miner_id",
@@ -457,12 +256,12 @@ _ROLLUP_COLUMNS: Final = (
 
 
 def _specs() -> list[_Spec]:
-    telemetry = _t(Telemetry)
+    telemetry = _RAW_TELEMETRY
     return [
         _Spec(
             "telemetry",
             "telemetry",
-            (*(c.name for c in telemetry.columns if c.name != "id"), "mode"),
+            tuple(c.name for c in telemetry.columns if c.name != "id"),
             telemetry,
             "timestamp",
             ("miner_id", "timestamp"),

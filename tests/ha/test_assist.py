@@ -127,6 +127,14 @@ async def test_fleet_status(
         assert line["mode"] == data.mode
         assert "health_score" in line
     assert miners["Garage Bitaxe"]["pool"] == "Solo DGB"
+    # The hourly health score, once there is one.
+    assert entry.runtime_data.health is not None
+    entry.runtime_data.health.scores[by_name["Garage Bitaxe"].miner_id] = {
+        "timestamp": dt_util.utcnow(),
+        "overall_score": 87.25,
+    }
+    again = await call(hass, "get_miner_fleet_status", miner="garage")
+    assert again["health_score"] == 87.2
     assert miners["Garage Bitaxe"]["type"] == "Bitaxe"
     # A pool the user has not set up is said so, without its address.
     assert miners["Loft NerdQAxe"]["pool"] == "a pool not set up in Home Miner Manager"

@@ -22,6 +22,7 @@ from .const import (
 )
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
+from .hmm_import_action import async_clear_solved_issues
 from .hub import (
     async_add_miners,
     async_create_hub_device,
@@ -145,6 +146,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     )
     entry.async_on_unload(entry.add_update_listener(async_sync_subentries))
     entry.async_on_unload(entry.add_update_listener(async_options_updated))
+    entry.async_on_unload(entry.add_update_listener(async_clear_solved_issues))
     return True
 
 

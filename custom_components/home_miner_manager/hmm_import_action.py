@@ -10,8 +10,6 @@ notification and ``home_miner_manager_import_progress`` events).
 
 from __future__ import annotations
 
-from dataclasses import replace
-from functools import partial
 import time
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -50,7 +48,6 @@ from .const import (
     SUBENTRY_MINER,
     SUBENTRY_POOL,
 )
-from .db.alert_rows import alert_config_rows, update_alert_config
 from .db.engine import describe_error, redact_url
 from .devices.types import MinerType
 from .hmm_import import (
@@ -60,14 +57,14 @@ from .hmm_import import (
     check_schema,
     open_source,
 )
-from .hmm_import.config import SourceConfig, merged_alert_config, read_config
+from .hmm_import.config import SourceConfig, read_config
 from .hmm_import.history import HistoryImport
 from .hmm_import.rows import MinerLink
+from .hmm_import_settings import async_import_alerts, async_import_strategy
 from .hub import async_sync_subentries
 from .miner_form import host_error
 from .pool_form import NO_PASSWORD, pool_unique_id, stored_unique_id
 from .pools.url import PoolConfigError, parse_pool, parse_pool_url
-from .strategy.bands import Band, validate_bands
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonValueType
@@ -215,8 +212,8 @@ async def _async_run(
     links = _links(entry, linked)
     _clear_solved_issues(hass, entry)
     user_id = call.context.user_id
-    await _async_strategy(entry, config, links, counts, user_id)
-    await _async_alerts(entry, config, counts)
+    await async_import_strategy(entry, config, links, counts, user_id)
+    await async_import_alerts(entry, config, counts)
     if config.rules:
         # Upstream's rule JSON names miners and pools by its own ids and
         # differs from our rule subentries: each rule is recreated by hand.
@@ -354,6 +351,11 @@ def _pending_password(hass: HomeAssistant, key: str, subentry: ConfigSubentry) -
     )
 
 
+async def async_clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Update listener: a password entered (or its subentry removed) ends its issue."""
+    _clear_solved_issues(hass, entry)
+
+
 @callback
 def _clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
     """Drop the password issues already solved (password entered, or removed)."""
@@ -370,85 +372,6 @@ def _clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
         )
         if subentry is None or wanted in subentry.data:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
-
-
-async def _async_strategy(
-    entry: HMMConfigEntry,
-    config: SourceConfig,
-    links: dict[int, MinerLink],
-    counts: ImportCounts,
-    user_id: str | None,
-) -> None:
-    runner = entry.runtime_data.strategy
-    if runner is None:
-        if config.bands:
-            counts["strategy_bands"].skipped["strategy_not_set_up"] += len(config.bands)
-        return
-    if config.bands:
-        bands = [
-            Band(id=-index, **band)
-            for index, band in enumerate(
-                sorted(config.bands, key=lambda b: b["sort_order"]), start=1
-            )
-        ]
-        kind = counts["strategy_bands"]
-        current = [replace(b, id=0, champion=False) for b in runner.bands]
-        if validate_bands(bands):
-            kind.skipped["invalid_bands"] += len(bands)
-        elif [replace(b, id=0) for b in bands] == current:
-            kind.already_there += len(bands)
-        else:
-            await runner.async_save_bands(bands, user_id)
-            kind.imported += len(bands)
-    by_row = {c.miner_id: c for c in entry.runtime_data.coordinators.values()}
-    enrolled = counts["enrolled_miners"]
-    for source_id in sorted(config.enrolled):
-        link = links.get(source_id)
-        if link is None or (coordinator := by_row.get(link.miner_id)) is None:
-            enrolled.skipped["miner_not_imported"] += 1
-        elif link.miner_id in runner.enrolled:
-            enrolled.already_there += 1
-        else:
-            await runner.async_set_enrolled(coordinator, True, user_id)
-            enrolled.imported += 1
-    if config.strategy_enabled is not None:
-        kind = counts["strategy_enabled"]
-        if config.strategy_enabled == runner.enabled or not config.strategy_enabled:
-            kind.already_there += 1
-        else:
-            # It powers miners down and switches pools whose passwords are not
-            # carried: the user turns it on once the repairs are done.
-            kind.skipped["turn_on_after_review"] += 1
-
-
-async def _async_alerts(
-    entry: HMMConfigEntry, config: SourceConfig, counts: ImportCounts
-) -> None:
-    hub = entry.runtime_data
-    kind = counts["alert_settings"]
-    rows = {r["alert_type"]: r for r in await hub.database.async_run(alert_config_rows)}
-    changed = False
-    for alert_type, enabled, source_config in config.alerts:
-        row = rows.get(alert_type, {"enabled": True, "config": {}})
-        current = dict(row.get("config") or {})
-        merged = merged_alert_config(alert_type, current, source_config)
-        if merged is None:
-            kind.skipped["no_equivalent"] += 1
-        elif merged == current and enabled == row["enabled"]:
-            kind.already_there += 1
-        else:
-            await hub.database.async_run(
-                partial(
-                    update_alert_config,
-                    alert_type=alert_type,
-                    enabled=enabled,
-                    config=merged,
-                )
-            )
-            kind.imported += 1
-            changed = True
-    if changed and hub.alerts is not None:
-        await hub.alerts.async_reload_settings()
 
 
 async def _async_history(

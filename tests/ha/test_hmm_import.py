@@ -104,6 +104,13 @@ async def check_import(
         DOMAIN,
         f"hmm_import_pool_password_{pools['Braiins BTC'].subentry_id}",
     ) in issues
+    # Entering the password (the miner's Reconfigure) ends the issue.
+    nano = miners["Nano 3S"]
+    hass.config_entries.async_update_subentry(
+        entry, nano, data={**nano.data, "web_password": "admin"}
+    )
+    await hass.async_block_till_done()
+    assert (DOMAIN, f"hmm_import_web_password_{nano.subentry_id}") not in issues
     # Secrets of the source never reach the response.
     assert "pool-secret-pw" not in repr(first)
     assert "s3cret" not in repr(first)

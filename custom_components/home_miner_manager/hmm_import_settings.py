@@ -1,0 +1,98 @@
+"""Bands, enrolment and alert settings of an HMM import, through the runners."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING
+
+from .db.alert_rows import alert_config_rows, update_alert_config
+from .hmm_import.config import merged_alert_config
+from .strategy.bands import Band, validate_bands
+
+if TYPE_CHECKING:
+    from .data import HMMConfigEntry
+    from .hmm_import import ImportCounts
+    from .hmm_import.config import SourceConfig
+    from .hmm_import.rows import MinerLink
+
+
+async def async_import_strategy(
+    entry: HMMConfigEntry,
+    config: SourceConfig,
+    links: dict[int, MinerLink],
+    counts: ImportCounts,
+    user_id: str | None,
+) -> None:
+    """Apply the source's bands and enrolment; leave the strategy off."""
+    runner = entry.runtime_data.strategy
+    if runner is None:
+        if config.bands:
+            counts["strategy_bands"].skipped["strategy_not_set_up"] += len(config.bands)
+        return
+    if config.bands:
+        bands = [
+            Band(id=-index, **band)
+            for index, band in enumerate(
+                sorted(config.bands, key=lambda b: b["sort_order"]), start=1
+            )
+        ]
+        kind = counts["strategy_bands"]
+        current = [replace(b, id=0, champion=False) for b in runner.bands]
+        if validate_bands(bands):
+            kind.skipped["invalid_bands"] += len(bands)
+        elif [replace(b, id=0) for b in bands] == current:
+            kind.already_there += len(bands)
+        else:
+            await runner.async_save_bands(bands, user_id)
+            kind.imported += len(bands)
+    by_row = {c.miner_id: c for c in entry.runtime_data.coordinators.values()}
+    enrolled = counts["enrolled_miners"]
+    for source_id in sorted(config.enrolled):
+        link = links.get(source_id)
+        if link is None or (coordinator := by_row.get(link.miner_id)) is None:
+            enrolled.skipped["miner_not_imported"] += 1
+        elif link.miner_id in runner.enrolled:
+            enrolled.already_there += 1
+        else:
+            await runner.async_set_enrolled(coordinator, True, user_id)
+            enrolled.imported += 1
+    if config.strategy_enabled is not None:
+        kind = counts["strategy_enabled"]
+        if config.strategy_enabled == runner.enabled or not config.strategy_enabled:
+            kind.already_there += 1
+        else:
+            # It powers miners down and switches pools whose passwords are not
+            # carried: the user turns it on once the repairs are done.
+            kind.skipped["turn_on_after_review"] += 1
+
+
+async def async_import_alerts(
+    entry: HMMConfigEntry, config: SourceConfig, counts: ImportCounts
+) -> None:
+    """Apply the source's alert settings that mean the same here."""
+    hub = entry.runtime_data
+    kind = counts["alert_settings"]
+    rows = {r["alert_type"]: r for r in await hub.database.async_run(alert_config_rows)}
+    changed = False
+    for alert_type, enabled, source_config in config.alerts:
+        row = rows.get(alert_type, {"enabled": True, "config": {}})
+        current = dict(row.get("config") or {})
+        merged = merged_alert_config(alert_type, current, source_config)
+        if merged is None:
+            kind.skipped["no_equivalent"] += 1
+        elif merged == current and enabled == row["enabled"]:
+            kind.already_there += 1
+        else:
+            await hub.database.async_run(
+                partial(
+                    update_alert_config,
+                    alert_type=alert_type,
+                    enabled=enabled,
+                    config=merged,
+                )
+            )
+            kind.imported += 1
+            changed = True
+    if changed and hub.alerts is not None:
+        await hub.alerts.async_reload_settings()

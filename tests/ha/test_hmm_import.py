@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import hashlib
 from pathlib import Path
 from typing import Any
+import uuid
 
 from homeassistant.auth.models import User
 from homeassistant.core import Context, HomeAssistant
@@ -12,6 +14,7 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from custom_components.home_miner_manager.const import (
     DOMAIN,
@@ -23,10 +26,12 @@ from custom_components.home_miner_manager.db.models import (
     HighDiffShare,
     Telemetry,
 )
+from custom_components.home_miner_manager.hmm_import import open_source
 from custom_components.home_miner_manager.hmm_import_action import (
     EVENT_IMPORT_PROGRESS,
 )
 from tests.hmm_import.hmm_source import SAMPLES, build_hmm_database
+from tests.plugins.postgres import PostgresServer
 
 from .conftest import HubFactory, closed_port, rows
 from .strategy_support import entity_options
@@ -179,25 +184,53 @@ async def test_import_from_sqlite(
     assert sha256(path) == before
 
 
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The hub's database: PostgreSQL for the test whose name says so."""
+    if request.node.name.endswith("into_postgresql"):
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return f"sqlite:///{tmp_path / 'hmm.db'}"
+
+
+@pytest.fixture
+def hmm_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A second fresh PostgreSQL database: upstream HMM's."""
+    name = f"hmm_src_{uuid.uuid4().hex[:12]}"
+    admin = postgres_server.admin_connection()
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    yield postgres_server.url(name)
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
 @pytest.mark.postgres
-async def test_import_from_postgresql(
+async def test_import_from_postgresql_into_postgresql(
     hass: HomeAssistant,
     setup_hub: HubFactory,
     hass_admin_user: User,
-    postgres_url: str,
+    hmm_postgres_url: str,
+    db_url: str,
 ) -> None:
-    """The same from a PostgreSQL HMM database, opened read-only."""
-    build_hmm_database(postgres_url, [closed_port() for _ in range(7)])
-    engine = create_engine(postgres_url)
+    """From a PostgreSQL HMM database (opened read-only) into a PostgreSQL hub."""
+    assert db_url.startswith("postgresql://")
+    assert db_url != hmm_postgres_url
+    build_hmm_database(hmm_postgres_url, [closed_port() for _ in range(7)])
+    engine = create_engine(hmm_postgres_url)
+    query = text("SELECT count(*), max(id) FROM telemetry")
     with engine.connect() as conn:
-        before = conn.execute(text("SELECT count(*), max(id) FROM telemetry")).one()
-    await check_import(hass, setup_hub, hass_admin_user, postgres_url)
+        before = conn.execute(query).one()
+    await check_import(hass, setup_hub, hass_admin_user, hmm_postgres_url)
     with engine.connect() as conn:
-        assert (
-            conn.execute(text("SELECT count(*), max(id) FROM telemetry")).one()
-            == before
-        )
+        assert conn.execute(query).one() == before
     engine.dispose()
+    # The import's sessions are read-only: the server itself refuses writes.
+    read_only = open_source(hmm_postgres_url)
+    with pytest.raises(DBAPIError, match="read-only"), read_only.begin() as conn:
+        conn.execute(text("DELETE FROM events"))
+    read_only.dispose()
 
 
 async def test_refuses_what_is_not_hmm(

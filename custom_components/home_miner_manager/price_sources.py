@@ -88,6 +88,7 @@ class TariffFeed:
         self._last_call: datetime | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
         self._running = False
+        self._stopped = False
         self._failure = ""  # the last action error, for the repair issue
 
     async def async_start(self) -> None:
@@ -106,6 +107,7 @@ class TariffFeed:
     @callback
     def stop(self) -> None:
         """Stop watching."""
+        self._stopped = True  # a read still in flight reports nothing
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -120,7 +122,7 @@ class TariffFeed:
 
     async def async_read(self) -> None:
         """Read the source now (an action only when due) and report."""
-        if self._running:
+        if self._running or self._stopped:
             return
         self._running = True
         try:
@@ -133,7 +135,8 @@ class TariffFeed:
                 parsed = await self._async_call_action(now)
             else:
                 parsed = self._read_attributes()
-            self._report(self._result(parsed, now))
+            if not self._stopped:
+                self._report(self._result(parsed, now))
         finally:
             self._running = False
 

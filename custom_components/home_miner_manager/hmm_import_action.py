@@ -49,6 +49,7 @@ from .const import (
     SUBENTRY_POOL,
 )
 from .db.engine import describe_error, redact_url
+from .db.models import utcnow
 from .devices.types import MinerType
 from .hmm_import import (
     ImportCounts,
@@ -58,10 +59,10 @@ from .hmm_import import (
     open_source,
 )
 from .hmm_import.config import SourceConfig, read_config
-from .hmm_import.history import HistoryImport
+from .hmm_import.history import HistoryImport, keep_since
 from .hmm_import.rows import MinerLink
 from .hmm_import_settings import async_import_alerts, async_import_strategy
-from .hub import async_sync_subentries
+from .hub import async_sync_subentries, retention_days
 from .miner_form import host_error
 from .pool_form import NO_PASSWORD, pool_unique_id, stored_unique_id
 from .pools.url import PoolConfigError, parse_pool, parse_pool_url
@@ -384,7 +385,14 @@ async def _async_history(
     progress: _Progress,
 ) -> None:
     """Copy history batch by batch in the database's own threads."""
-    job = HistoryImport(source, schema, links, counts, batch_size=BATCH_SIZE)
+    job = HistoryImport(
+        source,
+        schema,
+        links,
+        counts,
+        batch_size=BATCH_SIZE,
+        keep_since=keep_since(utcnow(), retention_days(entry)),
+    )
     database = entry.runtime_data.database
     await database.async_run(lambda _session: job.totals())
     while (step := await database.async_run(job.step)) is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 import hashlib
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
-from custom_components.home_miner_manager.db import Database
+from custom_components.home_miner_manager.db import RETENTION_DEFAULTS, Database
 from custom_components.home_miner_manager.db.miner_rows import MinerRow, save_miners
 from custom_components.home_miner_manager.db.models import HighDiffShare, Telemetry
 from custom_components.home_miner_manager.db.rollup import DAILY, HOURLY, rollup
@@ -30,7 +30,10 @@ from custom_components.home_miner_manager.hmm_import.config import (
     merged_alert_config,
     read_config,
 )
-from custom_components.home_miner_manager.hmm_import.history import HistoryImport
+from custom_components.home_miner_manager.hmm_import.history import (
+    HistoryImport,
+    keep_since,
+)
 from custom_components.home_miner_manager.hmm_import.normalize import (
     difficulty,
     pool_coin,
@@ -75,12 +78,20 @@ def _links(db: Database) -> dict[int, MinerLink]:
     }
 
 
-def _run(source: Path, db: Database, links: dict[int, MinerLink]) -> ImportCounts:
+def _run(
+    source: Path,
+    db: Database,
+    links: dict[int, MinerLink],
+    now: datetime | None = None,
+) -> ImportCounts:
     engine = open_source(str(source))
     with engine.connect() as conn:
         schema = check_schema(conn)
     counts = ImportCounts()
-    job = HistoryImport(engine, schema, links, counts, batch_size=100)
+    cutoffs = keep_since(now, RETENTION_DEFAULTS) if now is not None else None
+    job = HistoryImport(
+        engine, schema, links, counts, batch_size=100, keep_since=cutoffs
+    )
     job.totals()
     while db.run(job.step) is not None:
         pass
@@ -192,7 +203,12 @@ def test_history_import_is_idempotent(source_file: Path, target: Database) -> No
     assert got["energy_prices"]["imported"] == 48
     assert got["events"]["imported"] == 5
     assert got["audit_logs"]["imported"] == 4
-    assert got["telemetry_hourly"]["imported"] == 24
+    # The hours of the raw rows' first day are ours (rolled up from them).
+    assert got["telemetry_hourly"] == {
+        "imported": 14,
+        "already_there": 0,
+        "skipped": {"day_rolled_up_from_raw": 10},
+    }
     assert got["telemetry_daily"]["imported"] == 10
     assert got["telemetry_rollups"]["imported"] > 0
 
@@ -223,7 +239,7 @@ def test_history_import_is_idempotent(source_file: Path, target: Database) -> No
     first_hour = target.run(
         lambda s: s.scalar(
             select(TelemetryHourly.hashrate_avg_ghs).where(
-                TelemetryHourly.period_start == RAW_START - timedelta(hours=1)
+                TelemetryHourly.period_start == RAW_START - timedelta(hours=11)
             )
         )
     )
@@ -295,3 +311,22 @@ def test_rollups_of_other_miners_survive(source_file: Path, target: Database) ->
         == 0
     )
     assert day < NOW
+
+
+def test_idempotent_after_maintenance(source_file: Path, target: Database) -> None:
+    """Raw rows purged by our retention are not brought back by a second run."""
+    links = _links(target)
+    later = NOW + timedelta(days=10)
+    first = _run(source_file, target, links, now=later).as_dict()
+    # Older than 7 days by then, but not rolled up yet: imported and rolled up.
+    assert first["telemetry"]["imported"] == 4 * SAMPLES
+    target.run_maintenance(later, RETENTION_DEFAULTS)
+    assert (
+        target.run(lambda s: s.scalar(select(func.count()).select_from(Telemetry))) == 0
+    )
+    again = _run(source_file, target, links, now=later).as_dict()
+    assert all(kind["imported"] == 0 for kind in again.values()), again
+    assert again["telemetry"]["already_there"] == 4 * SAMPLES + 1
+    # Events a month past their 30 days are not imported at all.
+    much_later = _run(source_file, target, links, now=NOW + timedelta(days=40))
+    assert much_later.as_dict()["events"]["skipped"] == {"older_than_retention": 5}

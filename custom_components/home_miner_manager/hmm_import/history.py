@@ -36,6 +36,14 @@ from custom_components.home_miner_manager.db.models import (
     HighDiffShare,
     Telemetry,
 )
+from custom_components.home_miner_manager.db.retention import (
+    AUDIT_DAYS,
+    ENERGY_PRICE_DAYS,
+    EVENT_DAYS,
+    HOURLY_ROLLUP_DAYS,
+    RETENTION_DEFAULTS,
+    TELEMETRY_DAYS,
+)
 from custom_components.home_miner_manager.db.rollup import (
     DAILY,
     HOURLY,
@@ -60,6 +68,8 @@ if TYPE_CHECKING:
 
 ROLLUP_CHUNK: Final = timedelta(days=7)
 ROLLUPS_KIND: Final = "telemetry_rollups"
+EXPIRED: Final = "older_than_retention"
+COVERED: Final = "day_rolled_up_from_raw"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,26 @@ _RAW_TELEMETRY: Final = Table(
 )
 
 
+# Which retention option bounds each kind (see db/retention.py).
+_RETENTION_KEYS: Final = {
+    "telemetry": TELEMETRY_DAYS,
+    "telemetry_hourly": HOURLY_ROLLUP_DAYS,
+    "energy_prices": ENERGY_PRICE_DAYS,
+    "events": EVENT_DAYS,
+    "audit_logs": AUDIT_DAYS,
+}
+
+
+def keep_since(now: datetime, retention: Mapping[str, int]) -> dict[str, datetime]:
+    """Oldest time kept per kind under ``retention`` (days; 0 keeps forever)."""
+    cutoffs: dict[str, datetime] = {}
+    for kind, key in _RETENTION_KEYS.items():
+        days = retention.get(key, RETENTION_DEFAULTS[key])
+        if days > 0:
+            cutoffs[kind] = now - timedelta(days=days)
+    return cutoffs
+
+
 class HistoryImport:
     """Batches over every history table the source has."""
 
@@ -100,8 +130,16 @@ class HistoryImport:
         counts: ImportCounts,
         *,
         batch_size: int = 10_000,
+        keep_since: Mapping[str, datetime] | None = None,
     ) -> None:
-        """Import the history of ``miners`` (source id → our row)."""
+        """Import the history of ``miners`` (source id → our row).
+
+        ``keep_since`` (kind → oldest time our retention keeps): older rows
+        would go at the next nightly maintenance, and a later run would bring
+        them back, so they are skipped, except raw telemetry of a miner-day
+        that has no daily rollup yet (rolled up here, then purged as usual).
+        """
+        self._keep_since = dict(keep_since or {})
         self._source = source
         self._schema = schema
         self._miners = miners
@@ -180,6 +218,9 @@ class HistoryImport:
                 counts.already_there += 1  # the source holds it twice
                 continue
             fresh[key] = mapped
+        cutoff = self._keep_since.get(spec.kind)
+        if cutoff is not None:
+            self._drop_expired(session, spec, fresh, cutoff)
         if not fresh:
             return
         times = [row[spec.time_col] for row in fresh.values()]
@@ -194,6 +235,12 @@ class HistoryImport:
         for found in session.execute(query):
             if fresh.pop(tuple(found), None) is not None:
                 counts.already_there += 1
+        if spec.kind == "telemetry_hourly" and fresh:
+            # A day rolled up from raw rows is ours: maintenance rewrites its
+            # hours from them and would drop upstream's hours beside them.
+            for key in self._rolled_days(session, fresh, "period_start"):
+                del fresh[key]
+                counts.skipped[COVERED] += 1
         if not fresh:
             return
         session.execute(insert(target), list(fresh.values()))
@@ -204,6 +251,49 @@ class HistoryImport:
                 lo, hi = min(lo, self._raw_range[0]), max(hi, self._raw_range[1])
             self._raw_range = (lo, hi)
             self._raw_miners.update(row["miner_id"] for row in fresh.values())
+
+    @staticmethod
+    def _rolled_days(
+        session: Session, rows: dict[tuple[Any, ...], dict[str, Any]], time_col: str
+    ) -> list[tuple[Any, ...]]:
+        """Keys of ``rows`` whose miner-day has a daily rollup here."""
+        days = {(r["miner_id"], floor_day(r[time_col])) for r in rows.values()}
+        daily = _t(TelemetryDaily)
+        rolled = set(
+            session.execute(
+                select(daily.c.miner_id, daily.c.period_start).where(
+                    daily.c.miner_id.in_(sorted({m for m, _ in days})),
+                    daily.c.period_start >= min(d for _, d in days),
+                    daily.c.period_start <= max(d for _, d in days),
+                )
+            ).tuples()
+        )
+        return [
+            key
+            for key, row in rows.items()
+            if (row["miner_id"], floor_day(row[time_col])) in rolled
+        ]
+
+    def _drop_expired(
+        self,
+        session: Session,
+        spec: _Spec,
+        fresh: dict[tuple[Any, ...], dict[str, Any]],
+        cutoff: datetime,
+    ) -> None:
+        """Take rows older than ``cutoff`` out of ``fresh`` (see ``keep_since``)."""
+        counts = self._counts[spec.kind]
+        old = {k: r for k, r in fresh.items() if r[spec.time_col] < cutoff}
+        if not old:
+            return
+        if spec.kind != "telemetry":
+            counts.skipped[EXPIRED] += len(old)
+            for key in old:
+                del fresh[key]
+            return
+        for key in self._rolled_days(session, old, "timestamp"):
+            counts.already_there += 1  # rolled up here, raw rows purged
+            del fresh[key]
 
     def _rollup_step(self, session: Session) -> tuple[str, int, int]:
         """Roll the imported raw telemetry up, a week per step."""

@@ -119,6 +119,7 @@ async def check_import(
     # Secrets of the source never reach the response.
     assert "pool-secret-pw" not in repr(first)
     assert "s3cret" not in repr(first)
+    assert "hmm-test-pw" not in repr(first)  # the PostgreSQL URL's password
 
     hub = entry.runtime_data
     assert hub.strategy is not None

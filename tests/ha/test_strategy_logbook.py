@@ -53,7 +53,12 @@ async def _logbook(
     await async_wait_recording_done(hass)
     client = await hass_ws_client(hass)
     await client.send_json_auto_id(
-        {"type": "logbook/get_events", "start_time": start.isoformat()}
+        {
+            "type": "logbook/get_events",
+            "start_time": start.isoformat(),
+            # The end is exclusive and the clock frozen: a little ahead.
+            "end_time": (dt_util.utcnow() + timedelta(minutes=1)).isoformat(),
+        }
     )
     response = await client.receive_json()
     assert response["success"], response
@@ -121,6 +126,26 @@ async def test_logbook_names_the_strategy(
     assert changes[mode_id]["state"] == "eco"
     assert changes[pool_id]["state"].startswith("DGB pool")
 
+    # A change by hand right after is the user's, not the strategy's.
+    for _ in range(6):  # back from the reboot: the select is available again
+        if hass.states.get(mode_id).state != "unavailable":
+            break
+        await _tick(hass, freezer, 5)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": mode_id, "option": "turbo"},
+        blocking=True,
+    )
+    await _tick(hass, freezer, 11)  # the refresh it asks for (debounced)
+    entries = await _logbook(hass, hass_ws_client, start)
+    (by_hand,) = [
+        e
+        for e in entries
+        if e.get("entity_id") == mode_id and e.get("state") == "turbo"
+    ]
+    assert by_hand.get("context_event_type") != EVENT_STRATEGY_ACTION, by_hand
+
     # OFF: no power switch, so it keeps mining at its lowest mode; said once.
     prices = [15.0] * 48
     prices[slot_index()] = 25.0
@@ -136,14 +161,14 @@ async def test_logbook_names_the_strategy(
     assert lowest == [
         (
             "has no power switch for Bitaxe: it keeps mining at its lowest mode "
-            "while the band is OFF (already there)"
+            "while the band is OFF (mode eco)"
         )
     ]
     state = hass.states.get(
         entity_id(hass, "switch", f"{BITAXE_UID}_strategy_enrolled")
     )
     assert state is not None
-    assert state.attributes["last_command"] == "DGB pool, mode eco"
+    assert state.attributes["last_command"] == "mode eco"
     assert state.attributes["lowest_mode_in_off_band"] is True
     band = hass.states.get(entity_id(hass, "sensor", f"{HUB_ID}_price_band"))
     assert band is not None

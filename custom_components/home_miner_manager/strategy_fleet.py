@@ -343,6 +343,15 @@ class FleetExecutor(CommandChecks):
         """Return the context of the miner's latest commands (for its selects)."""
         return self.contexts.get(miner_id)
 
+    def _stop_commanding(self) -> None:
+        """Cancel a run in progress and the next retry (the strategy is off)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = self._pending = None
+        if self._unsub_retry is not None:
+            self._unsub_retry()
+            self._unsub_retry = self._retry_at = None
+
     def _release_all(self) -> None:
         for coordinator in self.entry.runtime_data.coordinators.values():
             self._release(coordinator)

@@ -337,6 +337,7 @@ class StrategyRunner(FleetExecutor):
             changes={"enabled": {"old": not enabled, "new": enabled}},
         )
         if not enabled:
+            self._stop_commanding()  # a run waiting for a miner sends nothing more
             self._release_all()
             self.commanded.clear()
             await self._async_persist(None)  # a restart must not mark them again

@@ -275,13 +275,19 @@ class SlowBootPlug(SmartPlug):
 
 
 @pytest.mark.freeze_time(NOW)
+@pytest.mark.parametrize("then", ["off_band", "strategy_off"])
 async def test_off_does_not_wait_for_a_miner_still_booting(
     hass: HomeAssistant,
     setup_hub: HubFactory,
     axeos_sim: AxeOSSimulator,
     freezer: FrozenDateTimeFactory,
+    then: str,
 ) -> None:
-    """A run waiting (up to 2 min) for a miner to boot is replaced by OFF at once."""
+    """A run waiting (up to 2 min) for a miner to boot is replaced by OFF at once.
+
+    Switching the strategy off stops it too: the miner, once up, gets no pool
+    or mode from a strategy that is off.
+    """
     prices = [OFF_PRICE] * 25 + [15.0] * 23  # OFF now, DGB from 12:30
     set_day(hass, prices)
     plug = SlowBootPlug("Bitaxe plug", axeos_sim)
@@ -308,6 +314,21 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     # Background tasks are not waited for: one waits for the miner for good.
     await _until(hass, lambda: plug.calls == ["off", "on"])
     await _until(hass, lambda: entry.runtime_data.strategy._task is not None)
+    if then == "strategy_off":
+        await hass.services.async_call(
+            "switch",
+            "turn_off",
+            {"entity_id": entity_id(hass, "switch", f"{HUB_ID}_agile_strategy")},
+            blocking=True,
+        )
+        await _until(hass, lambda: entry.runtime_data.strategy._task is None)
+        await axeos_sim.start()  # the miner is up at last
+        axeos_sim.log.clear()
+        for _ in range(30):  # well past the 2-minute wait
+            await _tick(hass, freezer, 5)
+        assert axeos_sim.requests_to("PATCH", "/api/system") == []
+        assert plug.calls == ["off", "on"]
+        return
     # The price turns dear before the miner answers: OFF now, not in 2 minutes.
     prices[slot_index()] = OFF_PRICE
     set_day(hass, prices)

@@ -1,13 +1,14 @@
 """Electricity cost of miners over any period: energy per price slot x its price.
 
-Energy comes from raw telemetry, integrated exactly as the rollups do it (each
+Hours the nightly job has rolled up come from the hourly rollups, priced at
+the mean of the hour's slots; days older than the hourly rows kept, from the
+daily rollups at the day's mean price. After the newest rolled-up hour (since
+last night), raw telemetry is integrated exactly as the rollups do it (each
 sample's power holds until the next one, at most 10 minutes; no power reading
 falls back to the miner's manual estimate), split into half-hour price slots
-and priced from ``energy_prices``. Where raw telemetry has been purged
-(``telemetry_days``), the hourly rollups stand in, priced at the mean of the
-hour's slots. Energy in a slot without a stored price is returned apart
-(``unpriced_kwh``), never priced at a guess. Run through ``Database.run`` /
-``async_run`` (blocking).
+and priced from ``energy_prices``. Energy without a stored price is returned
+apart (``unpriced_kwh``), never priced at a guess. Run through
+``Database.run`` / ``async_run`` (blocking).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .rollup import (
     _samples_and_spans,
     floor_hour,
 )
-from .rollup_models import TelemetryHourly
+from .rollup_models import TelemetryDaily, TelemetryHourly
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 SLOT: Final = timedelta(minutes=30)
 HOUR: Final = timedelta(hours=1)
+DAY: Final = timedelta(days=1)
 _T: Final = Telemetry.__table__.c
 _COLUMNS: Final = (
     _T.timestamp,
@@ -116,20 +118,44 @@ def energy_cost(
         .all()
     )
     result: dict[int, MinerCost] = {}
+    # A start inside an hour: that first part from raw samples, then whole hours.
+    hour = floor_hour(start)
+    aligned = start if hour == start else min(hour + HOUR, end)
     for miner_id in miner_ids:
         cost = result[miner_id] = MinerCost()
-        oldest = session.scalar(
-            select(func.min(_T.timestamp)).where(_T.miner_id == miner_id)
+        if aligned > start:
+            _raw_part(
+                session,
+                miner_id,
+                start=start,
+                end=aligned,
+                manual=manual.get(miner_id),
+                prices=prices,
+                cost=cost,
+            )
+        first_hour, last_hour = (
+            session.execute(
+                select(
+                    func.min(TelemetryHourly.period_start),
+                    func.max(TelemetryHourly.period_start),
+                ).where(
+                    TelemetryHourly.miner_id == miner_id,
+                    TelemetryHourly.period_start < end,
+                )
+            )
+            .tuples()
+            .one()
         )
-        # Hours before the oldest raw sample: the hourly rollups (if any).
-        raw_from = max(start, floor_hour(oldest)) if oldest is not None else end
+        # Raw samples only after the newest rolled-up hour (the nightly job
+        # rolls up complete hours): a month of 30 s polls is not re-read.
+        raw_from = aligned if last_hour is None else max(aligned, last_hour + HOUR)
+        hourly_from = aligned if first_hour is None else max(aligned, first_hour)
+        # Days older than the hourly rows kept: the daily rollups.
         _rollup_part(
-            session,
-            miner_id,
-            start=start,
-            end=min(raw_from, end),
-            prices=prices,
-            cost=cost,
+            session, TelemetryDaily, miner_id, aligned, hourly_from, prices, cost
+        )
+        _rollup_part(
+            session, TelemetryHourly, miner_id, hourly_from, raw_from, prices, cost
         )
         if raw_from < end:
             _raw_part(
@@ -144,26 +170,33 @@ def energy_cost(
     return result
 
 
-def _rollup_part(
+def _rollup_part(  # noqa: PLR0917  (private, called twice just above)
     session: Session,
+    model: type[TelemetryHourly | TelemetryDaily],
     miner_id: int,
-    *,
     start: datetime,
     end: datetime,
     prices: _Prices,
     cost: MinerCost,
 ) -> None:
+    """Add whole rollup periods inside [start, end), priced at their slots' mean."""
     if start >= end:
         return
+    length = HOUR if model is TelemetryHourly else DAY
     rows = session.execute(
-        select(TelemetryHourly.period_start, TelemetryHourly.energy_kwh).where(
-            TelemetryHourly.miner_id == miner_id,
-            TelemetryHourly.period_start >= floor_hour(start),
-            TelemetryHourly.period_start < end,
+        select(model.period_start, model.energy_kwh).where(
+            model.miner_id == miner_id,
+            model.period_start >= start,
+            model.period_start < end,
         )
     ).tuples()
-    for hour, kwh in rows:
-        _add(cost, float(kwh or 0.0), prices.mean(hour, hour + HOUR))
+    for period_start, kwh in rows:
+        if period_start + length <= end:
+            _add(
+                cost,
+                float(kwh or 0.0),
+                prices.mean(period_start, period_start + length),
+            )
 
 
 def _raw_part(

@@ -22,7 +22,7 @@ from .const import (
 )
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
-from .hmm_import_action import async_clear_solved_issues
+from .hmm_import_settings import async_clear_solved_issues
 from .hub import (
     async_add_miners,
     async_create_hub_device,

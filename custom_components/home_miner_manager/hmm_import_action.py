@@ -24,7 +24,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from sqlalchemy.exc import SQLAlchemyError
 import voluptuous as vol
@@ -43,7 +43,6 @@ from .const import (
     CONF_PRIORITY,
     CONF_URL,
     CONF_USER,
-    CONF_WEB_PASSWORD,
     DOMAIN,
     SUBENTRY_MINER,
     SUBENTRY_POOL,
@@ -61,7 +60,14 @@ from .hmm_import import (
 from .hmm_import.config import SourceConfig, read_config
 from .hmm_import.history import HistoryImport, keep_since
 from .hmm_import.rows import MinerLink
-from .hmm_import_settings import async_import_alerts, async_import_strategy
+from .hmm_import_settings import (
+    ISSUE_POOL_PASSWORD,
+    ISSUE_WEB_PASSWORD,
+    async_import_alerts,
+    async_import_strategy,
+    clear_solved_issues,
+    pending_password,
+)
 from .hub import async_sync_subentries, retention_days
 from .miner_form import host_error
 from .pool_form import NO_PASSWORD, pool_unique_id, stored_unique_id
@@ -77,8 +83,6 @@ if TYPE_CHECKING:
 SERVICE_IMPORT_HMM_DATABASE: Final = "import_hmm_database"
 EVENT_IMPORT_PROGRESS: Final = "home_miner_manager_import_progress"
 NOTIFICATION_ID: Final = "home_miner_manager_hmm_import"
-ISSUE_WEB_PASSWORD: Final = "hmm_import_web_password"  # noqa: S105  (a key)
-ISSUE_POOL_PASSWORD: Final = "hmm_import_pool_password"  # noqa: S105  (a key)
 BATCH_SIZE: Final = 10_000
 _PROGRESS_EVERY_S: Final = 1.0
 _RUNNING: Final = f"{DOMAIN}_hmm_import_running"
@@ -184,6 +188,14 @@ async def _async_import(call: ServiceCall) -> ServiceResponse:
     }
 
 
+def _unreadable(err: SQLAlchemyError, source: Engine) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="hmm_source_unreadable",
+        translation_placeholders={"error": describe_error(err, source.url)},
+    )
+
+
 async def _async_run(
     call: ServiceCall, entry: HMMConfigEntry, source: Engine
 ) -> ImportCounts:
@@ -197,11 +209,7 @@ async def _async_run(
             translation_placeholders={"missing": ", ".join(err.missing)},
         ) from None
     except SQLAlchemyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="hmm_source_unreadable",
-            translation_placeholders={"error": describe_error(err, source.url)},
-        ) from None
+        raise _unreadable(err, source) from None
     counts = ImportCounts()
     progress = _Progress(hass)
     progress.update("configuration", 0, 1, force=True)
@@ -211,7 +219,7 @@ async def _async_run(
     # update listener finds nothing left to do).
     await async_sync_subentries(hass, entry)
     links = _links(entry, linked)
-    _clear_solved_issues(hass, entry)
+    clear_solved_issues(hass, entry)
     user_id = call.context.user_id
     await async_import_strategy(entry, config, links, counts, user_id)
     await async_import_alerts(entry, config, counts)
@@ -220,14 +228,19 @@ async def _async_run(
         # differs from our rule subentries: each rule is recreated by hand.
         counts["automation_rules"].skipped["recreate_as_rule"] += config.rules
     if call.data["include_history"]:
-        await _async_history(
-            entry,
-            source=source,
-            schema=schema,
-            links=links,
-            counts=counts,
-            progress=progress,
-        )
+        try:
+            await _async_history(
+                entry,
+                source=source,
+                schema=schema,
+                links=links,
+                counts=counts,
+                progress=progress,
+            )
+        except SQLAlchemyError as err:
+            # What was copied stays (each batch is committed); a new run
+            # goes on from there, adding nothing twice.
+            raise _unreadable(err, source) from None
     return counts
 
 
@@ -272,7 +285,7 @@ def _add_pools(
         hass.config_entries.async_add_subentry(entry, subentry)
         kind.imported += 1
         if pool.had_password:
-            _pending_password(hass, ISSUE_POOL_PASSWORD, subentry)
+            pending_password(hass, ISSUE_POOL_PASSWORD, subentry)
 
 
 def _add_miners(
@@ -321,7 +334,7 @@ def _add_miners(
         linked[miner.source_id] = subentry.subentry_id
         kind.imported += 1
         if miner.miner_type is MinerType.AVALON_NANO:
-            _pending_password(hass, ISSUE_WEB_PASSWORD, subentry)
+            pending_password(hass, ISSUE_WEB_PASSWORD, subentry)
     return linked
 
 
@@ -337,42 +350,6 @@ def _links(entry: HMMConfigEntry, linked: dict[int, str]) -> dict[int, MinerLink
                 str(coordinator.subentry.data[CONF_MINER_TYPE]),
             )
     return links
-
-
-@callback
-def _pending_password(hass: HomeAssistant, key: str, subentry: ConfigSubentry) -> None:
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"{key}_{subentry.subentry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=key,
-        translation_placeholders={"name": subentry.title},
-    )
-
-
-async def async_clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-    """Update listener: a password entered (or its subentry removed) ends its issue."""
-    _clear_solved_issues(hass, entry)
-
-
-@callback
-def _clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-    """Drop the password issues already solved (password entered, or removed)."""
-    registry = ir.async_get(hass)
-    for (domain, issue_id), _issue in list(registry.issues.items()):
-        if domain != DOMAIN or not issue_id.startswith("hmm_import_"):
-            continue
-        subentry_id = issue_id.rsplit("_", 1)[-1]
-        subentry = entry.subentries.get(subentry_id)
-        wanted = (
-            CONF_WEB_PASSWORD
-            if issue_id.startswith(ISSUE_WEB_PASSWORD)
-            else CONF_PASSWORD
-        )
-        if subentry is None or wanted in subentry.data:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_history(

@@ -1,20 +1,29 @@
-"""Bands, enrolment and alert settings of an HMM import, through the runners."""
+"""Settings of an HMM import (through the runners) and its password repairs."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import CONF_PASSWORD, CONF_WEB_PASSWORD, DOMAIN
 from .db.alert_rows import alert_config_rows, update_alert_config
 from .hmm_import.config import merged_alert_config
 from .strategy.bands import Band, validate_bands
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigSubentry
+
     from .data import HMMConfigEntry
     from .hmm_import import ImportCounts
     from .hmm_import.config import SourceConfig
     from .hmm_import.rows import MinerLink
+
+ISSUE_WEB_PASSWORD: Final = "hmm_import_web_password"  # noqa: S105  (a key)
+ISSUE_POOL_PASSWORD: Final = "hmm_import_pool_password"  # noqa: S105  (a key)
 
 
 async def async_import_strategy(
@@ -96,3 +105,40 @@ async def async_import_alerts(
             changed = True
     if changed and hub.alerts is not None:
         await hub.alerts.async_reload_settings()
+
+
+@callback
+def pending_password(hass: HomeAssistant, key: str, subentry: ConfigSubentry) -> None:
+    """Ask for a password that was not carried (a repair issue)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{key}_{subentry.subentry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=key,
+        translation_placeholders={"name": subentry.title},
+    )
+
+
+async def async_clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Update listener: a password entered (or its subentry removed) ends its issue."""
+    clear_solved_issues(hass, entry)
+
+
+@callback
+def clear_solved_issues(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    """Drop the password issues already solved (password entered, or removed)."""
+    registry = ir.async_get(hass)
+    for (domain, issue_id), _issue in list(registry.issues.items()):
+        if domain != DOMAIN or not issue_id.startswith("hmm_import_"):
+            continue
+        subentry_id = issue_id.rsplit("_", 1)[-1]
+        subentry = entry.subentries.get(subentry_id)
+        wanted = (
+            CONF_WEB_PASSWORD
+            if issue_id.startswith(ISSUE_WEB_PASSWORD)
+            else CONF_PASSWORD
+        )
+        if subentry is None or wanted in subentry.data:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

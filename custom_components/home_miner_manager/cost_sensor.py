@@ -1,4 +1,8 @@
-"""Energy cost sensors: today and this month, in GBP, per miner and for the hub.
+"""Energy cost sensors: today and this month, per miner and for the hub.
+
+In the prices' currency (:attr:`PriceManager.currency`): Home Assistant's for
+every source but Octopus, GBP for Octopus (its prices are pence whatever Home
+Assistant's currency says); prices are minor units per kWh, costs major ones.
 
 Cost = the miner's power integrated between polls (trapezoid, like the
 energy sensor; gaps over 10 minutes and unreachable time count nothing) x
@@ -28,6 +32,7 @@ from .const import DOMAIN
 from .energy_sensor import ENERGY_MAX_GAP
 from .entity import MinerEntity
 from .hub_entity import DebouncedWrite
+from .prices.units import minor_per_major
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -40,7 +45,6 @@ COST_TODAY: Final = SensorEntityDescription(
     key="cost_today",
     translation_key="cost_today",
     device_class=SensorDeviceClass.MONETARY,
-    native_unit_of_measurement="GBP",
     state_class=SensorStateClass.TOTAL,
     suggested_display_precision=2,
 )
@@ -48,7 +52,6 @@ COST_MONTH: Final = SensorEntityDescription(
     key="cost_month",
     translation_key="cost_month",
     device_class=SensorDeviceClass.MONETARY,
-    native_unit_of_measurement="GBP",
     state_class=SensorStateClass.TOTAL,
     suggested_display_precision=2,
 )
@@ -83,14 +86,19 @@ class CostBook:
 
 @dataclass(slots=True)
 class CostLedger:
-    """One miner's running cost per period (GBP)."""
+    """One miner's running cost per period (major unit of the prices' currency)."""
 
     totals: dict[str, float] = field(default_factory=dict)
     starts: dict[str, datetime] = field(default_factory=dict)
     last_sample: tuple[datetime, float] | None = None
+    currency: str | None = None  # of the totals
 
-    def total(self, key: str, now: datetime) -> float:
-        """Return the period's total (zero once a new period began)."""
+    def total(self, key: str, now: datetime, currency: str) -> float:
+        """Return the period's total (zero once a new period or currency began)."""
+        if currency != self.currency:  # another price source: not added up
+            self.currency = currency
+            self.starts.clear()
+            self.totals.clear()
         start = period_start(key, now)
         if self.starts.get(key) != start:
             self.starts[key], self.totals[key] = start, 0.0
@@ -107,9 +115,10 @@ class CostLedger:
             slot = prices.current(then + elapsed / 2)
             if timedelta(0) < elapsed <= ENERGY_MAX_GAP and slot is not None:
                 kwh = (then_watts + watts) / 2 * elapsed.total_seconds() / 3600 / 1000
-                gbp = kwh * slot.price_pence / 100
+                currency = prices.currency
+                cost = kwh * slot.price_pence / minor_per_major(currency)
                 for key in (COST_TODAY.key, COST_MONTH.key):
-                    self.totals[key] = self.total(key, now) + gbp
+                    self.totals[key] = self.total(key, now, currency) + cost
         self.last_sample = (now, float(watts))
 
 
@@ -140,8 +149,10 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         now = dt_util.utcnow()
         if last is not None and state is not None and last.native_value is not None:
             reset = dt_util.parse_datetime(str(state.attributes.get("last_reset")))
-            if reset is not None and reset == period_start(key, now):
-                self.ledger.total(key, now)
+            # A total in another currency (the source changed) is not carried.
+            same_unit = last.native_unit_of_measurement == self.prices.currency
+            if same_unit and reset is not None and reset == period_start(key, now):
+                self.ledger.total(key, now, self.prices.currency)
                 self.ledger.totals[key] = float(str(last.native_value))
 
     @callback
@@ -159,10 +170,14 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
 
     @property
     def native_value(self) -> float:
-        """The period's cost in GBP."""
-        return round(
-            self.ledger.total(self.entity_description.key, dt_util.utcnow()), 6
-        )
+        """The period's cost in the prices' currency."""
+        key, now = self.entity_description.key, dt_util.utcnow()
+        return round(self.ledger.total(key, now, self.prices.currency), 6)
+
+    @property
+    def native_unit_of_measurement(self) -> str:
+        """The prices' currency code (the price source may change in place)."""
+        return self.prices.currency
 
     @property
     def last_reset(self) -> datetime:
@@ -180,11 +195,13 @@ class HubCostSensor(DebouncedWrite, SensorEntity):
         self,
         entry: HMMConfigEntry,
         description: SensorEntityDescription,
+        prices: PriceManager,
         book: CostBook,
     ) -> None:
         """Sum the ledgers of ``book`` (one per miner subentry)."""
         self.entity_description = description
         self.entry = entry
+        self.prices = prices
         self.book = book
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
@@ -200,12 +217,21 @@ class HubCostSensor(DebouncedWrite, SensorEntity):
 
     @property
     def native_value(self) -> float:
-        """The period's cost in GBP."""
-        now = dt_util.utcnow()
+        """The period's cost in the prices' currency."""
+        now, currency = dt_util.utcnow(), self.prices.currency
         key = self.entity_description.key
         return round(
-            sum(ledger.total(key, now) for ledger in self.book.ledgers.values()), 6
+            sum(
+                ledger.total(key, now, currency)
+                for ledger in self.book.ledgers.values()
+            ),
+            6,
         )
+
+    @property
+    def native_unit_of_measurement(self) -> str:
+        """The prices' currency code."""
+        return self.prices.currency
 
     @property
     def last_reset(self) -> datetime:
@@ -235,7 +261,7 @@ def async_setup_cost_sensors(
         ]
 
     async_add_entities(
-        [HubCostSensor(entry, d, book) for d in (COST_TODAY, COST_MONTH)]
+        [HubCostSensor(entry, d, prices, book) for d in (COST_TODAY, COST_MONTH)]
     )
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(

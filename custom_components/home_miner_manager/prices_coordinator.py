@@ -227,6 +227,11 @@ class PriceManager:
         return UK if self._feed is None else dt_util.get_default_time_zone()
 
     @property
+    def currency(self) -> str:
+        """Return the prices' currency: GBP for Octopus, else Home Assistant's."""
+        return "GBP" if self._feed is None else self._feed.currency
+
+    @property
     def price_unit(self) -> str:
         """Return p/kWh for Octopus (GBP tariffs), else the currency's minor unit."""
         if self._feed is None:

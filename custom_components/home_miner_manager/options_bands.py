@@ -25,6 +25,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .devices.types import MinerType
+from .price_labels import hub_price_unit
 from .strategy.bands import BAND_MODES, COINS, Band, by_price, validate_bands
 from .strategy_fleet import band_name
 
@@ -33,12 +34,18 @@ if TYPE_CHECKING:
 
 BAND_MENU: Final = ["band_add", "band_edit", "band_delete", "band_reset"]
 CONF_BAND: Final = "band"
-_PRICE = NumberSelector(
-    NumberSelectorConfig(
-        min=-1000, max=1000, step=0.01, unit_of_measurement="p/kWh",
-        mode=NumberSelectorMode.BOX,
-    )
-)  # fmt: skip
+
+
+def _price(unit: str) -> NumberSelector:
+    """Return a band limit box in the hub's minor unit per kWh (p, c, öre)."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=-10000, max=10000, step=0.01, unit_of_measurement=unit,
+            mode=NumberSelectorMode.BOX,
+        )
+    )  # fmt: skip
+
+
 _MODE_FIELDS: Final = {
     "bitaxe_mode": MinerType.BITAXE,
     "nerdqaxe_mode": MinerType.NERDQAXE,
@@ -197,13 +204,14 @@ class BandStepsMixin(OptionsFlow):
             else:
                 await runner.async_save_bands(bands, None)
                 return self._done()
+        unit = hub_price_unit(self.hass, self.config_entry)
         schema: dict[Any, Any] = {
             vol.Optional(
                 "min_price", description={"suggested_value": values.get("min_price")}
-            ): _PRICE,
+            ): _price(unit),
             vol.Optional(
                 "max_price", description={"suggested_value": values.get("max_price")}
-            ): _PRICE,
+            ): _price(unit),
             vol.Required(
                 "target_coin", default=values.get("target_coin", "DGB")
             ): _dropdown(list(COINS)),
@@ -220,7 +228,10 @@ class BandStepsMixin(OptionsFlow):
             step_id="band_form",
             data_schema=vol.Schema(schema),
             errors=errors,
-            description_placeholders={"band": str(band_name(current) or "-")},
+            description_placeholders={
+                "band": str(band_name(current) or "-"),
+                "price_unit": unit,
+            },
         )
 
     async def async_step_band_delete(
@@ -259,4 +270,9 @@ class BandStepsMixin(OptionsFlow):
         if user_input is not None:
             await runner.async_reset_bands(None)
             return self._done()
-        return self.async_show_form(step_id="band_reset", data_schema=vol.Schema({}))
+        unit = hub_price_unit(self.hass, self.config_entry)
+        return self.async_show_form(
+            step_id="band_reset",
+            data_schema=vol.Schema({}),
+            description_placeholders={"minor_unit": unit.removesuffix("/kWh")},
+        )

@@ -29,6 +29,7 @@ import voluptuous as vol
 from .const import SUBENTRY_MINER, SUBENTRY_POOL
 from .devices.types import AVALON_MODES, AXEOS_MODES, MinerType
 from .flow_labels import async_option_label
+from .price_labels import hub_price_unit
 
 if TYPE_CHECKING:
     from .data import HMMConfigEntry
@@ -69,8 +70,20 @@ MODES_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
 # Agile prices run from about -20 to 100 p/kWh (the tariff's cap).
 PRICE_MIN: Final = -100.0
 PRICE_MAX: Final = 200.0
+# Other tariffs' minor units: Amber's spikes reach thousands of cents, Nordic
+# prices hundreds of öre, and currencies without a minor unit more still.
+WIDE_PRICE_MIN: Final = -10000.0
+WIDE_PRICE_MAX: Final = 100000.0
 # Offered for a new rule when no price is known yet.
 PRICE_DEFAULT: Final = 10.0
+
+
+def _price_range(entry: object) -> tuple[float, float]:
+    """Agile's range (Octopus, or no source yet), else the wide one."""
+    prices = getattr(getattr(entry, "runtime_data", None), "prices", None)
+    if getattr(prices, "kind", None) is None:
+        return PRICE_MIN, PRICE_MAX
+    return WIDE_PRICE_MIN, WIDE_PRICE_MAX
 
 
 def modes_for(miner_type: object) -> tuple[str, ...]:
@@ -146,6 +159,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
         fields: dict[Any, Any],
         user_input: dict[str, Any] | None,
         errors: dict[str, str] | None = None,
+        placeholders: dict[str, str] | None = None,
     ) -> SubentryFlowResult | None:
         if user_input is not None and not errors:
             common = ("name", "priority", "enabled", "action_type")
@@ -180,6 +194,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self._prefilled(vol.Schema(schema), values),
             errors=errors or {},
+            description_placeholders=placeholders,
         )
 
     async def async_step_price_threshold(
@@ -191,7 +206,9 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             high = user_input.get("threshold_high")
             if high is None or float(high) <= float(user_input["threshold"]):
                 errors["threshold_high"] = "threshold_high_required"
-        price = _number("p/kWh", 0.01, minimum=PRICE_MIN, maximum=PRICE_MAX)
+        unit = hub_price_unit(self.hass, self._get_entry())
+        low, high = _price_range(self._get_entry())
+        price = _number(unit, 0.01, minimum=low, maximum=high)
         fields = {
             vol.Required("condition"): _select(PRICE_CONDITIONS, "price_condition"),
             # A number box without a default starts at its minimum: offer
@@ -199,7 +216,9 @@ class RuleSubentryFlow(ConfigSubentryFlow):
             vol.Required("threshold", default=self._current_price()): price,
             vol.Optional("threshold_high"): price,
         }
-        form = self._trigger_form("price_threshold", fields, user_input, errors)
+        form = self._trigger_form(
+            "price_threshold", fields, user_input, errors, {"price_unit": unit}
+        )
         return form or await self.async_step_action()
 
     def _current_price(self) -> float:
@@ -209,7 +228,8 @@ class RuleSubentryFlow(ConfigSubentryFlow):
         slot = prices.current() if prices is not None else None
         if slot is None:
             return PRICE_DEFAULT
-        return min(max(round(float(slot.price_pence), 1), PRICE_MIN), PRICE_MAX)
+        low, high = _price_range(entry)
+        return min(max(round(float(slot.price_pence), 1), low), high)
 
     async def async_step_time_window(
         self, user_input: dict[str, Any] | None = None

@@ -22,6 +22,7 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 
 from .const import DOMAIN
 from .prices_coordinator import prices_configured
+from .strategy_calendar import strategy_calendars
 from .strategy_entities import async_setup_strategy_switches
 from .strategy_platforms import async_setup_strategy_sensors
 from .strategy_setup import async_start_strategy, reload_options
@@ -76,6 +77,8 @@ async def _async_start_prices(hass: HomeAssistant, entry: HMMConfigEntry) -> Non
             async_setup_strategy_sensors(entry, add)
         elif platform.domain == Platform.SWITCH:
             async_setup_strategy_switches(entry, add)
+        elif platform.domain == Platform.CALENDAR:
+            add(strategy_calendars(entry))
 
 
 def _platforms(hass: HomeAssistant, entry: HMMConfigEntry) -> list[EntityPlatform]:

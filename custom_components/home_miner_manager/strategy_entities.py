@@ -5,6 +5,8 @@
   attributes say whether the strategy switched it off (expected offline).
 * ``sensor`` ``price_band`` (enum of band names) and ``next_band_change``
   (timestamp; the target band as an attribute).
+* ``sensor`` ``strategy_reason`` (miner): why the strategy has it where it is
+  (``strategy_why.py``); band, target band and when it changes as attributes.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from .compat import entity_user_id
 from .const import DOMAIN
 from .entity import MinerEntity
 from .strategy.describe import band_name, stored_text
+from .strategy.reason import StrategyReason
+from .strategy_why import strategy_reason
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -51,6 +56,12 @@ NEXT_BAND_CHANGE = SensorEntityDescription(
     key="next_band_change",
     translation_key="next_band_change",
     device_class=SensorDeviceClass.TIMESTAMP,
+)
+STRATEGY_REASON = SensorEntityDescription(
+    key="strategy_reason",
+    translation_key="strategy_reason",
+    device_class=SensorDeviceClass.ENUM,
+    options=[reason.value for reason in StrategyReason],
 )
 
 
@@ -253,6 +264,61 @@ class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Take out (left as it is)."""
         await self.runner.async_set_enrolled(self.coordinator, False, self.user_id)
+
+
+class StrategyReasonSensor(MinerEntity, SensorEntity):
+    """Why the strategy has this miner where it is (mining, off, waiting...)."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    def __init__(self, coordinator: MinerCoordinator, runner: StrategyRunner) -> None:
+        """Follow the miner (plan rules read it) and the runner."""
+        super().__init__(coordinator, STRATEGY_REASON)
+        self.runner = runner
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the runner too."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.runner.async_add_listener(self._refresh))
+        self._refresh(write=False)  # Home Assistant writes it once added
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._refresh()
+
+    @callback
+    def _refresh(self, write: bool = True) -> None:
+        # Every decision notifies every miner: write only what changed.
+        why = strategy_reason(self.hass, self.runner.entry, self.coordinator)
+        attributes = {
+            "band": band_name(why.band),
+            "target_band": band_name(why.target_band),
+            "changes_at": why.changes_at.isoformat() if why.changes_at else None,
+            "slots_to_wait": why.slots_to_wait,
+        }
+        shown = (why.reason.value, tuple(attributes.items()))
+        if shown != self._shown:
+            self._shown = shown
+            self._attr_native_value = why.reason.value
+            self._attr_extra_state_attributes = attributes
+            if write:
+                self.async_write_ha_state()
+
+    @property
+    def available(self) -> bool:
+        """A miner switched off by the strategy still has its reason."""
+        return True
+
+
+def strategy_reason_sensors(
+    runner: StrategyRunner,
+) -> Callable[[MinerCoordinator], list[SensorEntity]]:
+    """Return the builder of each miner's reason sensor."""
+
+    def build(coordinator: MinerCoordinator) -> list[SensorEntity]:
+        return [StrategyReasonSensor(coordinator, runner)]
+
+    return build
 
 
 @callback

@@ -29,7 +29,7 @@ class StrategyReason(StrEnum):
 
     MINING = "mining"  # mining in a band
     OFF_PRICE = "off_price"  # the price is in the OFF band (or no band)
-    WAITING = "waiting"  # hysteresis: waiting for enough cheaper slots
+    WAITING = "waiting_hysteresis"  # hysteresis: waiting for enough cheaper slots
     RATE_LIMITED = "rate_limited"
     BENCHED = "benched"  # a champion band, another miner is champion
     NOT_ENROLLED = "not_enrolled"

@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 from .compat import device_by_identifier
 from .const import DOMAIN
 from .strategy.describe import commands_text
-from .strategy.plan import Action
+from .strategy.plan import Action, PlanReason
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,6 +86,7 @@ def fire_action(
     band: str | None = None,
     error: str | None = None,
     context: Context | None = None,
+    reason: str | None = None,
 ) -> None:
     """Fire the event the logbook shows on the miner's device page."""
     hass.bus.async_fire(
@@ -101,6 +102,7 @@ def fire_action(
             "text": commands_text(commands),
             "band": band,
             "error": error,
+            "reason": reason,  # PlanReason value: why, for the logbook
         },
         context=context,
     )
@@ -112,7 +114,7 @@ def action_message(data: dict[str, object]) -> str:
     text = data.get("text") or ""
     kind = data.get("kind")
     if kind == KIND_DRIFT:
-        return f"put {miner} back: {text}"
+        return f"put {miner} back: {text}{_why(data)}"
     if kind == KIND_FAILED:
         return f"could not set {miner} ({text}): {data.get('error') or '?'}"
     if kind == KIND_LOWEST_MODE:
@@ -125,4 +127,23 @@ def action_message(data: dict[str, object]) -> str:
             f"cannot stop {miner}: it has no power switch and no modes, so it "
             "keeps mining while the band is OFF"
         )
-    return f"set {miner}: {text}"
+    return f"set {miner}: {text}{_why(data)}"
+
+
+def _why(data: dict[str, object]) -> str:
+    """Return why the strategy sent the commands, as a suffix (or nothing)."""
+    band = data.get("band")
+    reason = data.get("reason")
+    if reason in (PlanReason.APPLY, PlanReason.IN_PLACE):
+        return f", mining in band {band}" if band else ""
+    if reason == PlanReason.OFF:
+        return (
+            f", off because the price is in band {band}"
+            if band
+            else (", off: no band (or no price) for now")
+        )
+    if reason == PlanReason.BENCHED:
+        return f", benched: only the champion mines in band {band}"
+    if reason == PlanReason.CHAMPION:
+        return f", the champion of band {band} (its lowest mode)"
+    return ""

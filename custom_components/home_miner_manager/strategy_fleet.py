@@ -253,6 +253,7 @@ class FleetExecutor(CommandChecks):
             commands=plan.commands,
             band=band_name(band),
             context=sent.context,
+            reason=plan.reason.value,
         )
         done: list[Command] = []
         try:

@@ -20,6 +20,7 @@ from .const import (
     MAINTENANCE_TIME,
     SUBENTRY_MINER,
 )
+from .dashboard_setup import async_setup_dashboard
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
 from .hmm_import_settings import async_clear_solved_issues
@@ -60,6 +61,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions (once, not per entry)."""
     async_setup_services(hass)
+    await async_setup_dashboard(hass)
     return True
 
 

@@ -1,0 +1,1 @@
+"""Tests of the dashboard generator (plain Python)."""

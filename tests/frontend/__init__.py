@@ -1,0 +1,1 @@
+"""Tests of the JavaScript shipped with the integration."""

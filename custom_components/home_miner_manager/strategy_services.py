@@ -3,6 +3,11 @@
 Replays stored prices (default: the last 7 days) or given ones through the
 same decision as the live strategy (``strategy.backtest``), with the current
 bands and options, for the enrolled miners' recorded power per mode.
+
+Slots keep their length (stored ones as the source had them: 15, 30 or 60
+minutes; given numbers ``slot_minutes`` each, 30 by default; given items up
+to their ``end`` or the next item's start). Prices are the hub's minor unit
+per kWh; costs are in the prices' currency (``currency`` in the response).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from .db.strategy_rows import mode_power
 from .devices.types import AVALON_MODES, AXEOS_MODES, MinerType
 from .prices.octopus_entity import parse_time
 from .prices.slots import SLOT_LENGTH, PriceSlot
+from .prices.units import minor_per_major
 from .strategy.backtest import BacktestMiner, run_backtest
 from .strategy_fleet import band_name
 
@@ -54,14 +60,22 @@ MODE_RATIOS: Final = {
 _PRICE_ITEM = vol.Any(
     vol.Coerce(float),
     vol.Schema(
-        {vol.Required("start"): cv.string, vol.Required("price"): vol.Coerce(float)}
+        {
+            vol.Required("start"): cv.string,
+            vol.Optional("end"): cv.string,
+            vol.Required("price"): vol.Coerce(float),
+        }
     ),
 )
+SLOT_MINUTES: Final = (15, 30, 60)
 SCHEMA: Final = vol.Schema(
     {
         vol.Optional("start"): cv.datetime,
         vol.Optional("end"): cv.datetime,
         vol.Optional("prices"): vol.All(cv.ensure_list, [_PRICE_ITEM]),
+        vol.Optional("slot_minutes", default=30): vol.All(
+            vol.Coerce(int), vol.In(SLOT_MINUTES)
+        ),
     }
 )
 
@@ -83,18 +97,34 @@ def _aware(moment: datetime) -> datetime:
     )
 
 
-def given_slots(items: list[Any], start: datetime) -> list[PriceSlot]:
-    """Slots from numbers (one per half hour from ``start``) or {start, price}."""
-    slots: list[PriceSlot] = []
+def given_slots(
+    items: list[Any], start: datetime, length: timedelta = SLOT_LENGTH
+) -> list[PriceSlot]:
+    """Slots from numbers (one per ``length`` from ``start``) or {start, price}.
+
+    An item without ``end`` lasts until the next item's start (15-minute or
+    hourly lists), the last one as long as the one before it.
+    """
+    begun: list[tuple[datetime, datetime | None, float]] = []
     for index, item in enumerate(items):
         if isinstance(item, dict):
             begin = parse_time(item["start"])
             if begin is None:
                 continue
-            price = float(item["price"])
+            end = parse_time(item["end"]) if "end" in item else None
+            begun.append((begin, end, float(item["price"])))
         else:
-            begin, price = start + index * SLOT_LENGTH, float(item)
-        slots.append(PriceSlot(begin, begin + SLOT_LENGTH, price))
+            begin = start + index * length
+            begun.append((begin, begin + length, float(item)))
+    begun.sort(key=lambda b: b[0])
+    slots: list[PriceSlot] = []
+    for index, (begin, given_end, price) in enumerate(begun):
+        end = given_end
+        if end is None and index + 1 < len(begun):
+            end = begun[index + 1][0]
+        if end is None or end <= begin:
+            end = begin + (slots[-1].end - slots[-1].start if slots else length)
+        slots.append(PriceSlot(begin, end, price))
     return slots
 
 
@@ -131,10 +161,12 @@ def backtest_miner(
 
 async def _async_simulate(call: ServiceCall) -> ServiceResponse:
     entry, runner = _runner(call.hass)
-    if "prices" in call.data:  # given prices: from the start, one per half hour
+    length = timedelta(minutes=int(call.data.get("slot_minutes", 30)))
+    if "prices" in call.data:  # given prices: from the start, one per slot
         start = _aware(call.data.get("start") or dt_util.start_of_local_day())
-        length = len(call.data["prices"]) * SLOT_LENGTH
-        end = _aware(call.data.get("end") or start + length)
+        given = given_slots(call.data["prices"], start, length)
+        last = max((slot.end for slot in given), default=start)
+        end = _aware(call.data.get("end") or last)
     else:
         end = _aware(call.data.get("end") or dt_util.utcnow())
         start = _aware(call.data.get("start") or end - DEFAULT_PERIOD)
@@ -144,7 +176,7 @@ async def _async_simulate(call: ServiceCall) -> ServiceResponse:
         )
     database = entry.runtime_data.database
     if "prices" in call.data:
-        slots = given_slots(call.data["prices"], start)
+        slots = [s for s in given if s.end > start and s.start < end]
     else:
         region = runner.prices.region
         slots = await database.async_run(
@@ -183,6 +215,7 @@ async def _async_simulate(call: ServiceCall) -> ServiceResponse:
         when_price_unknown=str(
             options.get(CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN)
         ),
+        minor_per_major=minor_per_major(runner.prices.currency),
     )
     by_id = {band.id: band for band in runner.bands}
     ordered = sorted(slots, key=lambda s: s.start)
@@ -196,14 +229,16 @@ async def _async_simulate(call: ServiceCall) -> ServiceResponse:
             for slot, band_id in zip(ordered, result.slot_band_ids, strict=False)
         ],
         "band_switches": result.band_switches,
+        "currency": runner.prices.currency,
+        "price_unit": runner.prices.price_unit,
         "miners": [
             {
                 "name": m.name,
                 "kwh": round(m.kwh, 4),
-                "cost_gbp": round(m.cost_gbp, 4),
+                "cost": round(m.cost, 4),
                 "always_on_kwh": round(m.always_on_kwh, 4),
-                "always_on_cost_gbp": round(m.always_on_cost_gbp, 4),
-                "saving_gbp": round(m.saving_gbp, 4),
+                "always_on_cost": round(m.always_on_cost, 4),
+                "saving": round(m.saving, 4),
                 "switches": m.switches,
                 "hours_on": round(m.hours_on, 2),
             }

@@ -110,7 +110,8 @@ async def test_simulate_strategy(
     (miner,) = response["miners"]
     assert miner["name"] == "Bitaxe"
     assert miner["hours_on"] == 4.5  # 9 of 12 half hours
-    assert miner["cost_gbp"] < miner["always_on_cost_gbp"]
+    assert miner["cost"] < miner["always_on_cost"]
+    assert response["currency"] == "GBP"  # Octopus: pence, whatever HA says
     # Stored prices (today's) by default; none for a period without any.
     stored = await hass.services.async_call(
         DOMAIN, "simulate_strategy", {}, blocking=True, return_response=True

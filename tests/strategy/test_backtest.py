@@ -38,16 +38,16 @@ def test_hand_worked_example() -> None:
     bitaxe, avalon = result.miners
     # Bitaxe: off, 1 h at oc (25 W) at 3 p, 1 h at standard (15 W) at 10 p.
     assert bitaxe.kwh == pytest.approx(0.040)
-    assert bitaxe.cost_gbp == pytest.approx(0.00225)
+    assert bitaxe.cost == pytest.approx(0.00225)
     assert bitaxe.always_on_kwh == pytest.approx(0.045)  # 15 W for 3 h
-    assert bitaxe.always_on_cost_gbp == pytest.approx(0.0057)  # 76 p x 7.5 Wh
-    assert bitaxe.saving_gbp == pytest.approx(0.00345)
+    assert bitaxe.always_on_cost == pytest.approx(0.0057)  # 76 p x 7.5 Wh
+    assert bitaxe.saving == pytest.approx(0.00345)
     assert bitaxe.switches == 2
     assert bitaxe.hours_on == pytest.approx(2.0)
     # Avalon without a switch: low (40 W) in OFF, high (80 W), med (60 W).
     assert avalon.kwh == pytest.approx(0.18)
-    assert avalon.cost_gbp == pytest.approx(0.0184)
-    assert avalon.always_on_cost_gbp == pytest.approx(0.0228)
+    assert avalon.cost == pytest.approx(0.0184)
+    assert avalon.always_on_cost == pytest.approx(0.0228)
     assert avalon.switches == 2
     assert avalon.hours_on == pytest.approx(3.0)
 

@@ -7,6 +7,11 @@ to the lowest mode without a switch; band mode otherwise; a
 ``managed_externally`` mode leaves the miner as it was; in a champion band
 only the lowest-J/TH miner runs, at its lowest mode). Energy and cost are
 summed per run of equal bands, so a year of slots for many miners is cheap.
+
+Slots keep their own length (15, 30 or 60 minutes, mixed even): a slot's
+energy is power x its duration, and ``hysteresis_slots`` counts half hours
+of time as :func:`.decide.decide_at` does. Prices are minor units per kWh;
+costs come out in the major unit (``minor_per_major``: 100 p in a pound).
 """
 
 from __future__ import annotations
@@ -68,16 +73,16 @@ class MinerResult:
 
     name: str
     kwh: float
-    cost_gbp: float
+    cost: float  # major unit of the prices' currency (GBP for pence)
     always_on_kwh: float
-    always_on_cost_gbp: float
+    always_on_cost: float
     switches: int  # changes of power, pool or mode after the first slot's set-up
     hours_on: float
 
     @property
-    def saving_gbp(self) -> float:
+    def saving(self) -> float:
         """Return what the strategy saved against always-on."""
-        return self.always_on_cost_gbp - self.cost_gbp
+        return self.always_on_cost - self.cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +143,7 @@ def run_backtest(
     *,
     hysteresis_slots: int = DEFAULT_HYSTERESIS_SLOTS,
     when_price_unknown: WhenPriceUnknown | str = WhenPriceUnknown.OFF,
+    minor_per_major: int = 100,
 ) -> BacktestResult:
     """Replay ``slots`` and price each miner's energy against always-on."""
     market = Market.prepare(
@@ -156,7 +162,8 @@ def run_backtest(
         runs.add(state.band_id, hours, slot.price_pence)
     champion = _champion(miners)
     results = [
-        _replay_miner(miner, runs, market.table.by_id, champion) for miner in miners
+        _replay_miner(miner, runs, market.table.by_id, champion, minor_per_major)
+        for miner in miners
     ]
     return BacktestResult(band_ids, max(len(runs.runs) - 1, 0), results)
 
@@ -173,10 +180,11 @@ def _replay_miner(
     runs: _Runs,
     by_id: Mapping[int, Band],
     champion: str | None,
+    minor_per_major: int,
 ) -> MinerResult:
     baseline_w = miner.watts(miner.baseline_mode())
     setting: _Setting = (True, None, miner.baseline_mode())  # running as found
-    watt_hours = cost_pence_wh = hours_on = 0.0
+    watt_hours = cost_minor_wh = hours_on = 0.0
     switches = 0
     for number, (band_id, hours, price_hours) in enumerate(runs.runs):
         band = by_id.get(band_id) if band_id is not None else None
@@ -187,14 +195,15 @@ def _replay_miner(
         powered, _, mode = setting
         watts = miner.watts(mode or miner.baseline_mode()) if powered else miner.off_w
         watt_hours += watts * hours
-        cost_pence_wh += watts * price_hours
+        cost_minor_wh += watts * price_hours
         hours_on += hours if powered else 0.0
+    per_major_wh = 1000.0 * minor_per_major  # W x c/kWh x h = c/1000; then /100
     return MinerResult(
         name=miner.name,
         kwh=watt_hours / 1000.0,
-        cost_gbp=cost_pence_wh / 100_000.0,  # W x p/kWh x h = p/1000; then /100
+        cost=cost_minor_wh / per_major_wh,
         always_on_kwh=baseline_w * runs.hours / 1000.0,
-        always_on_cost_gbp=baseline_w * runs.price_hours / 100_000.0,
+        always_on_cost=baseline_w * runs.price_hours / per_major_wh,
         switches=switches,
         hours_on=hours_on,
     )

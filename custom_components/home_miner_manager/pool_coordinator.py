@@ -27,7 +27,6 @@ from .const import (
     CONF_FAILOVER_TO,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_PRIORITY,
     CONF_URL,
     CONF_USER,
     DOMAIN,
@@ -36,6 +35,7 @@ from .const import (
 from .db import DatabaseClosedError, DatabaseError
 from .db.models import PoolHealth, to_naive_utc
 from .db.shares import set_pool_network_difficulty
+from .pool_lookup import pool_of, snapshot_pool
 from .pools.health import (
     FailoverAction,
     failover_decision,
@@ -45,7 +45,7 @@ from .pools.health import (
 )
 from .pools.network import NetworkDifficulty, NetworkDifficultyError
 from .pools.stratum import StratumCheck, check_stratum
-from .pools.url import PoolAddress, parse_pool, parse_pool_url, pool_in_use_address
+from .pools.url import PoolAddress, parse_pool, parse_pool_url
 from .share_tracker import STATS_COINS
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     from .coordinator import MinerCoordinator
     from .db import Database
-    from .pools.health import CounterRow
+    from .pools.health import CounterRow, OnPool
     from .share_tracker import ShareTracker
 
 # Checks kept in memory: enough for the failover rules and "failures in the
@@ -91,14 +91,6 @@ class PoolHealthData:
     def reachable(self) -> bool:
         """Return whether a stratum server answered."""
         return self.check.reachable
-
-
-def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
-    """Sort key: the lowest priority number first, then by name.
-
-    0 is the first choice, as in cgminer and the miners' own pool slots.
-    """
-    return (int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
 
 
 def _address(data: Mapping[str, Any]) -> PoolAddress:
@@ -171,14 +163,26 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         return bool(self.subentry.data.get(CONF_ENABLED, True))
 
     def miners(self) -> list[MinerCoordinator]:
-        """Return the miners whose latest poll shows this pool."""
-        address = self.address
+        """Return the miners whose latest poll shows this pool (host, port, user)."""
+        pools = list(self.hub.pools.values())
         return [
             miner
             for miner in self.hub.coordinators.values()
-            if miner.available
-            and pool_in_use_address(miner.data.pool_in_use) == address
+            if miner.available and snapshot_pool(pools, miner.data) is self
         ]
+
+    def _on_pool(self) -> OnPool:
+        """Tell whether a counter row (pool_in_use, user) was on this pool."""
+        pools = list(self.hub.pools.values())
+        seen: dict[tuple[str | None, str | None], bool] = {}
+
+        def on_pool(pool_in_use: str | None, pool_user: str | None) -> bool:
+            key = (pool_in_use, pool_user)
+            if key not in seen:  # an hour of rows repeats a few values
+                seen[key] = pool_of(pools, pool_in_use, pool_user) is self
+            return seen[key]
+
+        return on_pool
 
     def best_share(self) -> float | None:
         """Return the best session share of the miners on this pool."""
@@ -267,7 +271,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
             self.hub.counter_samples.get(miner.miner_id, ())
             for miner in self.hub.coordinators.values()
         ]
-        deltas = pool_share_deltas(samples, self.address, now)
+        deltas = pool_share_deltas(samples, self._on_pool(), now)
         score = health_score(
             reachable=check.reachable,
             response_time_ms=check.response_time_ms,

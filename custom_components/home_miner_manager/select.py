@@ -11,11 +11,10 @@ from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 
 from .commands import async_set_mode, async_switch_pool
-from .const import CONF_USER, DOMAIN
+from .const import DOMAIN
 from .entity import MinerEntity
-from .pool_coordinator import pool_order
+from .pool_lookup import pool_order, snapshot_pool
 from .pools.url import pool_in_use_address
-from .strategy.pool_match import match_pool
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -152,15 +151,7 @@ class MinerPoolSelect(StrategyAttributed, SelectEntity):
         """
         if (snapshot := self.snapshot) is None:
             return None
-        user = snapshot.extras.get("pool_user")
-        return match_pool(
-            snapshot.pool_in_use,
-            user if isinstance(user, str) else None,
-            (
-                (p.address, str(p.subentry.data.get(CONF_USER, "")), p)
-                for p in sorted(self._pools.values(), key=pool_order)
-            ),
-        )
+        return snapshot_pool(self._pools.values(), snapshot)
 
     def _reported(self) -> str | None:
         """Return the pool the miner reports: a configured name, else host:port."""

@@ -31,7 +31,7 @@ from .db.shares import (
 from .device_links import miner_coordinator
 from .events_actions import async_setup_event_services
 from .hmm_import_action import async_setup_import_service
-from .pool_coordinator import pool_order
+from .pool_lookup import pool_order
 from .strategy_services import async_setup_strategy_services
 
 if TYPE_CHECKING:

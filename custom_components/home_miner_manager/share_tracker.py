@@ -3,9 +3,9 @@
 Every poll hands the miner's session best here. Only a rise counts (a reboot
 or new session restarts the counter from zero; the lower value becomes the
 new baseline). A new best is stored with the coin of the configured pool the
-miner is on (``UNKNOWN`` if none matches, never a guess), and compared with
-the network difficulty: the miner's own figure, else the pool statistics
-endpoint (cached). A share at or above it is a block: a ``blocks_found`` row,
+miner is on (host, port and user: pools of several coins may share a server;
+``UNKNOWN`` if none matches, never a guess), and compared with the network
+difficulty: the miner's own figure, else the pool statistics endpoint (cached). A share at or above it is a block: a ``blocks_found`` row,
 an Event row, the HA event ``home_miner_manager_block_found`` and a
 persistent notification.
 """
@@ -29,6 +29,7 @@ from .db.shares import (
     record_high_diff_share,
     set_pool_network_difficulty,
 )
+from .pool_lookup import snapshot_pool
 from .pools.network import (
     SOLOPOOL_SOURCES,
     NetworkDifficulty,
@@ -36,14 +37,7 @@ from .pools.network import (
     StatsApi,
     StatsSource,
 )
-from .pools.shares import (
-    UNKNOWN_COIN,
-    UNKNOWN_POOL,
-    PoolCoin,
-    SessionBestTracker,
-    is_block,
-)
-from .pools.url import find_pool_in_use
+from .pools.shares import UNKNOWN_COIN, UNKNOWN_POOL, SessionBestTracker, is_block
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -160,13 +154,8 @@ class ShareTracker:
         )
 
     def _pool_of(self, snapshot: MinerSnapshot) -> PoolCoordinator | None:
-        pools = list(self._pools())
-        coins = [
-            PoolCoin(pool.address.host, pool.address.port, pool.coin, pool.title)
-            for pool in pools
-        ]
-        match = find_pool_in_use(snapshot.pool_in_use, coins)
-        return None if match is None else pools[coins.index(match)]
+        # Host, port and user: pools of several coins may share a server.
+        return snapshot_pool(self._pools(), snapshot)
 
     async def _async_network_difficulty(
         self, snapshot: MinerSnapshot, coin: str

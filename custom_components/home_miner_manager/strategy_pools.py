@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .const import SUBENTRY_POOL
+from .pools.pool_match import match_coin
 from .pools.url import PoolAddress, pool_address
 from .strategy.bands import OFF
-from .strategy.pool_match import match_coin
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
 from .db.miner_rows import update_miner
+from .pool_lookup import snapshot_user
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -183,6 +184,8 @@ class MinerRecorder:
                 snapshot.shares_accepted,
                 snapshot.shares_rejected,
                 snapshot.pool_in_use,
+                # The pool's own rate: several pools may share a host:port.
+                snapshot_user(snapshot),
             )
         )
         while samples and now - samples[0][0] > COUNTERS_KEPT:

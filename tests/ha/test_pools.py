@@ -580,6 +580,8 @@ async def test_pool_options_and_network_difficulty_from_stats(
     counters.pool_difficulty = 1e-6
     counters.best_session = 100.0
     avalon_sim.device.pools[0]["url"] = f"stratum+tcp://127.0.0.1:{pool_sim.port}"
+    # The pool's user too: host:port alone is not the pool (issue 13 §3).
+    avalon_sim.device.pools[0]["user"] = f"{POOL_USER}.Nano"
     async with PoolStatsSimulator(difficulties={"btc": 5e9}) as stats:
         entry = await setup_hub(
             [

@@ -20,6 +20,7 @@ from custom_components.home_miner_manager.pools.health import (
     pool_share_deltas,
     unreachable_checks,
 )
+from custom_components.home_miner_manager.pools.pool_match import match_pool
 from custom_components.home_miner_manager.pools.url import PoolAddress
 
 from .conftest import PROPERTY
@@ -163,6 +164,64 @@ def test_pool_share_deltas_sums_miners_within_the_window() -> None:
     }
     deltas = pool_share_deltas(series.values(), ADDRESS, NOW)
     assert deltas == ShareDeltas(110, 3)
+
+
+SHARED = "mine.example.org:3333"
+SHARED_POOLS = [
+    (PoolAddress("mine.example.org", 3333), "dgbwallet", "DGB"),
+    (PoolAddress("mine.example.org", 3333), "bc1qwallet", "BTC"),
+    (PoolAddress("mine.example.org", 3333), "qbch", "BCH"),
+    (ADDRESS, "bc1qwallet", "Public"),
+]
+
+
+def on(item: str) -> object:
+    """The pool coordinator's test: host, port and user pick this pool."""
+    return lambda pool_in_use, pool_user: (
+        match_pool(pool_in_use, pool_user, SHARED_POOLS) == item
+    )
+
+
+def test_pools_on_one_server_count_only_their_own_users() -> None:
+    def row(minutes_ago: float, acc: int, rej: int, user: str | None) -> CounterSample:
+        return CounterSample(at(minutes_ago), acc, rej, SHARED, user)
+
+    series = {
+        # Mining BTC all hour (the worker suffix is the miner's name).
+        1: [row(61, 0, 0, "bc1qwallet.Desk"), row(0, 1000, 10, "bc1qwallet.Desk")],
+        # BCH, then switched to DGB on the same server: the step across the
+        # switch is nobody's (the counters do not say when it happened).
+        2: [
+            row(61, 0, 0, "qbch.Garage"),
+            row(30, 100, 50, "qbch.Garage"),
+            row(20, 150, 60, "dgbwallet.Garage"),
+            row(0, 250, 60, "dgbwallet.Garage"),
+        ],
+        # A driver that does not report its user: the server is shared.
+        3: [row(61, 0, 0, None), row(0, 999, 999, None)],
+        # On the unshared server without a user: that pool's alone.
+        4: [
+            CounterSample(at(61), 0, 0, POOL),
+            CounterSample(at(0), 40, 4, POOL),
+        ],
+    }
+    deltas = {
+        item: pool_share_deltas(series.values(), on(item), NOW)  # type: ignore[arg-type]
+        for item in ("BTC", "BCH", "DGB", "Public")
+    }
+    assert deltas == {
+        "BTC": ShareDeltas(1000, 10),
+        "BCH": ShareDeltas(100, 50),
+        "DGB": ShareDeltas(100, 0),
+        "Public": ShareDeltas(40, 4),
+    }
+    assert deltas["BCH"].reject_rate == pytest.approx(100 * 50 / 150)
+    # Four-field rows (the database's) still work with a test on the user.
+    assert pool_share_deltas(
+        [[sample(61, 0, 0), sample(0, 5, 1)]],
+        on("Public"),
+        NOW,  # type: ignore[arg-type]
+    ) == ShareDeltas(5, 1)
 
 
 _counter = st.none() | st.integers(0, 10**9)

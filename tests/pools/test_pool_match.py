@@ -1,14 +1,14 @@
-"""Which configured pool a miner is on: host, port and user (strategy/pool_match.py)."""
+"""Which configured pool a miner is on: host, port and user (pools/pool_match.py)."""
 
 from __future__ import annotations
 
-from custom_components.home_miner_manager.pools.url import PoolAddress
-from custom_components.home_miner_manager.strategy.pool_match import (
+from custom_components.home_miner_manager.pools.pool_match import (
     account,
     match_coin,
     match_pool,
     same_user,
 )
+from custom_components.home_miner_manager.pools.url import PoolAddress
 
 SHARED = PoolAddress("solo.example.org", 3333)
 OTHER = PoolAddress("eu.example.org", 3333)

@@ -123,10 +123,10 @@ def test_is_block(
 
 
 POOLS = [
-    PoolCoin("eu3.solopool.org", 8005, "BTC", "Solopool BTC"),
-    PoolCoin("eu3.solopool.org", 8001, "BC2", "Solopool BC2"),
-    PoolCoin("stratum+tcp://eu1.solopool.org:8004", 0, "DGB", "Solopool DGB"),
-    PoolCoin("stratum.braiins.com", 3333, "BTC_POOLED", "Braiins"),
+    PoolCoin("eu3.solopool.org", 8005, "BTC", "Solopool BTC", "bc1qwallet"),
+    PoolCoin("eu3.solopool.org", 8001, "BC2", "Solopool BC2", "bc2wallet"),
+    PoolCoin("stratum+tcp://eu1.solopool.org:8004", 0, "DGB", "Solopool DGB", "dgb1"),
+    PoolCoin("stratum.braiins.com", 3333, "BTC_POOLED", "Braiins", "account"),
 ]
 
 
@@ -144,7 +144,44 @@ POOLS = [
     ],
 )
 def test_share_source(pool_in_use: str | None, expected: ShareSource) -> None:
-    assert share_source(pool_in_use, POOLS) == expected
+    assert share_source(pool_in_use, None, POOLS) == expected
+
+
+# Three coins on one stratum server and port: the wallet in the user picks the coin.
+SHARED = [
+    PoolCoin("mine.example.org", 3333, "DGB", "Shared DGB", "dgbwallet"),
+    PoolCoin("mine.example.org", 3333, "BTC", "Shared BTC", "bc1qwallet"),
+    PoolCoin("stratum+tcp://mine.example.org:3333", 0, "BCH", "Shared BCH", "qbch"),
+]
+
+
+@pytest.mark.parametrize(
+    ("pool_user", "expected"),
+    [
+        ("bc1qwallet.Desk", ShareSource("BTC", "Shared BTC")),  # worker suffix
+        ("qbch.Garage", ShareSource("BCH", "Shared BCH")),
+        ("qbch", ShareSource("BCH", "Shared BCH")),
+        ("dgbwallet.rig-1", ShareSource("DGB", "Shared DGB")),
+        ("strangerwallet.Desk", ShareSource("UNKNOWN", "Unknown Pool")),
+        # A driver that does not report the user: the server is shared, so
+        # any of the three would be a guess.
+        (None, ShareSource("UNKNOWN", "Unknown Pool")),
+        ("", ShareSource("UNKNOWN", "Unknown Pool")),
+    ],
+)
+def test_share_source_on_a_shared_server(
+    pool_user: str | None, expected: ShareSource
+) -> None:
+    assert share_source("mine.example.org:3333", pool_user, SHARED) == expected
+
+
+def test_share_source_without_user_on_an_unshared_server() -> None:
+    pools = [*SHARED, PoolCoin("solo.example.org", 3333, "BTC", "Solo", "bc1qwallet")]
+    assert share_source("solo.example.org:3333", None, pools) == ShareSource(
+        "BTC", "Solo"
+    )
+    # Known but another wallet: not this pool's share.
+    assert share_source("solo.example.org:3333", "other.Desk", pools) == ShareSource()
 
 
 def test_block_chance_and_time() -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from custom_components.home_miner_manager.const import CONF_USER
 from custom_components.home_miner_manager.pool_lookup import pool_order
-from custom_components.home_miner_manager.strategy.pool_match import match_pool
+from custom_components.home_miner_manager.pools.pool_match import match_pool
 from custom_components.home_miner_manager.strategy_why import (
     hysteresis,
     strategy_reason,

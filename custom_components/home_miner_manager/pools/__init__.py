@@ -15,6 +15,10 @@ pure functions take the time as an argument and never read a clock.
     ``find_pool_in_use(text, pools)`` compare a miner's ``pool_in_use`` with
     pools (anything with ``url`` and ``port``: Pool rows, PoolTarget) by exact
     host:port, case-insensitive, scheme optional.
+``pool_match`` — ``match_pool(pool_in_use, pool_user, [(address, user, item)])``
+    gives the configured pool a miner is on by host, port **and** user (the
+    worker suffix ignored; an unknown user matches a host:port only one pool
+    has); ``match_coin`` the same for coins. Every "which pool" answer uses it.
 ``worker`` — ``worker_user(pool_user, miner_name, keep_user=False)`` gives
     ``user.<sanitized name>`` unless the user already names a worker;
     ``sanitize_worker_name(name)``.
@@ -36,7 +40,7 @@ pure functions take the time as an argument and never read a clock.
 ``shares`` — ``SessionBestTracker.observe(miner, reading)`` → the new best
     difficulty or None (rises only; a reset lowers the baseline);
     ``parse_share_difficulty`` (the drivers' parser: "4.29M", 270e6...);
-    ``is_block(difficulty, network)``; ``share_source(pool_in_use, [PoolCoin])``
+    ``is_block(difficulty, network)``; ``share_source(pool_in_use, pool_user, [PoolCoin])``
     → ``ShareSource(coin, pool_name)``, "UNKNOWN" when no pool matches;
     ``block_chance(hashrate_hs, difficulty, seconds=86400)`` and
     ``expected_seconds_to_block(hashrate_hs, difficulty)``.

@@ -21,7 +21,7 @@ from custom_components.home_miner_manager.pools.url import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
 WINDOW: Final = timedelta(hours=1)
@@ -36,10 +36,17 @@ class CounterSample(NamedTuple):
     accepted: int | None
     rejected: int | None
     pool_in_use: str | None = None
+    pool_user: str | None = None  # None: the driver does not report it
 
 
-# What db/shares.py returns per row: (timestamp, accepted, rejected, pool_in_use).
-type CounterRow = tuple[datetime, int | None, int | None, str | None]
+# What db/shares.py returns per row: (timestamp, accepted, rejected, pool_in_use);
+# the polls kept in memory add the stratum user the miner reported.
+type CounterRow = (
+    tuple[datetime, int | None, int | None, str | None]
+    | tuple[datetime, int | None, int | None, str | None, str | None]
+)
+# Whether a row's (pool_in_use, pool_user) is on the pool asked about.
+type OnPool = Callable[[str | None, str | None], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +76,8 @@ def counter_deltas(previous: CounterRow, current: CounterRow) -> ShareDeltas:
     be re-reached) does not visibly drop. So if *either* counter dropped, both
     are taken as restarted: the current values are the deltas from zero.
     """
-    _, acc0, rej0, _ = previous
-    _, acc1, rej1, _ = current
+    acc0, rej0 = previous[1], previous[2]
+    acc1, rej1 = current[1], current[2]
     if acc0 is None or acc1 is None:
         acc0 = acc1 = 0  # no data for this counter: no evidence of work
     if rej0 is None or rej1 is None:
@@ -83,33 +90,48 @@ def counter_deltas(previous: CounterRow, current: CounterRow) -> ShareDeltas:
 def miner_share_deltas(
     samples: Sequence[CounterRow],
     since: datetime,
-    pool: PoolAddress | None = None,
+    pool: PoolAddress | OnPool | None = None,
 ) -> ShareDeltas:
     """Shares one miner did from ``since`` on (on ``pool`` only, if given).
 
     ``samples`` are one miner's rows in any order. The last row before
     ``since`` is the baseline, so pass rows from a little earlier than the
-    window. With ``pool``, a step counts only when both rows were on that pool
-    (host:port match), so work done elsewhere in between is never attributed.
+    window. With ``pool``, a step counts only when both rows were on that pool,
+    so work done elsewhere in between is never attributed. A ``PoolAddress``
+    compares host:port only; pools sharing a stratum server need ``OnPool``
+    (host, port and user: :func:`.pool_match.match_pool`).
     """
+    on_pool = _on_pool(pool)
     ordered = sorted(samples, key=lambda row: row[0])
     total = ShareDeltas()
     previous: CounterRow | None = None
     for row in ordered:
-        if previous is not None and row[0] > since:
-            on_pool = pool is None or (
-                pool_in_use_address(previous[3]) == pool
-                and pool_in_use_address(row[3]) == pool
-            )
-            if on_pool:
-                total += counter_deltas(previous, row)
+        if (
+            previous is not None
+            and row[0] > since
+            and on_pool(previous)
+            and on_pool(row)
+        ):
+            total += counter_deltas(previous, row)
         previous = row
     return total
 
 
+def _row_user(row: CounterRow) -> str | None:
+    return row[4] if len(row) == 5 else None  # the polls' rows
+
+
+def _on_pool(pool: PoolAddress | OnPool | None) -> Callable[[CounterRow], bool]:
+    if pool is None:
+        return lambda _row: True
+    if isinstance(pool, PoolAddress):
+        return lambda row: pool_in_use_address(row[3]) == pool
+    return lambda row: pool(row[3], _row_user(row))
+
+
 def pool_share_deltas(
     samples_by_miner: Iterable[Sequence[CounterRow]],
-    pool: PoolAddress,
+    pool: PoolAddress | OnPool,
     now: datetime,
     window: timedelta = WINDOW,
 ) -> ShareDeltas:

@@ -4,20 +4,24 @@ Pools for several coins may share one stratum server and port (the wallet in
 the user picks the coin). Matching on host:port alone named the first of them,
 so the strategy re-sent the same pool switch at every reconcile and the pool
 select showed the wrong pool. A miner logs in as ``<pool user>.<worker>``
-(see :mod:`..pools.worker`), so the user's part before the first ``.`` is
+(see :mod:`.worker`), so the user's part before the first ``.`` is
 what is compared, unless the user reported equals the configured one.
+
+The one rule for the pool select, the strategy, the pools' miner counts and
+reject rates, and the coin of a share. A miner whose driver does not report
+its user (``None``) is on a pool only when no other pool has that host:port.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from custom_components.home_miner_manager.pools.url import pool_in_use_address
+from .url import pool_in_use_address
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from custom_components.home_miner_manager.pools.url import PoolAddress
+    from .url import PoolAddress
 
 
 def account(user: str) -> str:

@@ -15,7 +15,8 @@ import math
 from typing import TYPE_CHECKING, Final
 
 from custom_components.home_miner_manager.devices.parsing import parse_difficulty
-from custom_components.home_miner_manager.pools.url import find_pool_in_use
+from custom_components.home_miner_manager.pools.pool_match import match_pool
+from custom_components.home_miner_manager.pools.url import pool_address
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
@@ -94,6 +95,7 @@ class PoolCoin:
     port: int
     coin: str
     name: str
+    user: str  # pools of several coins may share a host:port; the user tells
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +106,17 @@ class ShareSource:
     pool_name: str = UNKNOWN_POOL
 
 
-def share_source(pool_in_use: str | None, pools: Iterable[PoolCoin]) -> ShareSource:
-    """Coin and name of the pool whose host:port is ``pool_in_use``.
+def share_source(
+    pool_in_use: str | None, pool_user: str | None, pools: Iterable[PoolCoin]
+) -> ShareSource:
+    """Coin and name of the pool the miner is on: host, port and user.
 
-    "UNKNOWN" / "Unknown Pool" when none matches; never a guessed coin.
+    "UNKNOWN" / "Unknown Pool" when none matches; never a guessed coin. A
+    ``pool_user`` of None (not reported) matches a host:port one pool has.
     """
-    pool = find_pool_in_use(pool_in_use, pools)
+    pool = match_pool(
+        pool_in_use, pool_user, ((pool_address(p), p.user, p) for p in pools)
+    )
     if pool is None:
         return ShareSource()
     return ShareSource(pool.coin, pool.name)

@@ -203,6 +203,8 @@ async def test_first_price_source_starts_the_strategy_in_place(
     assert "strategy_enrolled" in suffixes
     assert suffixes.count("cost_today") == 2
     assert "price_band" in suffixes
+    assert "strategy_plan" in suffixes  # the plan calendar
+    assert "strategy_reason" in suffixes
     for entity_id in added.values():
         assert hass.states.get(entity_id) is not None, entity_id
     miner_device = {

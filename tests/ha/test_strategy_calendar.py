@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.home_miner_manager.const import CONF_HYSTERESIS_SLOTS
 from custom_components.home_miner_manager.strategy.describe import band_name
 from hmm_sim import AxeOSSimulator
 
@@ -223,6 +224,25 @@ async def test_recomputed_on_band_and_enrolment_changes(
     await _enrol(hass, on=False)
     (event,) = await _events(hass, today, today + timedelta(days=1))
     assert "No miner is enrolled." in event["description"]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_recomputed_when_the_hysteresis_option_changes(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    # A cheap hour and a half at 02:00: enough to leave OFF with hysteresis 2.
+    entry = await _hub(
+        hass, setup_hub, axeos_sim, [25.0] * 4 + [15.0] * 3 + [25.0] * 41
+    )
+    today = uk_midnight().astimezone(dt_util.UTC)
+    events = await _events(hass, today, today + timedelta(days=1))
+    assert [e["summary"] for e in events] == ["OFF >=20p", "DGB 12-20p", "OFF >=20p"]
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_HYSTERESIS_SLOTS: 4}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    events = await _events(hass, today, today + timedelta(days=1))
+    assert [e["summary"] for e in events] == ["OFF >=20p"]
 
 
 @pytest.mark.freeze_time("2026-03-29 00:10:00+00:00")

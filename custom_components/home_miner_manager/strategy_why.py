@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_HYSTERESIS_SLOTS, DEFAULT_HYSTERESIS_SLOTS
-from .strategy.plan import plan_fleet
+from .strategy.plan import plan_fleet, plan_miner
 from .strategy.reason import MinerReason, ReasonInput, miner_reason
 from .strategy_exec import MinerRunState, miner_view
 
@@ -58,20 +58,28 @@ def strategy_reason(
 def _plan_reason(
     hass: HomeAssistant, entry: HMMConfigEntry, coordinator: MinerCoordinator
 ) -> PlanReason | None:
-    """Plan the enrolled fleet as the strategy does; this miner's reason."""
+    """Plan this miner as the strategy does; its reason.
+
+    Outside a champion band a miner's plan depends on itself only: planning
+    it alone keeps every miner's sensor O(1), not O(fleet), per decision.
+    """
     hub = entry.runtime_data
     runner = hub.strategy
     assert runner is not None
     assert runner.decision is not None
+    band = runner.decision.band
+    now = dt_util.utcnow()
+    if band is None or band.is_off or not band.champion:
+        view = miner_view(hass, entry, coordinator, enrolled=True)
+        history = runner.miners.get(coordinator.miner_id, MinerRunState()).history
+        return plan_miner(band, view, now, history).reason
     enrolled = [c for c in hub.coordinators.values() if c.miner_id in runner.enrolled]
     views = [miner_view(hass, entry, c, enrolled=True) for c in enrolled]
     histories = {
         c.miner_id: runner.miners.get(c.miner_id, MinerRunState()).history
         for c in enrolled
     }
-    fleet = plan_fleet(
-        runner.decision.band, views, dt_util.utcnow(), histories, runner.champion
-    )
+    fleet = plan_fleet(band, views, now, histories, runner.champion)
     return next(
         (p.reason for p in fleet.plans if p.miner_id == coordinator.miner_id), None
     )

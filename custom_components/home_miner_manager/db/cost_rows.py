@@ -5,8 +5,9 @@ the mean of the hour's slots; days older than the hourly rows kept, from the
 daily rollups at the day's mean price. After the newest rolled-up hour (since
 last night), raw telemetry is integrated exactly as the rollups do it (each
 sample's power holds until the next one, at most 10 minutes; no power reading
-falls back to the miner's manual estimate), split into half-hour price slots
-and priced from ``energy_prices``. Energy without a stored price is returned
+falls back to the miner's manual estimate), split into quarter hours (which
+divide 15-, 30- and 60-minute price slots alike) and priced from
+``energy_prices``. Energy without a stored price is returned
 apart (``unpriced_kwh``), never priced at a guess. Run through
 ``Database.run`` / ``async_run`` (blocking).
 """
@@ -39,7 +40,9 @@ if TYPE_CHECKING:
 
     from custom_components.home_miner_manager.prices.slots import PriceSlot
 
-SLOT: Final = timedelta(minutes=30)
+# The finest price slot (Nord Pool's quarter hours): every part of a split
+# lies in one slot of any source.
+SLOT: Final = timedelta(minutes=15)
 HOUR: Final = timedelta(hours=1)
 DAY: Final = timedelta(days=1)
 _T: Final = Telemetry.__table__.c
@@ -55,11 +58,11 @@ _COLUMNS: Final = (
 
 
 def floor_slot(value: datetime) -> datetime:
-    """Start of the half hour holding ``value``."""
-    return value.replace(minute=value.minute // 30 * 30, second=0, microsecond=0)
+    """Start of the quarter hour holding ``value``."""
+    return value.replace(minute=value.minute // 15 * 15, second=0, microsecond=0)
 
 
-HALF_HOURLY: Final = Period(HOURLY_TABLE, floor_slot, SLOT)
+QUARTER_HOURLY: Final = Period(HOURLY_TABLE, floor_slot, SLOT)
 
 
 @dataclass(slots=True)
@@ -67,8 +70,14 @@ class MinerCost:
     """One miner's energy and cost over the period."""
 
     kwh: float = 0.0
-    cost_gbp: float = 0.0
+    cost: float = 0.0  # major unit of the prices' currency (GBP for pence)
     unpriced_kwh: float = 0.0  # energy in slots without a known price
+    minor_per_major: int = 100
+
+    @property
+    def cost_gbp(self) -> float:
+        """Return the cost (the name Assist's answer still reads)."""
+        return self.cost
 
 
 class _Prices:
@@ -97,7 +106,7 @@ def _add(cost: MinerCost, kwh: float, pence: float | None) -> None:
     if pence is None:
         cost.unpriced_kwh += kwh
     else:
-        cost.cost_gbp += kwh * pence / 100.0
+        cost.cost += kwh * pence / cost.minor_per_major
 
 
 def energy_cost(
@@ -106,8 +115,14 @@ def energy_cost(
     start: datetime,
     end: datetime,
     region: str | None,
+    *,
+    minor_per_major: int = 100,
 ) -> dict[int, MinerCost]:
-    """Return each miner's energy (kWh) and cost (GBP) in [start, end)."""
+    """Return each miner's energy (kWh) and cost in [start, end).
+
+    Prices are minor units per kWh; the cost is ``/ minor_per_major`` of them
+    (100 for pence or cents, 1 for yen).
+    """
     start, end = to_naive_utc(start), to_naive_utc(end)
     prices = _Prices(load_energy_prices(session, region, start - HOUR, end))
     manual: dict[int, int | None] = dict(
@@ -122,7 +137,7 @@ def energy_cost(
     hour = floor_hour(start)
     aligned = start if hour == start else min(hour + HOUR, end)
     for miner_id in miner_ids:
-        cost = result[miner_id] = MinerCost()
+        cost = result[miner_id] = MinerCost(minor_per_major=minor_per_major)
         if aligned > start:
             _raw_part(
                 session,
@@ -230,5 +245,7 @@ def _raw_part(
     _, spans = parts
     # Spans before ``start`` (the previous sample's) are cut by the window.
     clipped = [(max(b, start), f, w) for b, f, w in spans if f > start]
-    for row in _period_rows(HALF_HOURLY, miner_id, [], clipped, start=aligned, end=end):
+    for row in _period_rows(
+        QUARTER_HOURLY, miner_id, [], clipped, start=aligned, end=end
+    ):
         _add(cost, float(row["energy_kwh"]), prices.at(row["period_start"]))

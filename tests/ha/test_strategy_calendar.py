@@ -50,7 +50,7 @@ DAY = (
     + [10.0] * 10
     + [5.0] * 10
     + [3.0] * 6
-    + [25.0] * 5
+    + [25.0] * 4
 )
 POOL_PORT = closed_port()
 
@@ -168,6 +168,11 @@ async def test_events_are_what_the_strategy_does_slot_by_slot(
         assert band_name(runner.decision.band) == _band_at(
             events, midnight + index * SLOT
         ), index
+    # Past periods stay on today's calendar as they were planned.
+    later = await _events(hass, midnight, midnight + timedelta(days=2))
+    assert [(e["summary"], e["start"], e["end"]) for e in later] == [
+        (e["summary"], e["start"], e["end"]) for e in events
+    ]
     # The calendar's state follows: the event in progress.
     state = hass.states.get(_calendar(hass))
     assert state is not None

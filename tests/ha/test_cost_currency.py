@@ -103,3 +103,41 @@ async def test_octopus_stays_in_pounds_on_a_euro_hub(
         options=entity_options(),
     )
     assert _state(hass, f"{HUB_ID}_cost_today")[1] == "GBP"
+
+
+@pytest.mark.freeze_time("2026-12-04 09:50:00+00:00")
+async def test_a_pound_total_is_not_carried_into_euros(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Octopus → Nord Pool in place: the unit follows, the GBP total restarts."""
+    await hass.config.async_update(time_zone="Europe/Stockholm", currency="EUR")
+    set_day(hass, flat_day(1000.0))  # dear pence: a total that shows
+    nordpool = NordPool(hass, "SE3", lambda _moment: 30.0)
+    nordpool.published = {date(2026, 12, 4)}
+    sync_sim_clock(axeos_sim)
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Bitaxe", unique_id=BITAXE_UID)],
+        options=entity_options(),
+    )
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    pounds_kwh = await _five_minutes(hass, freezer, coordinator)
+    pounds, unit, _ = _state(hass, f"{BITAXE_UID}_cost_today")
+    assert unit == "GBP"
+    assert pounds == pytest.approx(pounds_kwh * 10, rel=0.25)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            **entry.options,
+            "price_source": "octopus_entity",
+            "price_entity": nordpool.entity_id,
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    euros_kwh = await _five_minutes(hass, freezer, coordinator)
+    euros, unit, _ = _state(hass, f"{BITAXE_UID}_cost_today")
+    assert unit == "EUR"
+    assert euros == pytest.approx(euros_kwh * 0.03, rel=0.3)
+    assert euros < pounds / 10

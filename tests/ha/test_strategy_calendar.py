@@ -154,9 +154,9 @@ async def test_events_are_what_the_strategy_does_slot_by_slot(
     ].power_watts
     assert watts
     cost = watts / 1000 * 3 * 15.0  # three hours at 15 p/kWh
-    assert f"Estimated energy cost: {cost:.1f} p" in eco["description"]
+    assert f"Estimated energy cost: {cost:.2f} p" in eco["description"]
     assert "Bitaxe: off" in events[0]["description"]
-    assert "Estimated energy cost: 0.0 p" in events[0]["description"]
+    assert "Estimated energy cost: 0.00 p" in events[0]["description"]
     # Slot by slot through the real strategy: its band is the calendar's.
     runner = entry.runtime_data.strategy
     assert runner is not None

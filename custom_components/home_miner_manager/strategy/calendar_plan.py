@@ -163,7 +163,7 @@ def _description(
     if cost is None:
         lines.append("Estimated energy cost: unknown (no power reading)")
     else:
-        line = f"Estimated energy cost: {cost:.1f} {money}"
+        line = f"Estimated energy cost: {cost:.2f} {money}"
         if unknown:
             line += f" (without {', '.join(unknown)}: no power reading)"
         lines.append(line)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .data import HMMConfigEntry
     from .strategy_runner import StrategyRunner
 
+STRATEGY_OFF_NOTE = "The strategy is off: this is what it would do."
 STRATEGY_PLAN = CalendarEntityDescription(
     key="strategy_plan", translation_key="strategy_plan"
 )
@@ -95,6 +96,7 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
             self._pools(),
             self.runner.champion,
             prices.price_unit,
+            note=None if self.runner.enabled else STRATEGY_OFF_NOTE,
         )
         first = new[0].start if new else now
         kept = [e for e in self.events if e.end <= first and e.end > today]

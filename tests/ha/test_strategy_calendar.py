@@ -156,6 +156,9 @@ async def test_events_are_what_the_strategy_does_slot_by_slot(
     cost = watts / 1000 * 3 * 15.0  # three hours at 15 p/kWh
     assert f"Estimated energy cost: {cost:.2f} p" in eco["description"]
     assert "Bitaxe: off" in events[0]["description"]
+    assert events[0]["description"].endswith(
+        "The strategy is off: this is what it would do."
+    )
     assert "Estimated energy cost: 0.00 p" in events[0]["description"]
     # Slot by slot through the real strategy: its band is the calendar's.
     runner = entry.runtime_data.strategy

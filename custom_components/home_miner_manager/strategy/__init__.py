@@ -26,6 +26,9 @@ Modules:
 * :mod:`.outlook` — ``plan_periods(slots, bands, state, now, ...) ->
   list[PlannedPeriod]``: the known slots replayed through ``decide_at``
   (hysteresis included), as periods of one band.
+* :mod:`.calendar_plan` — ``plan_events(periods, miners, pools, champion,
+  unit) -> list[PlanEvent]``: the outlook's periods as the ``strategy_plan``
+  calendar's events (what each enrolled miner does, estimated cost).
 * :mod:`.reason` — ``miner_reason(ReasonInput) -> MinerReason``: why the
   strategy has a miner where it is (``StrategyReason``: the
   ``strategy_reason`` sensor's keys).

@@ -122,8 +122,13 @@ def plan_events(
     pools: Mapping[str, str],
     champion: ChampionState | None,
     unit: str,
+    *,
+    note: str | None = None,
 ) -> list[PlanEvent]:
-    """Return one event per period; ``unit`` is the price unit (``p/kWh``)."""
+    """Return one event per period; ``unit`` is the price unit (``p/kWh``).
+
+    ``note`` ends every description (e.g. that the strategy is off).
+    """
     events = []
     for period in periods:
         steps = miner_steps(period.band, miners, pools, champion, period.start)
@@ -138,7 +143,7 @@ def plan_events(
                 end=period.end,
                 band_id=period.band.id if period.band is not None else None,
                 summary=band_name(period.band) or NO_BAND,
-                description=_description(period, steps, cost, unit),
+                description=_description(period, steps, cost, unit, note),
                 cost=cost,
                 min_price=period.min_price,
                 max_price=period.max_price,
@@ -148,7 +153,11 @@ def plan_events(
 
 
 def _description(
-    period: PlannedPeriod, steps: Sequence[MinerStep], cost: float | None, unit: str
+    period: PlannedPeriod,
+    steps: Sequence[MinerStep],
+    cost: float | None,
+    unit: str,
+    note: str | None,
 ) -> str:
     money = unit.removesuffix("/kWh")
     price = (
@@ -167,4 +176,6 @@ def _description(
         if unknown:
             line += f" (without {', '.join(unknown)}: no power reading)"
         lines.append(line)
+    if note:
+        lines.append(note)
     return "\n".join(lines)

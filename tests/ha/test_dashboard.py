@@ -97,7 +97,8 @@ async def test_dashboard_for_the_simulated_fleet(
         entity_id(hass, "select", f"{BITAXE_UID}_pool"),
         entity_id(hass, "sensor", f"{BITAXE_UID}_health"),
     ]
-    assert [ent for ent in tile["entities"] if ent in wanted] == wanted
+    shown = [row["entity"] for row in tile["entities"]]
+    assert [ent for ent in shown if ent in wanted] == wanted
     # Every entity the dashboard names exists in Home Assistant.
     named = _named_entities(config)
     assert named
@@ -111,7 +112,7 @@ async def test_dashboard_for_the_simulated_fleet(
     assert any(row["name"] == "Bitaxe today" for row in costs[1]["entities"])
     shares = _cards(config, "shares")
     titles = [card.get("title") or "" for card in shares]
-    assert titles[:2] == ["Best share", "Bitaxe"]
+    assert titles[:2] == ["Fleet", "Bitaxe"]
     assert titles[2].startswith("DGB")
     assert titles[-1] == "Alerts and events"
 

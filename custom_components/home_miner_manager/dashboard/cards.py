@@ -56,6 +56,39 @@ POOL_ROWS: Final = (
     "network_difficulty",
 )
 
+# Short row names: a card's title already names the miner or the hub.
+ROW_NAMES: Final = {
+    "status": "Status",
+    "strategy_reason": "Strategy",
+    "hashrate": "Hashrate",
+    "temperature": "Temperature",
+    "power": "Power",
+    "mode": "Mode",
+    "pool": "Pool",
+    "pool_in_use": "Pool in use",
+    "health": "Health",
+    "miners_not_mining": "Not mining",
+    "agile_strategy": "Strategy",
+    "price_band": "Band",
+    "current_price": "Price now",
+    "next_price": "Next half hour",
+    "today_min_price": "Lowest today",
+    "today_average_price": "Average today",
+    "today_max_price": "Highest today",
+    "next_band_change": "Next band change",
+    "cost_today": "Today",
+    "cost_month": "This month",
+    "best_share": "Best share",
+    "best_share_ever": "Best share ever",
+    "best_difficulty": "Best difficulty",
+    "block_chance_today": "Block chance today",
+    "reachable": "Reachable",
+    "health_score": "Health",
+    "pool_miners": "Miners",
+    "best_share_round": "Best share this round",
+    "network_difficulty": "Network difficulty",
+}
+
 # Band colours, cheapest first; a band that switches miners off is red.
 MINING_COLOURS: Final = (
     ("🟦", "#039be5"),
@@ -94,7 +127,7 @@ def band_colours(bands: list[BandInfo] | tuple[BandInfo, ...]) -> list[tuple[str
 def _entities_card(
     title: str | None, device: DeviceEntities, keys: tuple[str, ...]
 ) -> Card | None:
-    rows = [entity for key in keys if (entity := device.get(key))]
+    rows = [_row(key, entity) for key in keys if (entity := device.get(key))]
     if not rows:
         return None
     card: Card = {"type": "entities", "entities": rows, "state_color": True}
@@ -103,12 +136,19 @@ def _entities_card(
     return card
 
 
+def _row(key: str, entity: str) -> dict[str, str]:
+    name = ROW_NAMES.get(key)
+    return {"entity": entity, "name": name} if name else {"entity": entity}
+
+
 def _present(cards: list[Card | None]) -> list[Card]:
     return [card for card in cards if card is not None]
 
 
 def _fleet_view(data: DashboardInput) -> Card:
-    summary = [entity for key in HUB_SUMMARY if (entity := data.hub.get(key))]
+    summary = [
+        _row(key, entity) for key in HUB_SUMMARY if (entity := data.hub.get(key))
+    ]
     cards: list[Card | None] = []
     if summary:
         cards.append(
@@ -165,20 +205,9 @@ def _prices_view(data: DashboardInput) -> Card | None:
         cards.append(
             {
                 "type": "history-graph",
-                "title": "Price, last 24 hours",
-                "hours_to_show": 24,
+                "title": "Price, last 48 hours",
+                "hours_to_show": 48,
                 "entities": [price],
-            }
-        )
-        cards.append(
-            {
-                "type": "statistics-graph",
-                "title": "Hourly price, last 7 days",
-                "entities": [price],
-                "period": "hour",
-                "days_to_show": 7,
-                "stat_types": ["mean", "min", "max"],
-                "chart_type": "line",
             }
         )
     return {
@@ -251,6 +280,7 @@ def _plan_markdown(price: str, data: DashboardInput) -> Card:
         "{% set ns.hi = [ns.hi, s.price] | max %}"
         "{% endif %}{% endfor %}\n"
         "{% if ns.rows %}\n"
+        "Bands of the price; the calendar shows what the strategy will do.\n\n"
         f"| When | Band | {unit} |\n|:--|:--|--:|\n"
         "{% for row in ns.rows %}| {{ row }} |\n{% endfor %}"
         "{% else %}No prices known ahead yet.{% endif %}"
@@ -301,7 +331,7 @@ def _costs_view(data: DashboardInput) -> Card:
 
 
 def _shares_view(data: DashboardInput) -> Card:
-    cards: list[Card | None] = [_entities_card("Best share", data.hub, ("best_share",))]
+    cards: list[Card | None] = [_entities_card("Fleet", data.hub, ("best_share",))]
     cards.extend(_entities_card(miner.name, miner, SHARE_ROWS) for miner in data.miners)
     cards.extend(_entities_card(pool.name, pool, POOL_ROWS) for pool in data.pools)
     devices = [

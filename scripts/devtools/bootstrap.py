@@ -6,6 +6,9 @@ flow, all over the HTTP API the frontend uses. Idempotent: an existing hub is
 reused, a miner or pool whose title already exists is skipped, options already
 set are not saved again, and a miner is pointed at a pool only on the first
 bootstrap (never again at later starts: the user may have switched it since).
+Also on the first bootstrap only: the stand-in tariff (``sensor.dev_tariff``)
+becomes the price source, and the Energy dashboard lists every miner's energy
+sensor as an individual device (``energy/save_prefs``).
 
 Usage: bootstrap.py --fleet FLEET_JSON [--url URL] [--user U] [--password P]
 """
@@ -212,6 +215,77 @@ async def switch_pool(client: HAClient, miner: str, pool: str) -> None:
             return
 
 
+DEV_TARIFF = "sensor.dev_tariff"  # config/configuration.yaml's template sensor
+
+
+async def ensure_prices(client: HAClient, entry_id: str) -> None:
+    """First bootstrap: take the stand-in tariff as the price source.
+
+    Later starts leave the option alone (the user may have picked another).
+    """
+    entries = await client.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
+    hub = next((e for e in entries if e["entry_id"] == entry_id), None)
+    if hub is None or await _has_price_source(client, entry_id):
+        return
+    for _ in range(60):  # the trigger-based sensor fills in after start-up
+        state = await client.get(f"/api/states/{DEV_TARIFF}")
+        if state.get("attributes", {}).get("prices"):
+            break
+        await asyncio.sleep(1.0)
+    flow_path = "/api/config/config_entries/options/flow"
+    options = await client.post(flow_path, {"handler": entry_id})
+    await client.post(f"{flow_path}/{options['flow_id']}", {"next_step_id": "prices"})
+    result = await client.post(
+        f"{flow_path}/{options['flow_id']}",
+        {"price_source": "octopus_entity", "price_entity": DEV_TARIFF},
+    )
+    if result.get("type") != "create_entry":
+        raise HAError(f"price source refused: {result.get('errors')}")
+    print(f"prices from {DEV_TARIFF}")
+
+
+async def _has_price_source(client: HAClient, entry_id: str) -> bool:
+    flow_path = "/api/config/config_entries/options/flow"
+    options = await client.post(flow_path, {"handler": entry_id})
+    step = await client.post(
+        f"{flow_path}/{options['flow_id']}", {"next_step_id": "prices"}
+    )
+    await client.delete(f"{flow_path}/{options['flow_id']}")
+    for field in step.get("data_schema", []):
+        if field["name"] == "price_entity":
+            return bool((field.get("description") or {}).get("suggested_value"))
+    return False
+
+
+async def ensure_energy_devices(client: HAClient) -> None:
+    """First bootstrap: every miner's energy sensor as an individual device.
+
+    Only when the Energy dashboard was never saved: later starts, and a user's
+    own energy settings, are left alone.
+    """
+    try:
+        await client.ws("energy/get_prefs")
+    except HAError:
+        pass  # no preferences stored yet
+    else:
+        return
+    sensors = sorted(
+        ent["entity_id"]
+        for ent in await client.ws("config/entity_registry/list")
+        if ent["platform"] == DOMAIN
+        and ent["entity_id"].startswith("sensor.")
+        and ent["unique_id"].endswith("_energy")
+        and not ent.get("disabled_by")
+    )
+    if not sensors:
+        return
+    await client.ws(
+        "energy/save_prefs",
+        device_consumption=[{"stat_consumption": sensor} for sensor in sensors],
+    )
+    print(f"energy dashboard: {len(sensors)} miners as individual devices")
+
+
 def load_fleet(path: Path) -> dict[str, Any]:
     """Read what the fleet printed (its ``--json`` line)."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -236,6 +310,8 @@ async def main() -> int:
             entry_id = await ensure_hub(client)
             added = await ensure_miners(client, entry_id, devices)
             await ensure_pools(client, entry_id, fleet)
+            await ensure_prices(client, entry_id)
+            await ensure_energy_devices(client)
         finally:
             await client.close()
     print(f"Home Miner Manager has {len(devices)} simulated miners ({added} added now)")

@@ -3,6 +3,9 @@
 Logs in with the browser like a user, then saves the integration page (hub with
 its miner subentries) and one miner's device page into docs/images/. Before the
 device page is captured, waits until that miner's entities report live values.
+Then the "Home Miner Manager" dashboard (which the integration's strategy module
+creates in that first browser session) view by view, and the calendar panel
+with the strategy's plan.
 
 Uses Debian's chromium through the playwright package (never `playwright
 install`, which downloads a browser).
@@ -117,7 +120,12 @@ async def main() -> int:
     parser.add_argument("--device-height", type=int, default=1650)
     parser.add_argument("--pool", default="Solo BTC", help="pool device to capture")
     parser.add_argument("--pool-height", type=int, default=1000)
+    parser.add_argument(
+        "--only", choices=("all", "devices", "dashboard"), default="all"
+    )
     args = parser.parse_args()
+    devices = args.only in ("all", "devices")
+    dashboards = args.only in ("all", "dashboard")
 
     async with aiohttp.ClientSession() as session:
         client = await HAClient.login(session, args.url, args.user, args.password)
@@ -143,6 +151,11 @@ async def main() -> int:
         )
         page = await browser.new_page(viewport={"width": 1400, "height": 900})
         await login(page, args.url, args.user, args.password)
+        if dashboards:
+            await capture_dashboard(page, args)
+        if not devices:
+            await browser.close()
+            return 2 if dead else 0
         await capture(
             page,
             f"{args.url}/config/integrations/integration/{DOMAIN}",
@@ -168,6 +181,38 @@ async def main() -> int:
         await browser.close()
     # The pictures are saved either way; a non-zero exit flags dead values.
     return 2 if dead else 0
+
+
+# Dashboard views (path, file, viewport height) and the text each waits for.
+DASHBOARD_VIEWS = (
+    ("fleet", "dashboard-fleet.png", 1250, "Bitaxe 1"),
+    ("prices", "dashboard-prices.png", 1450, "Today and tomorrow"),
+    ("costs", "dashboard-costs.png", 1000, "Per miner"),
+    ("shares", "dashboard-shares.png", 1300, "Alerts and events"),
+)
+DASHBOARD_URL = "home-miner-manager"
+
+
+async def capture_dashboard(page: Page, args: argparse.Namespace) -> None:
+    """The ready dashboard and the calendar panel.
+
+    The strategy module creates the dashboard in this (administrator's)
+    session: wait until its url answers, as a user would see it appear.
+    """
+    await page.goto(args.url)
+    await page.wait_for_load_state("networkidle")
+    await page.locator(f'a[href="/{DASHBOARD_URL}"]').first.wait_for(timeout=60_000)
+    for path, name, height, wait_text in DASHBOARD_VIEWS:
+        await capture(
+            page,
+            f"{args.url}/{DASHBOARD_URL}/{path}",
+            wait_text,
+            args.out / name,
+            height,
+        )
+    await capture(
+        page, f"{args.url}/calendar", "Strategy plan", args.out / "calendar.png", 1000
+    )
 
 
 def _name(device: dict[str, Any]) -> str:

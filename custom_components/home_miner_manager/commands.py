@@ -139,7 +139,8 @@ async def async_switch_pool(
         coordinator,
         pool.title,
         parse_pool_url(host, port),
-        actor,
+        user=target.user,
+        actor=actor,
     )
     # Most firmware restarts to apply a pool: poll until it is back.
     coordinator.async_watch_restart()

@@ -18,6 +18,8 @@ from homeassistant.helpers.event import async_call_later
 from .audit import Actor, queue_audit, queue_event
 from .const import DOMAIN, POOL_SWITCH_DEADLINE
 from .issues import pool_switch_issue_id
+from .pool_lookup import snapshot_user
+from .pools.pool_match import same_user
 from .pools.url import PoolAddress, pool_in_use_address
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ class PoolSwitchWatch:
         coordinator: MinerCoordinator,
         pool_name: str,
         address: PoolAddress,
+        *,
+        user: str,
         actor: Actor,
     ) -> None:
         """Start watching; :meth:`cancel` stops it."""
@@ -42,6 +46,7 @@ class PoolSwitchWatch:
         self._coordinator = coordinator
         self._pool_name = pool_name
         self._address = address
+        self._user = user
         self._actor = actor
         self._unsubs: list[CALLBACK_TYPE] = [
             coordinator.async_add_listener(self._async_check),
@@ -55,13 +60,22 @@ class PoolSwitchWatch:
             unsub()
         self._unsubs.clear()
 
+    def _shows_target(self) -> bool:
+        """Tell whether the last poll shows the pool asked for.
+
+        Pools for several coins may share one stratum server, so the user is
+        compared too when the miner reports it (not every driver does).
+        """
+        data = self._coordinator.data
+        if pool_in_use_address(data.pool_in_use) != self._address:
+            return False
+        reported = snapshot_user(data)
+        return reported is None or same_user(reported, self._user)
+
     @callback
     def _async_check(self) -> None:
         coordinator = self._coordinator
-        if (
-            not coordinator.available
-            or pool_in_use_address(coordinator.data.pool_in_use) != self._address
-        ):
+        if not coordinator.available or not self._shows_target():
             return
         self._finish()
         ir.async_delete_issue(

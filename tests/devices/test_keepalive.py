@@ -7,7 +7,8 @@ how many TCP connections the driver used.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -55,6 +56,20 @@ def _driver(made: list[MinerDriver], sim: HttpSimulator, **kwargs: Any) -> Miner
 
 async def _sim(**kwargs: Any) -> AxeOSSimulator:
     return await AxeOSSimulator("bitaxe_v2_15", **{**FAST, **kwargs}).start()
+
+
+@asynccontextmanager
+async def _polled(
+    made: list[MinerDriver], driver_kwargs: dict[str, Any] | None = None, **kwargs: Any
+) -> AsyncIterator[tuple[AxeOSSimulator, MinerDriver]]:
+    """A Bitaxe simulator and its driver after one poll (its connection open)."""
+    sim = await _sim(**kwargs)
+    try:
+        driver = _driver(made, sim, **(driver_kwargs or {}))
+        await driver.fetch()
+        yield sim, driver
+    finally:
+        await sim.stop()
 
 
 @pytest.mark.parametrize("kind", ["bitaxe", "nerdqaxe", "nmminer"])
@@ -115,47 +130,32 @@ async def test_device_closing_after_each_answer(
 async def test_device_closing_idle_connections(
     drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim(idle_timeout=0.1)
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers, idle_timeout=0.1) as (sim, driver):
         await _until(lambda: sim.open_connections == 0)
         await driver.fetch()
         assert sim.connections == 2
-    finally:
-        await sim.stop()
 
 
 async def test_dead_connection_poll_repeated_once(
     drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers) as (sim, driver):
         sim.forget_connections()  # the device purged our socket silently
         snapshot = await driver.fetch()
         assert snapshot.hashrate is not None
         assert sim.connections == 2
-    finally:
-        await sim.stop()
 
 
 async def test_dead_connection_settings_write_repeated_once(
     drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers) as (sim, driver):
         sim.forget_connections()
         before = sim.frequency
         await driver.set_mode("turbo")  # absolute values: safe to send again
         assert sim.frequency > before
         assert len(sim.requests_to("PATCH", "/api/system")) == 1
         assert sim.connections == 2
-    finally:
-        await sim.stop()
 
 
 async def test_restart_never_repeated_on_a_dead_connection(
@@ -163,10 +163,7 @@ async def test_restart_never_repeated_on_a_dead_connection(
     socket_enabled: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers) as (sim, driver):
         # Used just now: the restart goes out on the kept connection...
         monkeypatch.setattr(http_module, "FRESH_S", 3600.0)
         sim.forget_connections()
@@ -181,8 +178,6 @@ async def test_restart_never_repeated_on_a_dead_connection(
         await driver.restart()
         assert len(sim.requests_to("POST", "/api/system/restart")) == 1
         assert sim.connections == 3
-    finally:
-        await sim.stop()
 
 
 async def test_a_restart_never_cuts_a_poll_in_flight(
@@ -190,10 +185,7 @@ async def test_a_restart_never_cuts_a_poll_in_flight(
     socket_enabled: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sim = await _sim(latency=0.2)
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers, latency=0.2) as (sim, driver):
         monkeypatch.setattr(http_module, "FRESH_S", 0.0)  # as if long idle
         poll = asyncio.ensure_future(driver.fetch())
         await _until(lambda: sim.requests == 3)  # the poll is on the connection
@@ -201,52 +193,35 @@ async def test_a_restart_never_cuts_a_poll_in_flight(
         assert (await poll).hashrate is not None
         assert len(sim.requests_to("POST", "/api/system/restart")) == 1
         assert sim.connections == 1
-    finally:
-        await sim.stop()
 
 
 @pytest.mark.parametrize("fault", [Fault.TIMEOUT, Fault.HTTP_500, Fault.NETWORK_RANGE])
 async def test_an_error_closes_the_connection(
     fault: Fault, drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim, timeout=0.3)
-        await driver.fetch()
+    async with _polled(drivers, {"timeout": 0.3}) as (sim, driver):
         await sim.set_fault(fault, count=1)
         with pytest.raises((MinerTimeoutError, MinerResponseError, MinerAuthError)):
             await driver.fetch()
         await _until(lambda: sim.open_connections == 0)
         await driver.fetch()
         assert sim.connections == 2
-    finally:
-        await sim.stop()
 
 
 async def test_close_at_unload(
     drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers) as (sim, driver):
         assert sim.open_connections == 1
         await driver.close()
         await _until(lambda: sim.open_connections == 0)
         await driver.close()  # twice is harmless
-    finally:
-        await sim.stop()
 
 
 async def test_pool_switch_and_restart_on_one_connection(
     drivers: list[MinerDriver], socket_enabled: None
 ) -> None:
-    sim = await _sim()
-    try:
-        driver = _driver(drivers, sim)
-        await driver.fetch()
+    async with _polled(drivers) as (sim, driver):
         await driver.switch_pool(PoolTarget(url="pool.example", port=3333, user="u"))
         # info, PATCH and restart followed the poll on its connection.
         assert sim.connections == 1
-    finally:
-        await sim.stop()

@@ -41,7 +41,7 @@ from .devices.types import AVALON_MODES, AXEOS_MODES, MinerType
 from .prices.octopus_entity import parse_time
 from .prices.slots import SLOT_LENGTH, PriceSlot
 from .prices.units import minor_per_major
-from .strategy.backtest import BacktestMiner, run_backtest
+from .strategy.backtest import BacktestMiner, MinerResult, run_backtest
 from .strategy_fleet import band_name
 
 if TYPE_CHECKING:
@@ -241,9 +241,25 @@ async def _async_simulate(call: ServiceCall) -> ServiceResponse:
                 "saving": round(m.saving, 4),
                 "switches": m.switches,
                 "hours_on": round(m.hours_on, 2),
+                **_gbp_keys(runner.prices.currency, m),
             }
             for m in result.miners
         ],
+    }
+
+
+def _gbp_keys(currency: str, miner: MinerResult) -> dict[str, float]:
+    """Return the response's first key names, kept for pound prices.
+
+    Automations written before other tariffs read ``cost_gbp`` and friends;
+    they stay for GBP, where they are still true.
+    """
+    if currency != "GBP":
+        return {}
+    return {
+        "cost_gbp": round(miner.cost, 4),
+        "always_on_cost_gbp": round(miner.always_on_cost, 4),
+        "saving_gbp": round(miner.saving, 4),
     }
 
 

@@ -112,6 +112,10 @@ async def test_simulate_strategy(
     assert miner["hours_on"] == 4.5  # 9 of 12 half hours
     assert miner["cost"] < miner["always_on_cost"]
     assert response["currency"] == "GBP"  # Octopus: pence, whatever HA says
+    # The first key names stay for pounds (automations may read them).
+    assert miner["cost_gbp"] == miner["cost"]
+    assert miner["saving_gbp"] == miner["saving"]
+    assert miner["always_on_cost_gbp"] == miner["always_on_cost"]
     # Stored prices (today's) by default; none for a period without any.
     stored = await hass.services.async_call(
         DOMAIN, "simulate_strategy", {}, blocking=True, return_response=True

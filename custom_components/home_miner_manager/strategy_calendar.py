@@ -165,9 +165,15 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
 
 
 def _calendar_event(event: PlanEvent) -> CalendarEvent:
+    start, end = dt_util.as_local(event.start), dt_util.as_local(event.end)
+    if end.replace(tzinfo=None) < start.replace(tzinfo=None):
+        # Home Assistant checks the duration on wall times (same zone): a
+        # period inside the hour repeated when clocks go back ends "before"
+        # it starts and is refused. It ends at the same wall time instead.
+        end = start.replace(fold=1)
     return CalendarEvent(
-        start=dt_util.as_local(event.start),
-        end=dt_util.as_local(event.end),
+        start=start,
+        end=end,
         summary=event.summary,
         description=event.description,
         uid=f"{event.start.isoformat()}_{event.band_id}",

@@ -311,3 +311,22 @@ async def test_an_automation_triggers_at_a_band_period_start(
         await hass.async_block_till_done(wait_background_tasks=True)
     assert [e.data["band"] for e in fired] == ["OFF >=20p"]
     assert dt_util.parse_datetime(fired[0].data["start"]) == start
+
+
+@pytest.mark.freeze_time("2026-10-24 23:10:00+00:00")  # 00:10 BST, 25 October
+async def test_a_period_inside_the_repeated_hour_when_clocks_go_back(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    # 50 half hours; OFF for 01:30-02:00 BST only, then 01:00 GMT comes again.
+    await _hub(hass, setup_hub, axeos_sim, [15.0] * 3 + [25.0] + [15.0] * 46)
+    today = uk_midnight().astimezone(dt_util.UTC)
+    events = await _events(hass, today, today + timedelta(days=1))
+    assert [e["summary"] for e in events] == ["DGB 12-20p", "OFF >=20p", "DGB 12-20p"]
+    off = events[1]
+    assert off["start"] == "2026-10-25T01:30:00+01:00"
+    # Home Assistant compares wall times: it ends at 01:30 GMT, not 01:00.
+    assert off["end"] == "2026-10-25T01:30:00+00:00"
+    assert events[2]["start"] == "2026-10-25T01:00:00+00:00"
+    state = hass.states.get(_calendar(hass))
+    assert state is not None
+    assert state.attributes["message"] == "DGB 12-20p"

@@ -13,13 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import setup_test_component_platform
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    setup_test_component_platform,
+)
 
 from custom_components.home_miner_manager.const import (
     CONF_PRICE_ENTITY,
@@ -27,6 +31,8 @@ from custom_components.home_miner_manager.const import (
     DOMAIN,
 )
 from hmm_sim.base import Simulator
+
+from .conftest import BITAXE_UID, miner_subentry
 
 UK = ZoneInfo("Europe/London")
 STEM = "octopus_energy_electricity_21l1234567_1200012345678"
@@ -177,3 +183,40 @@ def entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
 
 
 HUB_ID = "01HMMHUBENTRY0000000000000"
+
+
+def plugged_bitaxe(sim: Simulator) -> ConfigSubentryData:
+    """The Bitaxe simulator's subentry, on its smart plug ``switch.bitaxe_plug``."""
+    return miner_subentry(
+        sim,
+        "bitaxe",
+        title="Bitaxe",
+        unique_id=BITAXE_UID,
+        power_switch="switch.bitaxe_plug",
+    )
+
+
+async def set_switch(hass: HomeAssistant, unique_id: str, on: bool = True) -> None:
+    """Turn one of the integration's switches on or off, and let it act."""
+    await hass.services.async_call(
+        "switch",
+        "turn_on" if on else "turn_off",
+        {"entity_id": entity_id(hass, "switch", unique_id)},
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def start_strategy(hass: HomeAssistant) -> None:
+    """Enrol the Bitaxe, then switch the strategy on."""
+    await set_switch(hass, f"{BITAXE_UID}_strategy_enrolled")
+    await set_switch(hass, f"{HUB_ID}_agile_strategy")
+
+
+async def move_to(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: str
+) -> None:
+    """Move the clock to ``when`` and let the timers due run."""
+    freezer.move_to(dt_util.parse_datetime(when))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -18,26 +18,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import EnergyPrice
 from hmm_sim import AxeOSSimulator
 
-from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
+from .conftest import HubFactory, rows
 from .octopus_standin import day_state, rate_sensor_state, register_meter
-from .strategy_support import (
-    HUB_ID,
-    UK,
-    SmartPlug,
-    add_plugs,
-    entity_id,
-    pool_subentry,
-)
-from .test_entities import sync_sim_clock
+from .prices_support import hub_sensor, plugged_hub
+from .strategy_support import UK, SmartPlug, move_to
 
 SLOT = timedelta(minutes=30)
 RENAMED = {
@@ -61,55 +51,8 @@ def _at_uk(day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=UK)
 
 
-async def _hub(
-    hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim: AxeOSSimulator,
-    plug: SmartPlug,
-    price_entity: str,
-) -> MockConfigEntry:
-    await add_plugs(hass, plug)
-    sync_sim_clock(sim)
-    return await setup_hub(
-        [
-            miner_subentry(
-                sim,
-                "bitaxe",
-                title="Bitaxe",
-                unique_id=BITAXE_UID,
-                power_switch="switch.bitaxe_plug",
-            ),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options={
-            "price_source": "octopus_entity",
-            "price_entity": price_entity,
-            "when_price_unknown": "off",
-        },
-    )
-
-
-async def _start(hass: HomeAssistant) -> None:
-    for unique_id in (f"{BITAXE_UID}_strategy_enrolled", f"{HUB_ID}_agile_strategy"):
-        await hass.services.async_call(
-            "switch",
-            "turn_on",
-            {"entity_id": entity_id(hass, "switch", unique_id)},
-            blocking=True,
-        )
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _move(hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: str) -> None:
-    freezer.move_to(dt_util.parse_datetime(when))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 def _price(hass: HomeAssistant, key: str = "current_price") -> str:
-    state = hass.states.get(entity_id(hass, "sensor", f"{HUB_ID}_{key}"))
-    assert state is not None
-    return state.state
+    return hub_sensor(hass, key).state
 
 
 def _reason(entry: MockConfigEntry) -> Any:
@@ -137,19 +80,18 @@ async def test_rate_sensor_option_across_a_slot_boundary(  # noqa: PLR0917
     day_state(hass, ids["next_day_rates"], None, [], next_day=True)  # not yet
     noon = _at_uk(4, 12)
     rate_sensor_state(hass, ids["current_rate"], noon, noon + SLOT, 18.0)
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, ids["current_rate"])
-    await _start(hass)
-    await _move(hass, freezer, "2026-12-04 12:29:50+00:00")  # grace is over
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, ids["current_rate"])
+    await move_to(hass, freezer, "2026-12-04 12:29:50+00:00")  # grace is over
     assert _price(hass) == "18.0"
     assert _price(hass, "next_price") == "14.0"
     # 12:30:00: the sensor still shows 12:00-12:30 (its own 60 s tick).
-    await _move(hass, freezer, "2026-12-04 12:30:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 12:30:00+00:00")
     assert _price(hass) == "14.0"
     assert _reason(entry) != "price_unknown"
     assert "off" not in plug.calls
     # 12:31: the sensor shows the whole run, 12:30-20:00, as one "slot".
     rate_sensor_state(hass, ids["current_rate"], noon + SLOT, _at_uk(4, 20), 14.0)
-    await _move(hass, freezer, "2026-12-04 12:31:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 12:31:00+00:00")
     assert _price(hass) == "14.0"
     assert _price(hass, "next_price") == "14.0"  # 13:00, a slot of its own
     assert await _row_lengths(hass, entry) == {SLOT}
@@ -172,25 +114,26 @@ async def test_midnight_before_current_day_moves_on(
     day_state(hass, ids["next_day_rates"], _at_uk(5), tomorrow, next_day=True)
     late = _at_uk(4, 23, 30)
     rate_sensor_state(hass, ids["current_rate"], _at_uk(4), late + SLOT, 16.0)
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, ids["current_day_rates"])
-    await _start(hass)
-    await _move(hass, freezer, "2026-12-04 23:59:50+00:00")
+    entry = await plugged_hub(
+        hass, setup_hub, axeos_sim, plug, ids["current_day_rates"]
+    )
+    await move_to(hass, freezer, "2026-12-04 23:59:50+00:00")
     assert _price(hass) == "16.0"
     # 00:00: tomorrow's list is emptied; today's still holds yesterday.
     freezer.move_to(dt_util.parse_datetime("2026-12-05 00:00:00+00:00"))
     day_state(hass, ids["next_day_rates"], _at_uk(5), [], next_day=True)
-    await _move(hass, freezer, "2026-12-05 00:00:00+00:00")
+    await move_to(hass, freezer, "2026-12-05 00:00:00+00:00")
     assert _price(hass) == "13.0"
     # 00:00:30: the rate sensor shows the 00:00-05:00 run.
     rate_sensor_state(hass, ids["current_rate"], _at_uk(5), _at_uk(5, 5), 13.0)
-    await _move(hass, freezer, "2026-12-05 00:00:30+00:00")
+    await move_to(hass, freezer, "2026-12-05 00:00:30+00:00")
     assert _price(hass) == "13.0"
     assert _price(hass, "next_price") == "13.0"
-    await _move(hass, freezer, "2026-12-05 00:14:00+00:00")
+    await move_to(hass, freezer, "2026-12-05 00:14:00+00:00")
     assert _price(hass) == "13.0"
     # 00:15: today's list arrives.
     day_state(hass, ids["current_day_rates"], _at_uk(5), tomorrow)
-    await _move(hass, freezer, "2026-12-05 00:30:00+00:00")
+    await move_to(hass, freezer, "2026-12-05 00:30:00+00:00")
     assert _price(hass) == "13.0"
     assert await _row_lengths(hass, entry) == {SLOT}
     assert _reason(entry) != "price_unknown"
@@ -211,9 +154,8 @@ async def test_saved_export_meter_gives_no_price_and_a_repair(  # noqa: PLR0917
     day_state(hass, ids["current_day_rates"], _at_uk(4), [5.0] * 48, export=True)
     noon = _at_uk(4, 12)
     rate_sensor_state(hass, ids["current_rate"], noon, noon + SLOT, 5.0, export=True)
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, ids[kind])
-    await _start(hass)
-    await _move(hass, freezer, "2026-12-04 12:16:00+00:00")  # past the grace
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, ids[kind])
+    await move_to(hass, freezer, "2026-12-04 12:16:00+00:00")  # past the grace
     assert _price(hass) == "unavailable"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown")
     assert issue is not None
@@ -237,9 +179,8 @@ async def test_saved_rate_sensor_without_day_lists_raises_a_repair(
     )
     noon = _at_uk(4, 12)
     rate_sensor_state(hass, ids["current_rate"], noon, noon + SLOT, 15.0)
-    await _hub(hass, setup_hub, axeos_sim, plug, ids["current_rate"])
-    await _start(hass)
-    await _move(hass, freezer, "2026-12-04 12:16:00+00:00")
+    await plugged_hub(hass, setup_hub, axeos_sim, plug, ids["current_rate"])
+    await move_to(hass, freezer, "2026-12-04 12:16:00+00:00")
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown")
     assert issue is not None
     assert issue.translation_key == "price_unknown_rate_sensor"
@@ -248,6 +189,6 @@ async def test_saved_rate_sensor_without_day_lists_raises_a_repair(
     registry.async_update_entity(ids["current_day_rates"], disabled_by=None)
     day_state(hass, ids["current_day_rates"], _at_uk(4), [15.0] * 48)
     rate_sensor_state(hass, ids["current_rate"], noon, noon + SLOT, 15.0)
-    await _move(hass, freezer, "2026-12-04 12:17:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 12:17:00+00:00")
     assert _price(hass) == "15.0"
     assert ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown") is None

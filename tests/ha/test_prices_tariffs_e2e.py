@@ -9,26 +9,22 @@ above 20 minor units per kWh, BTC below 4 (the default bands).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import EnergyPrice
 from hmm_sim import AxeOSSimulator
 
-from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
-from .strategy_support import HUB_ID, SmartPlug, add_plugs, entity_id, pool_subentry
+from .conftest import HubFactory, rows
+from .prices_support import hub_sensor, plugged_hub
+from .strategy_support import SmartPlug, move_to
 from .tariff_standin import Amber, NordPool, Q, generic_state, local_day
-from .test_entities import sync_sim_clock
 
 STOCKHOLM = dt_util.get_time_zone("Europe/Stockholm")
 BRISBANE = dt_util.get_time_zone("Australia/Brisbane")  # Amber's NEM time, no DST
@@ -38,55 +34,6 @@ BRISBANE = dt_util.get_time_zone("Australia/Brisbane")  # Amber's NEM time, no D
 def plug(axeos_sim: AxeOSSimulator) -> SmartPlug:
     """The Bitaxe's smart plug."""
     return SmartPlug("Bitaxe plug", axeos_sim)
-
-
-async def _hub(
-    hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim: AxeOSSimulator,
-    plug: SmartPlug,
-    price_entity: str,
-) -> MockConfigEntry:
-    await add_plugs(hass, plug)
-    sync_sim_clock(sim)
-    entry = await setup_hub(
-        [
-            miner_subentry(
-                sim,
-                "bitaxe",
-                title="Bitaxe",
-                unique_id=BITAXE_UID,
-                power_switch="switch.bitaxe_plug",
-            ),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options={
-            "price_source": "octopus_entity",
-            "price_entity": price_entity,
-            "when_price_unknown": "off",
-        },
-    )
-    for unique_id in (f"{BITAXE_UID}_strategy_enrolled", f"{HUB_ID}_agile_strategy"):
-        await hass.services.async_call(
-            "switch",
-            "turn_on",
-            {"entity_id": entity_id(hass, "switch", unique_id)},
-            blocking=True,
-        )
-        await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
-
-
-async def _move(hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: str) -> None:
-    freezer.move_to(dt_util.parse_datetime(when))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def _sensor(hass: HomeAssistant, key: str = "current_price") -> Any:
-    state = hass.states.get(entity_id(hass, "sensor", f"{HUB_ID}_{key}"))
-    assert state is not None
-    return state
 
 
 def _band(entry: MockConfigEntry) -> int | None:
@@ -113,36 +60,36 @@ async def test_nordpool_quarter_hours_in_eur(
     await hass.config.async_update(time_zone="Europe/Stockholm", currency="EUR")
     nordpool = NordPool(hass, "SE3", _nordpool_price)
     nordpool.published = {date(2026, 12, 4)}  # tomorrow clears about 13:00 CET
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, nordpool.entity_id)
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, nordpool.entity_id)
     prices = entry.runtime_data.prices
     assert [c["date"] for c in nordpool.calls] == [date(2026, 12, 4), date(2026, 12, 5)]
     assert nordpool.calls[0]["currency"] == "EUR"
     assert nordpool.calls[0]["areas"] == ["SE3"]
     assert len(prices.slots) == 96
     assert {s.end - s.start for s in prices.slots} == {Q}
-    await _move(hass, freezer, "2026-12-04 09:56:00+00:00")
-    current = _sensor(hass)
+    await move_to(hass, freezer, "2026-12-04 09:56:00+00:00")
+    current = hub_sensor(hass)
     assert current.state == "3.0"
     assert current.attributes["unit_of_measurement"] == "c/kWh"
     assert _band(entry) == BTC
     # 12:00 Stockholm: a dear quarter-hour, OFF at once.
-    await _move(hass, freezer, "2026-12-04 11:00:00+00:00")
-    assert _sensor(hass).state == "30.0"
+    await move_to(hass, freezer, "2026-12-04 11:00:00+00:00")
+    assert hub_sensor(hass).state == "30.0"
     assert _band(entry) == OFF
     assert plug.calls[-1] == "off"
-    await _move(hass, freezer, "2026-12-04 11:45:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 11:45:00+00:00")
     assert _band(entry) == OFF
     # 13:00: cheap again, and the next hour (four quarter-hours) is published.
-    await _move(hass, freezer, "2026-12-04 12:00:00+00:00")
-    assert _sensor(hass).state == "3.0"
+    await move_to(hass, freezer, "2026-12-04 12:00:00+00:00")
+    assert hub_sensor(hass).state == "3.0"
     assert _band(entry) == BTC
     assert plug.calls[-1] == "on"
     # Tomorrow clears; the hourly retry (not every 5 minutes) fetches it.
     nordpool.published.add(date(2026, 12, 5))
     calls = len(nordpool.calls)
-    await _move(hass, freezer, "2026-12-04 12:55:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 12:55:00+00:00")
     assert len(nordpool.calls) == calls
-    await _move(hass, freezer, "2026-12-04 13:00:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 13:00:00+00:00")
     assert len(nordpool.calls) == calls + 2
     assert len(prices.slots) == 192
     stored = await rows(hass, entry, EnergyPrice)
@@ -170,21 +117,21 @@ async def test_nordpool_dst_day_of_100_quarter_hours(
 
     nordpool = NordPool(hass, "SE3", price)
     nordpool.published = {date(2026, 10, 25)}
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, nordpool.entity_id)
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, nordpool.entity_id)
     start, end = local_day(date(2026, 10, 25), STOCKHOLM)
     day = [s for s in entry.runtime_data.prices.slots if start <= s.start < end]
     assert len(day) == 100
-    await _move(hass, freezer, "2026-10-24 23:56:00+00:00")  # 01:56 CEST
+    await move_to(hass, freezer, "2026-10-24 23:56:00+00:00")  # 01:56 CEST
     assert _band(entry) == BTC
-    await _move(hass, freezer, "2026-10-25 00:30:00+00:00")  # 02:30 CEST
+    await move_to(hass, freezer, "2026-10-25 00:30:00+00:00")  # 02:30 CEST
     assert _band(entry) == OFF
     assert plug.calls[-1] == "off"
-    await _move(hass, freezer, "2026-10-25 01:30:00+00:00")  # 02:30 CET
+    await move_to(hass, freezer, "2026-10-25 01:30:00+00:00")  # 02:30 CET
     assert dt_util.as_local(dt_util.utcnow()).hour == 2
-    assert _sensor(hass).state == "3.0"
+    assert hub_sensor(hass).state == "3.0"
     assert _band(entry) == BTC
     assert plug.calls[-1] == "on"
-    assert _sensor(hass, "today_average_price").state == str(
+    assert hub_sensor(hass, "today_average_price").state == str(
         round((4 * 30.0 + 96 * 3.0) / 100, 4)
     )
 
@@ -203,22 +150,22 @@ async def test_amber_half_hours_in_aud(
     # From 11:30 Brisbane: 0.03 AUD/kWh (3 c) to 13:00, 0.35 (OFF) to 14:00, then 0.02.
     now = dt_util.utcnow()
     amber.publish(now, [0.03] * 3 + [0.35] * 2 + [0.02] * 20)
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, amber.forecast)
-    await _move(hass, freezer, "2026-12-04 01:56:00+00:00")
-    current = _sensor(hass)
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, amber.forecast)
+    await move_to(hass, freezer, "2026-12-04 01:56:00+00:00")
+    current = hub_sensor(hass)
     assert current.state == "3.0"
     assert current.attributes["unit_of_measurement"] == "c/kWh"
     assert _band(entry) == BTC
     # 13:00: Amber moves on (the new interval in progress leaves the forecast).
     freezer.move_to(dt_util.parse_datetime("2026-12-04 03:00:00+00:00"))
     amber.publish(dt_util.utcnow(), [0.35] * 2 + [0.02] * 20)
-    await _move(hass, freezer, "2026-12-04 03:00:05+00:00")
-    assert _sensor(hass).state == "35.0"
+    await move_to(hass, freezer, "2026-12-04 03:00:05+00:00")
+    assert hub_sensor(hass).state == "35.0"
     assert _band(entry) == OFF
     assert plug.calls[-1] == "off"
     # 14:00 without a fresh update yet: the slot seen in the forecast holds.
-    await _move(hass, freezer, "2026-12-04 04:00:00+00:00")
-    assert _sensor(hass).state == "2.0"
+    await move_to(hass, freezer, "2026-12-04 04:00:00+00:00")
+    assert hub_sensor(hass).state == "2.0"
     assert _band(entry) == BTC
     assert plug.calls[-1] == "on"
     stored = await rows(hass, entry, EnergyPrice)
@@ -240,22 +187,22 @@ async def test_generic_hourly_sensor(
     assert start is not None
     hourly = [0.03, 0.25, 0.02, 0.02, 0.02]  # 10:00 UTC dear, then cheap
     generic_state(hass, "sensor.spot_prices", start, hourly)
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, "sensor.spot_prices")
-    await _move(hass, freezer, "2026-12-04 09:56:00+00:00")
-    assert _sensor(hass).state == "3.0"
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, "sensor.spot_prices")
+    await move_to(hass, freezer, "2026-12-04 09:56:00+00:00")
+    assert hub_sensor(hass).state == "3.0"
     assert _band(entry) == BTC
-    await _move(hass, freezer, "2026-12-04 10:00:00+00:00")
-    assert _sensor(hass).state == "25.0"
+    await move_to(hass, freezer, "2026-12-04 10:00:00+00:00")
+    assert hub_sensor(hass).state == "25.0"
     assert _band(entry) == OFF
     assert plug.calls[-1] == "off"
     # 11:00: one cheap hour is two half-hours: out of OFF at once.
-    await _move(hass, freezer, "2026-12-04 11:00:00+00:00")
+    await move_to(hass, freezer, "2026-12-04 11:00:00+00:00")
     assert _band(entry) == BTC
     assert plug.calls[-1] == "on"
     # A unit in another currency is refused, with a repair.
     generic_state(hass, "sensor.spot_prices", start, hourly, unit="SEK/kWh")
-    await _move(hass, freezer, "2026-12-04 11:05:00+00:00")
-    assert _sensor(hass).state == "unavailable"
+    await move_to(hass, freezer, "2026-12-04 11:05:00+00:00")
+    assert hub_sensor(hass).state == "unavailable"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown")
     assert issue is not None
     assert issue.translation_key == "price_unknown_currency_mismatch"
@@ -270,7 +217,7 @@ async def test_generic_sensor_appearing_after_the_hub(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A template sensor (no registry entry) created after the hub started."""
-    entry = await _hub(hass, setup_hub, axeos_sim, plug, "sensor.spot_prices")
+    entry = await plugged_hub(hass, setup_hub, axeos_sim, plug, "sensor.spot_prices")
     prices = entry.runtime_data.prices
     assert prices.kind is None
     start = dt_util.parse_datetime("2026-12-04 09:00:00+00:00")
@@ -279,6 +226,6 @@ async def test_generic_sensor_appearing_after_the_hub(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert prices.kind == "generic"
     assert prices.region == "X"
-    await _move(hass, freezer, "2026-12-04 09:56:00+00:00")
-    assert _sensor(hass).state == "3.0"
+    await move_to(hass, freezer, "2026-12-04 09:56:00+00:00")
+    assert hub_sensor(hass).state == "3.0"
     assert _band(entry) == BTC

@@ -32,9 +32,11 @@ from .strategy_support import (
     add_plugs,
     entity_id,
     entity_options,
+    plugged_bitaxe,
     pool_subentry,
     set_day,
     slot_index,
+    start_strategy,
 )
 from .test_entities import sync_sim_clock
 
@@ -59,21 +61,6 @@ async def _hub(
         ],
         options=entity_options(),
     )
-
-
-async def _switch(hass: HomeAssistant, unique_id: str) -> None:
-    await hass.services.async_call(
-        "switch",
-        "turn_on",
-        {"entity_id": entity_id(hass, "switch", unique_id)},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _start(hass: HomeAssistant) -> None:
-    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled")
-    await _switch(hass, f"{HUB_ID}_agile_strategy")
 
 
 def _miner(entry: MockConfigEntry) -> Any:
@@ -132,7 +119,7 @@ async def test_off_right_after_a_command_uses_what_was_commanded(
     await coordinator.async_refresh()
     in_flight = coordinator.data  # a poll taken while the command went out
     assert in_flight.mode == "eco"
-    await _start(hass)
+    await start_strategy(hass)
     band_mode = entry.runtime_data.strategy.decision.band.bitaxe_mode
     assert band_mode != "eco"
     assert _pool_switches(axeos_sim)
@@ -161,7 +148,7 @@ async def test_off_reaches_a_rebooting_miner_within_30_s(
     entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
     coordinator = _miner(entry)
     axeos_sim.restart_downtime = 20.0  # the loop's clock: moved by the freezer
-    await _start(hass)
+    await start_strategy(hass)
     assert _pool_switches(axeos_sim)
     await _tick(hass, freezer, 1)
     assert not axeos_sim.is_up
@@ -194,7 +181,7 @@ async def test_nothing_is_sent_to_a_miner_that_does_not_answer(
     await coordinator.async_refresh()
     assert not coordinator.available
     axeos_sim.log.clear()
-    await _start(hass)
+    await start_strategy(hass)
     assert axeos_sim.requests_to("PATCH", "/api/system") == []
     run = entry.runtime_data.strategy.miner_state(coordinator)
     assert run.last_error is not None
@@ -214,7 +201,7 @@ async def test_unconfirmed_command_is_sent_again_within_a_poll_interval(
     """A mode the miner took and then lost shows in the next poll: sent again."""
     entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE)
     coordinator = _miner(entry)
-    await _start(hass)
+    await start_strategy(hass)
     band_mode = entry.runtime_data.strategy.decision.band.bitaxe_mode
     await _rebooted(hass, freezer)
     # The firmware drops the new mode (as after a failed apply).
@@ -245,7 +232,7 @@ async def test_pools_sharing_a_server_are_told_apart_by_user(
         pools.append(pool)
     entry = await _hub(hass, setup_hub, axeos_sim, BTC_PRICE, pools)
     coordinator = _miner(entry)
-    await _start(hass)
+    await start_strategy(hass)
     await _rebooted(hass, freezer)
     await coordinator.async_refresh()
     assert coordinator.data.extras["pool_user"].startswith("btcwallet.")
@@ -295,18 +282,12 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     sync_sim_clock(axeos_sim)
     entry = await setup_hub(
         [
-            miner_subentry(
-                axeos_sim,
-                "bitaxe",
-                title="Bitaxe",
-                unique_id=BITAXE_UID,
-                power_switch="switch.bitaxe_plug",
-            ),
+            plugged_bitaxe(axeos_sim),
             *(pool_subentry(coin, port) for coin, port in PORTS.items()),
         ],
         options=entity_options(),
     )
-    await _start(hass)
+    await start_strategy(hass)
     assert plug.calls == ["off"]
     # 12:30: DGB; the plug goes on and the run waits for the miner to answer.
     freezer.move_to(dt_util.parse_datetime("2026-03-10 12:30:00+00:00"))
@@ -356,7 +337,7 @@ async def test_a_miner_gone_for_good_is_not_asked_every_few_seconds(
     """OFF is retried every 5 s for 5 minutes, then once per poll interval."""
     entry = await _hub(hass, setup_hub, axeos_sim, 15.0)  # DGB: eco
     coordinator = _miner(entry)
-    await _start(hass)
+    await start_strategy(hass)
     await _rebooted(hass, freezer)
     await coordinator.driver.set_mode("turbo")  # the OFF band must send eco
     await coordinator.async_refresh()

@@ -13,7 +13,6 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -30,15 +29,19 @@ from custom_components.home_miner_manager.db.models import (
 )
 from hmm_sim import AxeOSSimulator
 
-from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
+from .conftest import BITAXE_UID, HubFactory, closed_port, rows
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
     add_plugs,
     entity_id,
     entity_options,
+    move_to,
+    plugged_bitaxe,
     pool_subentry,
     set_day,
+    set_switch,
+    start_strategy,
 )
 from .test_entities import sync_sim_clock
 
@@ -69,38 +72,11 @@ async def _hub(
     sync_sim_clock(sim)
     return await setup_hub(
         [
-            miner_subentry(
-                sim,
-                "bitaxe",
-                title="Bitaxe",
-                unique_id=BITAXE_UID,
-                power_switch="switch.bitaxe_plug",
-            ),
+            plugged_bitaxe(sim),
             *(pool_subentry(coin, PORTS[coin]) for coin in coins),
         ],
         options=entity_options(**options),
     )
-
-
-async def _switch(hass: HomeAssistant, unique_id: str, on: bool = True) -> None:
-    await hass.services.async_call(
-        "switch",
-        "turn_on" if on else "turn_off",
-        {"entity_id": entity_id(hass, "switch", unique_id)},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _start(hass: HomeAssistant) -> None:
-    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled")
-    await _switch(hass, f"{HUB_ID}_agile_strategy")
-
-
-async def _at(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: str) -> None:
-    freezer.move_to(dt_util.parse_datetime(moment))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _until(
@@ -142,7 +118,7 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     entry = await _hub(
         hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE] * 23
     )
-    await _start(hass)
+    await start_strategy(hass)
     # 25 p: OFF at once, the plug goes off, the miner is expected offline.
     assert plug.calls == ["off"]
     assert _band(hass) == "OFF >=20p"
@@ -162,7 +138,7 @@ async def test_off_then_dgb_eco_with_plug_pool_and_mode(
     assert next_change.attributes["target_band"] == "DGB 12-20p"
 
     # 12:30: 15 p now and next: leave OFF for DGB eco; plug on, pool, mode.
-    await _at(hass, freezer, "2026-03-10 12:30:00+00:00")
+    await move_to(hass, freezer, "2026-03-10 12:30:00+00:00")
     assert _band(hass) == "DGB 12-20p"
     assert plug.calls == ["off", "on"]
     coordinator = _miner(entry)
@@ -211,9 +187,9 @@ async def test_missing_pool_refuses_and_raises_repair(
     entry = await _hub(
         hass, setup_hub, axeos_sim, plug, [ECO_PRICE] * 48, coins=("DGB",)
     )
-    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled")
+    await set_switch(hass, f"{BITAXE_UID}_strategy_enrolled")
     with pytest.raises(HomeAssistantError) as err:
-        await _switch(hass, f"{HUB_ID}_agile_strategy")
+        await set_switch(hass, f"{HUB_ID}_agile_strategy")
     assert err.value.translation_key == "strategy_missing_pool"
     assert err.value.translation_placeholders == {"coins": "BCH, BTC"}
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "strategy_missing_pool")
@@ -238,7 +214,7 @@ async def test_missing_pool_refuses_and_raises_repair(
         )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "strategy_missing_pool") is None
-    await _switch(hass, f"{HUB_ID}_agile_strategy")
+    await set_switch(hass, f"{HUB_ID}_agile_strategy")
     assert entry.runtime_data.strategy.enabled
 
 
@@ -252,9 +228,9 @@ async def test_restart_mid_hysteresis_continues(
 ) -> None:
     # Only the slots up to 12:30 are published: the cheap spell is counted.
     entry = await _hub(hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE])
-    await _start(hass)
+    await start_strategy(hass)
     assert _band(hass) == "OFF >=20p"
-    await _at(hass, freezer, "2026-03-10 12:30:00+00:00")
+    await move_to(hass, freezer, "2026-03-10 12:30:00+00:00")
     assert _band(hass) == "OFF >=20p"  # one cheap slot counted, not enough
     (strategy,) = await rows(hass, entry, AgileStrategy)
     assert strategy.hysteresis_counter == 1
@@ -268,7 +244,7 @@ async def test_restart_mid_hysteresis_continues(
     # 13:00: the second cheap slot is published; the stored count makes two.
     set_day(hass, [OFF_PRICE] * 25 + [ECO_PRICE] * 2)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await _at(hass, freezer, "2026-03-10 13:00:00+00:00")
+    await move_to(hass, freezer, "2026-03-10 13:00:00+00:00")
     assert _band(hass) == "DGB 12-20p"
     assert plug.calls[-1] == "on"
 
@@ -282,7 +258,7 @@ async def test_reconcile_fixes_drift(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     entry = await _hub(hass, setup_hub, axeos_sim, plug, [ECO_PRICE] * 48)
-    await _start(hass)
+    await start_strategy(hass)
     coordinator = _miner(entry)
     await _until(
         hass,
@@ -331,7 +307,7 @@ async def test_price_unknown_after_grace(  # noqa: PLR0917  (pytest fixtures)
         [ECO_PRICE] * 48,
         when_price_unknown=policy,
     )
-    await _start(hass)
+    await start_strategy(hass)
     assert _band(hass) == "DGB 12-20p"
     # Past the start-up grace period: a missing price counts at once.
     freezer.tick(timedelta(minutes=6))
@@ -363,7 +339,7 @@ async def test_grace_period_after_start(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     entry = await _hub(hass, setup_hub, axeos_sim, plug, None)
-    await _start(hass)
+    await start_strategy(hass)
     # The Octopus entity is not there yet: no decision, no issue, no OFF.
     assert ir.async_get(hass).async_get_issue(DOMAIN, "price_unknown") is None
     assert plug.calls == []
@@ -387,23 +363,23 @@ async def test_switching_off_leaves_miners_alone(
     entry = await _hub(
         hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE] * 23
     )
-    await _start(hass)
+    await start_strategy(hass)
     assert plug.calls == ["off"]
     coordinator = _miner(entry)
     assert coordinator.update_interval == timedelta(minutes=5)
     # Off: miners stay as they are, but are no longer "expected offline".
-    await _switch(hass, f"{HUB_ID}_agile_strategy", on=False)
+    await set_switch(hass, f"{HUB_ID}_agile_strategy", on=False)
     assert coordinator.update_interval == timedelta(seconds=30)
     assert entry.runtime_data.strategy.miner_state(coordinator).off_by_strategy is False
-    await _at(hass, freezer, "2026-03-10 12:30:00+00:00")
+    await move_to(hass, freezer, "2026-03-10 12:30:00+00:00")
     assert _band(hass) == "DGB 12-20p"  # still decided and shown
     assert plug.calls == ["off"]  # nothing commanded
     audit = [a.action for a in await rows(hass, entry, AuditLog)]
     assert "agile_strategy_disabled" in audit
     # Taking a miner out works the same way.
-    await _switch(hass, f"{HUB_ID}_agile_strategy")
+    await set_switch(hass, f"{HUB_ID}_agile_strategy")
     assert plug.calls == ["off", "on"]
-    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", on=False)
+    await set_switch(hass, f"{BITAXE_UID}_strategy_enrolled", on=False)
     assert coordinator.miner_id not in entry.runtime_data.strategy.enrolled
     (row,) = await rows(hass, entry, MinerStrategy)
     assert row.strategy_enabled is False
@@ -427,7 +403,7 @@ async def test_strategy_in_diagnostics(
     entry = await _hub(
         hass, setup_hub, axeos_sim, plug, [OFF_PRICE] * 25 + [ECO_PRICE] * 23
     )
-    await _start(hass)
+    await start_strategy(hass)
     diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     strategy = diag["strategy"]
     assert strategy["enabled"] is True

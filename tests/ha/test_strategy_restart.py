@@ -12,29 +12,22 @@ from custom_components.home_miner_manager.db.strategy_rows import (
 )
 from hmm_sim import AxeOSSimulator
 
-from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry
+from .conftest import BITAXE_UID, HubFactory, closed_port
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
     add_plugs,
     entity_id,
     entity_options,
+    plugged_bitaxe,
     pool_subentry,
     set_day,
+    set_switch,
+    start_strategy,
 )
 from .test_entities import sync_sim_clock
 
 NOW = "2026-03-10 12:10:00+00:00"
-
-
-async def _switch(hass: HomeAssistant, unique_id: str, on: bool) -> None:
-    await hass.services.async_call(
-        "switch",
-        "turn_on" if on else "turn_off",
-        {"entity_id": entity_id(hass, "switch", unique_id)},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _off_by_strategy(hass: HomeAssistant) -> bool:
@@ -59,26 +52,19 @@ async def test_released_miners_stay_released_after_a_restart(
     sync_sim_clock(axeos_sim)
     entry = await setup_hub(
         [
-            miner_subentry(
-                axeos_sim,
-                "bitaxe",
-                title="Bitaxe",
-                unique_id=BITAXE_UID,
-                power_switch="switch.bitaxe_plug",
-            ),
+            plugged_bitaxe(axeos_sim),
             *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
         ],
         options=entity_options(),
     )
-    await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", True)
-    await _switch(hass, f"{HUB_ID}_agile_strategy", True)
+    await start_strategy(hass)
     assert plug.calls == ["off"]
     assert _off_by_strategy(hass)
     if how == "strategy_off":
-        await _switch(hass, f"{HUB_ID}_agile_strategy", False)
+        await set_switch(hass, f"{HUB_ID}_agile_strategy", False)
         assert not _off_by_strategy(hass)
     elif how == "miner_taken_out":
-        await _switch(hass, f"{BITAXE_UID}_strategy_enrolled", False)
+        await set_switch(hass, f"{BITAXE_UID}_strategy_enrolled", False)
         assert not _off_by_strategy(hass)
     else:
         # Stored off, then the strategy row switched off alone (a crash

@@ -19,7 +19,7 @@ Assistant itself) and these websocket commands:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.decorators import (
@@ -33,13 +33,15 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
+from .compat import device_by_identifier
 from .const import DOMAIN, SUBENTRY_MINER, SUBENTRY_POOL
 from .dashboard import BandInfo, DashboardInput, DeviceEntities, build_dashboard
 from .prices.units import price_unit_label
 from .strategy.describe import band_name
 
-if TYPE_CHECKING:
-    from homeassistant.components.websocket_api.connection import ActiveConnection
+# The websocket connection (its class lives in a private module): only
+# send_result is used.
+type Connection = Any
 
 URL_PATH: Final = "home-miner-manager"
 TITLE: Final = "Home Miner Manager"
@@ -84,7 +86,7 @@ def _loaded_entry(hass: HomeAssistant) -> Any:
 @websocket_command({vol.Required("type"): f"{DOMAIN}/dashboard/config"})
 @callback
 def _ws_config(
-    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+    hass: HomeAssistant, connection: Connection, msg: dict[str, Any]
 ) -> None:
     """Answer the dashboard's configuration."""
     entry = _loaded_entry(hass)
@@ -100,7 +102,7 @@ def _offer_command(store: Store[dict[str, Any]]) -> Any:
     @async_response
     async def _ws_offer(
         hass: HomeAssistant,
-        connection: ActiveConnection,
+        connection: Connection,
         msg: dict[str, Any],
     ) -> None:
         stored = await store.async_load() or {}
@@ -125,7 +127,7 @@ def _created_command(store: Store[dict[str, Any]]) -> Any:
     @async_response
     async def _ws_created(
         hass: HomeAssistant,
-        connection: ActiveConnection,
+        connection: Connection,
         msg: dict[str, Any],
     ) -> None:
         await store.async_save({"created": True})
@@ -166,7 +168,7 @@ def dashboard_input(hass: HomeAssistant, entry: Any) -> DashboardInput:
         runner.bands if runner is not None else (),
         key=lambda band: (band.min_price is not None, band.min_price or 0.0),
     )
-    hub_device = dev_reg.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    hub_device = device_by_identifier(dev_reg, (DOMAIN, entry.entry_id), entry.entry_id)
     return DashboardInput(
         hub=DeviceEntities(
             TITLE,

@@ -14,6 +14,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .const import DOMAIN
+from .issues import async_raise_issue
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -73,6 +74,24 @@ def _cut(error: str) -> str:
 
 
 @callback
+def _async_failed(
+    hass: HomeAssistant,
+    entry: HMMConfigEntry,
+    issue_id: str,
+    event: str,
+    placeholders: dict[str, str],
+    *,
+    translation_key: str,
+    logbook: bool = True,
+) -> None:
+    """Raise (or refresh) a failure issue; add a logbook line with its texts."""
+    texts = {**placeholders, "error": _cut(placeholders["error"])}
+    async_raise_issue(hass, issue_id, translation_key, texts)
+    if logbook:
+        hass.bus.async_fire(event, {**texts, "device_id": hub_device_id(hass, entry)})
+
+
+@callback
 def async_rule_failed(
     hass: HomeAssistant,
     entry: HMMConfigEntry,
@@ -83,24 +102,15 @@ def async_rule_failed(
     logbook: bool = True,
 ) -> None:
     """Raise (or refresh) a rule's issue; add a logbook line."""
-    ir.async_create_issue(
+    _async_failed(
         hass,
-        DOMAIN,
+        entry,
         rule_issue_id(rule_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
+        EVENT_RULE_FAILED,
+        {"rule": name, "error": error},
         translation_key="rule_failed",
-        translation_placeholders={"rule": name, "error": _cut(error)},
+        logbook=logbook,
     )
-    if logbook:
-        hass.bus.async_fire(
-            EVENT_RULE_FAILED,
-            {
-                "rule": name,
-                "error": _cut(error),
-                "device_id": hub_device_id(hass, entry),
-            },
-        )
 
 
 @callback
@@ -121,22 +131,13 @@ def async_notification_failed(
 
     ``error`` must already be redacted (senders' results always are).
     """
-    ir.async_create_issue(
+    _async_failed(
         hass,
-        DOMAIN,
+        entry,
         channel_issue_id(channel_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="notification_failed",
-        translation_placeholders={"channel": channel, "error": _cut(error)},
-    )
-    hass.bus.async_fire(
         EVENT_NOTIFICATION_FAILED,
-        {
-            "channel": channel,
-            "error": _cut(error),
-            "device_id": hub_device_id(hass, entry),
-        },
+        {"channel": channel, "error": error},
+        translation_key="notification_failed",
     )
 
 

@@ -34,6 +34,26 @@ def _otp_issue_id(subentry_id: str) -> str:
 
 
 @callback
+def async_raise_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    translation_key: str,
+    placeholders: dict[str, str],
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+) -> None:
+    """Raise (or refresh) one of the integration's issues (none is fixable)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=severity,
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
 def async_raise_refused(
     hass: HomeAssistant,
     subentry_id: str,
@@ -41,15 +61,13 @@ def async_raise_refused(
     placeholders: dict[str, str],
 ) -> None:
     """Explain why the miner refuses to be read (HTTP 401)."""
-    ir.async_create_issue(
+    # network_range, otp_required or auth_failed: the same keys as the flows.
+    async_raise_issue(
         hass,
-        DOMAIN,
         _auth_issue_id(subentry_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        # network_range, otp_required or auth_failed: the same keys as the flows.
-        translation_key=error_key(err),
-        translation_placeholders=placeholders,
+        error_key(err),
+        placeholders,
+        ir.IssueSeverity.ERROR,
     )
 
 
@@ -74,15 +92,7 @@ def async_set_otp_enabled(
     if not enabled:
         ir.async_delete_issue(hass, DOMAIN, _otp_issue_id(subentry_id))
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        _otp_issue_id(subentry_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="otp_enabled",
-        translation_placeholders=placeholders,
-    )
+    async_raise_issue(hass, _otp_issue_id(subentry_id), "otp_enabled", placeholders)
 
 
 @callback
@@ -116,19 +126,17 @@ def async_raise_database_unreachable(
     ``database`` is the redacted URL (``Database.url_redacted``).
     """
     since = health.outage_since
-    ir.async_create_issue(
+    async_raise_issue(
         hass,
-        DOMAIN,
         _database_unreachable_issue_id(entry_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="database_unreachable",
-        translation_placeholders={
+        "database_unreachable",
+        {
             "database": database,
             "since": since.strftime("%Y-%m-%d %H:%M:%S UTC") if since else "-",
             "error": health.last_error or "-",
             "backlog": str(health.backlog),
         },
+        ir.IssueSeverity.ERROR,
     )
 
 
@@ -143,14 +151,11 @@ def async_raise_rows_dropped(
     hass: HomeAssistant, entry_id: str, database: str, count: int
 ) -> None:
     """Say how many queued rows were lost (backlog full, rejected, shutdown)."""
-    ir.async_create_issue(
+    async_raise_issue(
         hass,
-        DOMAIN,
         _rows_dropped_issue_id(entry_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="writer_rows_dropped",
-        translation_placeholders={"database": database, "count": str(count)},
+        "writer_rows_dropped",
+        {"database": database, "count": str(count)},
     )
 
 

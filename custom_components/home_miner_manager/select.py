@@ -47,7 +47,15 @@ class StrategyAttributed(MinerEntity):
     written in their context, so the logbook says the strategy did it.
     """
 
-    _hub: HubData
+    def __init__(
+        self,
+        coordinator: MinerCoordinator,
+        description: SelectEntityDescription,
+        hub: HubData,
+    ) -> None:
+        """Keep the hub: the strategy's commands explain some changes."""
+        super().__init__(coordinator, description)
+        self._hub = hub
 
     def _strategy_sent(self) -> CommandContext | None:
         strategy = self._hub.strategy
@@ -84,16 +92,6 @@ async def async_setup_entry(
 class MinerModeSelect(StrategyAttributed, SelectEntity):
     """The miner's operating mode."""
 
-    def __init__(
-        self,
-        coordinator: MinerCoordinator,
-        description: SelectEntityDescription,
-        hub: HubData,
-    ) -> None:
-        """Keep the hub: the strategy's commands explain some changes."""
-        super().__init__(coordinator, description)
-        self._hub = hub
-
     def _explained(self, sent: CommandContext) -> bool:
         return sent.explains(mode=self.current_option)
 
@@ -125,8 +123,7 @@ class MinerPoolSelect(StrategyAttributed, SelectEntity):
         hub: HubData,
     ) -> None:
         """Offer the hub's pools (the same mapping the hub keeps up to date)."""
-        super().__init__(coordinator, description)
-        self._hub = hub
+        super().__init__(coordinator, description, hub)
         self._pools = hub.pools
 
     async def async_added_to_hass(self) -> None:

@@ -1,11 +1,17 @@
-"""A hub for price-source tests: the plugged Bitaxe, coin pools, the strategy on."""
+"""Price tests: a hub with the plugged Bitaxe and the strategy on; coin price fakes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from homeassistant.core import HomeAssistant, State
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.home_miner_manager import const
 from hmm_sim import AxeOSSimulator
+from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import HubFactory, closed_port
 from .strategy_support import (
@@ -50,3 +56,15 @@ def hub_sensor(hass: HomeAssistant, key: str = "current_price") -> State:
     state = hass.states.get(entity_id(hass, "sensor", f"{HUB_ID}_{key}"))
     assert state is not None
     return state
+
+
+@asynccontextmanager
+async def crypto_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[CryptoPriceSimulator]:
+    """The fake coin price providers (CoinGecko, CoinCap, Binance) as the hub's URLs."""
+    async with CryptoPriceSimulator() as sim:
+        monkeypatch.setattr(const, "COINGECKO_API_URL", sim.coingecko_url)
+        monkeypatch.setattr(const, "COINCAP_API_URL", sim.coincap_url)
+        monkeypatch.setattr(const, "BINANCE_API_URL", sim.binance_url)
+        yield sim

@@ -12,7 +12,6 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.const import (
     CONF_DB_URL,
     CONF_TELEMETRY_DAYS,
@@ -22,6 +21,7 @@ from hmm_sim import AxeOSSimulator
 from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry
+from .prices_support import crypto_providers
 from .strategy_support import entity_options, flat_day, set_day
 
 NOW = "2026-03-10 12:10:00+00:00"
@@ -35,10 +35,7 @@ async def crypto(
     socket_enabled: None, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncGenerator[CryptoPriceSimulator]:
     """The fake coin price providers as the hub's base URLs."""
-    async with CryptoPriceSimulator() as sim:
-        monkeypatch.setattr(const, "COINGECKO_API_URL", sim.coingecko_url)
-        monkeypatch.setattr(const, "COINCAP_API_URL", sim.coincap_url)
-        monkeypatch.setattr(const, "BINANCE_API_URL", sim.binance_url)
+    async with crypto_providers(monkeypatch) as sim:
         yield sim
 
 

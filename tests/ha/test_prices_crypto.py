@@ -12,11 +12,11 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.db.models import CryptoPrice
 from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import HubFactory, closed_port, rows
+from .prices_support import crypto_providers
 from .strategy_support import HUB_ID, entity_id, entity_options, pool_subentry
 
 NOW = "2026-03-10 12:10:00+00:00"
@@ -27,10 +27,7 @@ async def crypto(
     socket_enabled: None, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncGenerator[CryptoPriceSimulator]:
     """The fake providers as the hub's base URLs."""
-    async with CryptoPriceSimulator() as sim:
-        monkeypatch.setattr(const, "COINGECKO_API_URL", sim.coingecko_url)
-        monkeypatch.setattr(const, "COINCAP_API_URL", sim.coincap_url)
-        monkeypatch.setattr(const, "BINANCE_API_URL", sim.binance_url)
+    async with crypto_providers(monkeypatch) as sim:
         yield sim
 
 

@@ -33,6 +33,7 @@ from hmm_sim.faults import Fault
 from hmm_sim.notify_servers import FakeDiscordServer
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+from .options_support import alert_type_form
 
 WEBHOOK_TOKEN = "whsec-secret-token-77"
 
@@ -251,14 +252,7 @@ async def test_alert_settings_from_the_options(
     """A shorter offline timeout and no channels: alert sooner, nothing sent."""
     entry = await _hub(hass, setup_hub, axeos_sim, discord)
     fired = _alerts(hass)
-    flow = await hass.config_entries.options.async_init(entry.entry_id)
-    for step in ("alerts", "alert_settings"):
-        flow = await hass.config_entries.options.async_configure(
-            flow["flow_id"], {"next_step_id": step}
-        )
-    flow = await hass.config_entries.options.async_configure(
-        flow["flow_id"], {"alert_type": "miner_offline"}
-    )
+    flow = await alert_type_form(hass, entry, "miner_offline")
     assert flow["step_id"] == "alert_type"
     flow = await hass.config_entries.options.async_configure(
         flow["flow_id"],

@@ -30,6 +30,7 @@ from custom_components.home_miner_manager.notifications import Message
 from hmm_sim.notify_servers import FakeTelegramServer
 
 from .conftest import HubFactory, rows
+from .options_support import alert_type_form, options_menu
 from .test_notify_channels import _options
 
 TOKEN = "123456:AAFakeTokenPart_0123456789abcdef"
@@ -136,11 +137,7 @@ async def test_failed_deliveries_raise_an_issue_until_the_next_success(
     telegram.mode = "4xx"
     await notifier.async_send(Message.plain("x"), notifier.senders())
     assert issue_registry.async_get_issue(DOMAIN, channel_issue_id(row.id))
-    flow = await hass.config_entries.options.async_init(entry.entry_id)
-    for step in ("alerts", "channel_delete"):
-        flow = await hass.config_entries.options.async_configure(
-            flow["flow_id"], {"next_step_id": step}
-        )
+    flow = await options_menu(hass, entry, "alerts", "channel_delete")
     await hass.config_entries.options.async_configure(
         flow["flow_id"], {"channel": str(row.id)}
     )
@@ -151,14 +148,7 @@ async def test_alert_settings_title_names_the_alert_in_words(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:
     entry = await setup_hub()
-    flow = await hass.config_entries.options.async_init(entry.entry_id)
-    for step in ("alerts", "alert_settings"):
-        flow = await hass.config_entries.options.async_configure(
-            flow["flow_id"], {"next_step_id": step}
-        )
-    flow = await hass.config_entries.options.async_configure(
-        flow["flow_id"], {"alert_type": "miner_offline"}
-    )
+    flow = await alert_type_form(hass, entry, "miner_offline")
     assert flow["step_id"] == "alert_type"
     assert flow["description_placeholders"] == {"alert_type": "Miner offline"}
 

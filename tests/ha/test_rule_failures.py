@@ -24,6 +24,7 @@ from hmm_sim import AxeOSSimulator
 from hmm_sim.notify_servers import FakeDiscordServer
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+from .options_support import alert_type_form
 from .test_alerts_rules import ALL_DAY, _rule, _subentry
 
 
@@ -252,14 +253,7 @@ async def test_alert_thresholds_are_bounded_in_the_options(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:
     entry = await setup_hub()
-    flow = await hass.config_entries.options.async_init(entry.entry_id)
-    for step in ("alerts", "alert_settings"):
-        flow = await hass.config_entries.options.async_configure(
-            flow["flow_id"], {"next_step_id": step}
-        )
-    flow = await hass.config_entries.options.async_configure(
-        flow["flow_id"], {"alert_type": "high_reject_rate"}
-    )
+    flow = await alert_type_form(hass, entry, "high_reject_rate")
     schema = flow["data_schema"].schema
     limits = {str(key): schema[key].config.get("max") for key in schema}
     assert limits["threshold_percent"] == 100  # a percentage above 100 never fires

@@ -21,6 +21,7 @@ from hmm_sim import AxeOSSimulator
 from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry
+from .options_support import options_menu
 from .prices_support import crypto_providers
 from .strategy_support import entity_options, flat_day, set_day
 
@@ -42,10 +43,7 @@ async def crypto(
 async def _save(
     hass: HomeAssistant, entry: MockConfigEntry, step: str, user_input: dict[str, Any]
 ) -> None:
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": step}
-    )
+    result = await options_menu(hass, entry, step)
     assert result["type"] is FlowResultType.FORM, result
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input

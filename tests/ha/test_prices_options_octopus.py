@@ -21,6 +21,7 @@ from custom_components.home_miner_manager.octopus_links import resolve_price_ent
 
 from .conftest import HubFactory
 from .octopus_standin import day_state, default_id, rate_sensor_state, register_meter
+from .options_support import options_menu
 from .strategy_support import uk_midnight
 
 NOW = "2026-12-04 12:10:00+00:00"
@@ -36,10 +37,7 @@ RENAMED = {
 async def _submit(
     hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, Any]
 ) -> Any:
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "prices"}
-    )
+    result = await options_menu(hass, entry, "prices")
     assert result["step_id"] == "prices"
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"price_source": "octopus_entity", **user_input}
@@ -51,10 +49,7 @@ async def test_region_is_optional_and_the_entity_has_no_default(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:
     entry = await setup_hub()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "prices"}
-    )
+    result = await options_menu(hass, entry, "prices")
     required = {
         str(key)
         for key in result["data_schema"].schema
@@ -196,10 +191,7 @@ async def test_public_api_needs_a_region(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:
     entry = await setup_hub()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "prices"}
-    )
+    result = await options_menu(hass, entry, "prices")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"price_source": "octopus_api"}
     )

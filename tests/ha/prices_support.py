@@ -17,13 +17,11 @@ from .conftest import HubFactory, closed_port
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
-    add_plugs,
     entity_id,
-    plugged_bitaxe,
+    plugged_hub_with,
     pool_subentry,
     start_strategy,
 )
-from .test_entities import sync_sim_clock
 
 
 async def plugged_hub(
@@ -34,18 +32,14 @@ async def plugged_hub(
     price_entity: str,
 ) -> MockConfigEntry:
     """The hub reading ``price_entity`` (a miner off while the price is unknown)."""
-    await add_plugs(hass, plug)
-    sync_sim_clock(sim)
-    entry = await setup_hub(
-        [
-            plugged_bitaxe(sim),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options={
-            "price_source": "octopus_entity",
-            "price_entity": price_entity,
-            "when_price_unknown": "off",
-        },
+    entry = await plugged_hub_with(
+        hass,
+        setup_hub,
+        sim,
+        plug,
+        [pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")],
+        price_entity=price_entity,
+        when_price_unknown="off",
     )
     await start_strategy(hass)
     return entry

@@ -8,7 +8,7 @@ Entity ids and attributes are exactly the integration's (v18):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
     async_fire_time_changed,
     setup_test_component_platform,
 )
@@ -32,7 +33,8 @@ from custom_components.home_miner_manager.const import (
 )
 from hmm_sim.base import Simulator
 
-from .conftest import BITAXE_UID, miner_subentry
+from .conftest import BITAXE_UID, HubFactory, miner_subentry
+from .test_entities import sync_sim_clock
 
 UK = ZoneInfo("Europe/London")
 STEM = "octopus_energy_electricity_21l1234567_1200012345678"
@@ -193,6 +195,22 @@ def plugged_bitaxe(sim: Simulator) -> ConfigSubentryData:
         title="Bitaxe",
         unique_id=BITAXE_UID,
         power_switch="switch.bitaxe_plug",
+    )
+
+
+async def plugged_hub_with(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    sim: Simulator,
+    plug: SmartPlug,
+    pools: Iterable[ConfigSubentryData],
+    **options: Any,
+) -> MockConfigEntry:
+    """The hub with the Bitaxe on ``plug`` and ``pools``; the Octopus entity's prices."""
+    await add_plugs(hass, plug)
+    sync_sim_clock(sim)
+    return await setup_hub(
+        [plugged_bitaxe(sim), *pools], options=entity_options(**options)
     )
 
 

@@ -29,10 +29,9 @@ from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry, rows
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
-    add_plugs,
     entity_id,
     entity_options,
-    plugged_bitaxe,
+    plugged_hub_with,
     pool_subentry,
     set_day,
     slot_index,
@@ -101,6 +100,14 @@ async def _rebooted(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None
         await _tick(hass, freezer, 1)
 
 
+async def _off_now(hass: HomeAssistant) -> None:
+    """This slot's price rises into the OFF band (the rest of the day stays BTC)."""
+    prices = [BTC_PRICE] * 48
+    prices[slot_index()] = OFF_PRICE
+    set_day(hass, prices)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 async def _eco_frequency(coordinator: Any) -> float:
     table = coordinator.driver.mode_table
     return float(table.settings["eco"].frequency)
@@ -128,10 +135,7 @@ async def test_off_right_after_a_command_uses_what_was_commanded(
     axeos_sim.log.clear()
 
     # The price rises into the OFF band before the next poll.
-    prices = [BTC_PRICE] * 48
-    prices[slot_index()] = OFF_PRICE
-    set_day(hass, prices)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _off_now(hass)
     assert entry.runtime_data.strategy.decision.band.is_off
     # At once, not at the next reconcile: the lowest mode was sent.
     assert _modes_sent(axeos_sim) == [await _eco_frequency(coordinator)]
@@ -154,10 +158,7 @@ async def test_off_reaches_a_rebooting_miner_within_30_s(
     assert not axeos_sim.is_up
     axeos_sim.log.clear()
     # The miner is rebooting to apply the BTC pool: OFF now.
-    prices = [BTC_PRICE] * 48
-    prices[slot_index()] = OFF_PRICE
-    set_day(hass, prices)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _off_now(hass)
     decided = dt_util.utcnow()
     eco = await _eco_frequency(coordinator)
     while eco not in _modes_sent(axeos_sim):
@@ -278,14 +279,12 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     prices = [OFF_PRICE] * 25 + [15.0] * 23  # OFF now, DGB from 12:30
     set_day(hass, prices)
     plug = SlowBootPlug("Bitaxe plug", axeos_sim)
-    await add_plugs(hass, plug)
-    sync_sim_clock(axeos_sim)
-    entry = await setup_hub(
-        [
-            plugged_bitaxe(axeos_sim),
-            *(pool_subentry(coin, port) for coin, port in PORTS.items()),
-        ],
-        options=entity_options(),
+    entry = await plugged_hub_with(
+        hass,
+        setup_hub,
+        axeos_sim,
+        plug,
+        [pool_subentry(coin, port) for coin, port in PORTS.items()],
     )
     await start_strategy(hass)
     assert plug.calls == ["off"]

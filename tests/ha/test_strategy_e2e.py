@@ -33,17 +33,14 @@ from .conftest import BITAXE_UID, HubFactory, closed_port, rows
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
-    add_plugs,
     entity_id,
-    entity_options,
     move_to,
-    plugged_bitaxe,
+    plugged_hub_with,
     pool_subentry,
     set_day,
     set_switch,
     start_strategy,
 )
-from .test_entities import sync_sim_clock
 
 NOW = "2026-03-10 12:10:00+00:00"  # slot 24 of the UK day (GMT)
 OFF_PRICE, ECO_PRICE = 25.0, 15.0  # default bands: >= 20 OFF, 12-20 DGB eco
@@ -68,14 +65,13 @@ async def _hub(
 ) -> MockConfigEntry:
     if prices is not None:
         set_day(hass, prices)
-    await add_plugs(hass, plug)
-    sync_sim_clock(sim)
-    return await setup_hub(
-        [
-            plugged_bitaxe(sim),
-            *(pool_subentry(coin, PORTS[coin]) for coin in coins),
-        ],
-        options=entity_options(**options),
+    return await plugged_hub_with(
+        hass,
+        setup_hub,
+        sim,
+        plug,
+        [pool_subentry(coin, PORTS[coin]) for coin in coins],
+        **options,
     )
 
 

@@ -16,16 +16,13 @@ from .conftest import BITAXE_UID, HubFactory, closed_port
 from .strategy_support import (
     HUB_ID,
     SmartPlug,
-    add_plugs,
     entity_id,
-    entity_options,
-    plugged_bitaxe,
+    plugged_hub_with,
     pool_subentry,
     set_day,
     set_switch,
     start_strategy,
 )
-from .test_entities import sync_sim_clock
 
 NOW = "2026-03-10 12:10:00+00:00"
 
@@ -48,14 +45,12 @@ async def test_released_miners_stay_released_after_a_restart(
 ) -> None:
     set_day(hass, [25.0] * 48)  # OFF all day
     plug = SmartPlug("Bitaxe plug", axeos_sim)
-    await add_plugs(hass, plug)
-    sync_sim_clock(axeos_sim)
-    entry = await setup_hub(
-        [
-            plugged_bitaxe(axeos_sim),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options=entity_options(),
+    entry = await plugged_hub_with(
+        hass,
+        setup_hub,
+        axeos_sim,
+        plug,
+        [pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")],
     )
     await start_strategy(hass)
     assert plug.calls == ["off"]

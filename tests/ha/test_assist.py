@@ -65,6 +65,26 @@ def dgb_pool(port: int) -> Any:
     return {**pool, "data": data, "title": "Solo DGB", "unique_id": f"dgb:{port}"}
 
 
+async def add_share(
+    hub: Any, miner: Any, difficulty: float, when: datetime, *, block: bool = False
+) -> None:
+    """A DGB share of ``miner`` on the Solo DGB pool (a block: 8e12 network)."""
+    await hub.database.async_run(
+        partial(
+            record_high_diff_share,
+            miner_id=miner.miner_id,
+            miner_name=miner.name,
+            miner_type="bitaxe",
+            coin="DGB",
+            pool_name="Solo DGB",
+            difficulty=difficulty,
+            network_difficulty=8e12 if block else None,
+            was_block_solve=block,
+            timestamp=when,
+        )
+    )
+
+
 async def fleet_hub(
     hass: HomeAssistant,
     setup_hub: HubFactory,
@@ -323,19 +343,8 @@ async def test_leaderboard_and_unload(
     hub = entry.runtime_data
     garage = next(c for c in hub.coordinators.values() if c.name == "Garage Bitaxe")
     for difficulty, block in ((5e6, False), (9e12, True), (7e8, False)):
-        await hub.database.async_run(
-            partial(
-                record_high_diff_share,
-                miner_id=garage.miner_id,
-                miner_name=garage.name,
-                miner_type="bitaxe",
-                coin="DGB",
-                pool_name="Solo DGB",
-                difficulty=difficulty,
-                network_difficulty=8e12 if block else None,
-                was_block_solve=block,
-                timestamp=dt_util.utcnow() - timedelta(days=1),
-            )
+        await add_share(
+            hub, garage, difficulty, dt_util.utcnow() - timedelta(days=1), block=block
         )
     answer = await call(hass, "get_best_share_leaderboard", count=2)
     assert [(s["rank"], s["difficulty"], s["block"]) for s in answer["shares"]] == [

@@ -17,7 +17,6 @@ import pytest
 
 from custom_components.home_miner_manager.db.alert_rows import add_channel
 from custom_components.home_miner_manager.db.models import Telemetry
-from custom_components.home_miner_manager.db.shares import record_high_diff_share
 from hmm_sim import CgminerSimulator, Fleet
 from tests.plugins.simulators import AVALON_WEB_PASSWORD
 
@@ -26,6 +25,7 @@ from .test_assist import (
     NOW,
     POOL_PASSWORD,
     WALLET,
+    add_share,
     call,
     fleet_hub,
     llm_context,
@@ -82,20 +82,7 @@ async def test_no_secret_or_address_in_any_answer(
     await runner.async_set_enabled(True, None)
     await hass.async_block_till_done(wait_background_tasks=True)
     garage = next(c for c in hub.coordinators.values() if c.name == "Garage Bitaxe")
-    await hub.database.async_run(
-        partial(
-            record_high_diff_share,
-            miner_id=garage.miner_id,
-            miner_name=garage.name,
-            miner_type="bitaxe",
-            coin="DGB",
-            pool_name="Solo DGB",
-            difficulty=1e9,
-            network_difficulty=None,
-            was_block_solve=False,
-            timestamp=datetime(2026, 3, 10, 2, tzinfo=UTC),
-        )
-    )
+    await add_share(hub, garage, 1e9, datetime(2026, 3, 10, 2, tzinfo=UTC))
 
     answers: list[Any] = [
         await call(hass, "get_miner_fleet_status"),

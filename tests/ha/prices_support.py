@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -62,3 +63,12 @@ async def crypto_providers(
         monkeypatch.setattr(const, "COINCAP_API_URL", sim.coincap_url)
         monkeypatch.setattr(const, "BINANCE_API_URL", sim.binance_url)
         yield sim
+
+
+def crypto_sensors(hass: HomeAssistant) -> list[str]:
+    """The coin price sensors registered (entity ids)."""
+    return [
+        e.entity_id
+        for e in er.async_get(hass).entities.values()
+        if "crypto_price" in (e.unique_id or "")
+    ]

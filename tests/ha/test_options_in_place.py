@@ -22,7 +22,7 @@ from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry
 from .options_support import options_menu
-from .prices_support import crypto_providers
+from .prices_support import crypto_providers, crypto_sensors
 from .strategy_support import entity_options, flat_day, set_day
 
 NOW = "2026-03-10 12:10:00+00:00"
@@ -63,14 +63,6 @@ def _unavailable_log(hass: HomeAssistant) -> list[str]:
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
     return seen
-
-
-def _crypto_sensors(hass: HomeAssistant) -> list[str]:
-    return [
-        e.entity_id
-        for e in er.async_get(hass).entities.values()
-        if "crypto_price" in (e.unique_id or "")
-    ]
 
 
 @pytest.mark.freeze_time(NOW)
@@ -131,7 +123,7 @@ async def test_saving_options_keeps_everything_running(
         {"hysteresis_slots": 3, "when_price_unknown": "hold", "crypto_prices": True},
     )
     assert hub.crypto is not None
-    coin_sensors = _crypto_sensors(hass)
+    coin_sensors = crypto_sensors(hass)
     assert len(coin_sensors) == 4
     assert all(hass.states.get(e) is not None for e in coin_sensors)
     await _save(
@@ -141,7 +133,7 @@ async def test_saving_options_keeps_everything_running(
         {"hysteresis_slots": 3, "when_price_unknown": "hold", "crypto_prices": False},
     )
     assert hub.crypto is None
-    assert _crypto_sensors(hass) == []
+    assert crypto_sensors(hass) == []
 
     # Never reloaded: the same runtime, coordinator and price manager.
     assert entry.runtime_data is hub

@@ -8,7 +8,6 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -16,7 +15,7 @@ from custom_components.home_miner_manager.db.models import CryptoPrice
 from hmm_sim.crypto import CryptoPriceSimulator
 
 from .conftest import HubFactory, closed_port, rows
-from .prices_support import crypto_providers
+from .prices_support import crypto_providers, crypto_sensors
 from .strategy_support import HUB_ID, entity_id, entity_options, pool_subentry
 
 NOW = "2026-03-10 12:10:00+00:00"
@@ -45,11 +44,7 @@ async def test_off_by_default(
 ) -> None:
     await setup_hub(options=entity_options())
     assert crypto.requests == []
-    assert not [
-        e
-        for e in er.async_get(hass).entities.values()
-        if "crypto_price" in (e.unique_id or "")
-    ]
+    assert not crypto_sensors(hass)
 
 
 @pytest.mark.freeze_time(NOW)

@@ -126,14 +126,22 @@ async def fleet_hub(
     )
 
 
-@pytest.mark.freeze_time(NOW)
-async def test_fleet_status(
+@pytest.fixture
+async def entry(
     hass: HomeAssistant,
     setup_hub: HubFactory,
     sim_fleet: Callable[..., Awaitable[Fleet]],
     avalon_sim: CgminerSimulator,
+) -> MockConfigEntry:
+    """The development fleet's hub (``fleet_hub``), at the test's frozen time."""
+    return await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_fleet_status(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
 ) -> None:
-    entry = await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     answer = await call(hass, "get_miner_fleet_status")
     miners = {line["name"]: line for line in answer["miners"]}
     assert list(miners) == ["Avalon Nano", "Garage Bitaxe", "Loft NerdQAxe"]
@@ -185,11 +193,8 @@ async def test_fleet_status(
 @pytest.mark.freeze_time(NOW)
 async def test_unknown_and_ambiguous_names(
     hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim_fleet: Callable[..., Awaitable[Fleet]],
-    avalon_sim: CgminerSimulator,
+    entry: MockConfigEntry,
 ) -> None:
-    await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     for tool in ("explain_miner_state", "get_miner_fleet_status"):
         answer = await call(hass, tool, miner="Antminer S21")
         assert answer["error"] == "unknown_miner"
@@ -212,11 +217,8 @@ async def test_unknown_and_ambiguous_names(
 @pytest.mark.freeze_time(NOW)
 async def test_price_plan_follows_the_decision(
     hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim_fleet: Callable[..., Awaitable[Fleet]],
-    avalon_sim: CgminerSimulator,
+    entry: MockConfigEntry,
 ) -> None:
-    await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     answer = await call(hass, "get_mining_price_plan")
     assert answer["strategy"] == "off"
     assert answer["now"] == {
@@ -239,11 +241,8 @@ async def test_price_plan_follows_the_decision(
 @pytest.mark.freeze_time(NOW)
 async def test_why_is_a_miner_off_or_on(
     hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim_fleet: Callable[..., Awaitable[Fleet]],
-    avalon_sim: CgminerSimulator,
+    entry: MockConfigEntry,
 ) -> None:
-    entry = await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     runner = entry.runtime_data.strategy
     assert runner is not None
     answer = await call(hass, "explain_miner_state", miner="garage")
@@ -273,11 +272,8 @@ async def test_why_is_a_miner_off_or_on(
 @pytest.mark.freeze_time(NOW)
 async def test_energy_cost_today_and_a_past_range(
     hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim_fleet: Callable[..., Awaitable[Fleet]],
-    avalon_sim: CgminerSimulator,
+    entry: MockConfigEntry,
 ) -> None:
-    entry = await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     hub = entry.runtime_data
     assert hub.prices is not None
     region = hub.prices.region
@@ -334,12 +330,9 @@ async def test_energy_cost_today_and_a_past_range(
 @pytest.mark.freeze_time(NOW)
 async def test_leaderboard_and_unload(
     hass: HomeAssistant,
-    setup_hub: HubFactory,
-    sim_fleet: Callable[..., Awaitable[Fleet]],
-    avalon_sim: CgminerSimulator,
+    entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    entry = await fleet_hub(hass, setup_hub, sim_fleet, avalon_sim)
     hub = entry.runtime_data
     garage = next(c for c in hub.coordinators.values() if c.name == "Garage Bitaxe")
     for difficulty, block in ((5e6, False), (9e12, True), (7e8, False)):

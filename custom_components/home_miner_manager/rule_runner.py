@@ -70,6 +70,9 @@ class RuleRunner(RuleTriggers):
         # rule id -> "trigger" or "action": what failed last (its issue is up).
         self._failing: dict[str, str] = {}
         self._lock = asyncio.Lock()
+        # Syncs run on the database's reader threads: one at a time, or a
+        # burst of added rules (an import) races to duplicate or drop rows.
+        self._sync_lock = asyncio.Lock()
 
     def _rules(self) -> dict[str, dict[str, Any]]:
         return {
@@ -99,6 +102,10 @@ class RuleRunner(RuleTriggers):
 
     async def async_sync(self) -> None:
         """Bring automation_rules in line with the subentries (when they changed)."""
+        async with self._sync_lock:
+            await self._async_sync()
+
+    async def _async_sync(self) -> None:
         rules = self._rules()
         if rules == self._synced and self.rows.keys() == rules.keys():
             return

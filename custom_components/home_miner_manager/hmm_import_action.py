@@ -3,9 +3,9 @@
 The pure work (reading the source read-only, mapping rows, normalising
 upstream's bugs, copying history) is in ``hmm_import/``; this module creates
 the subentries through Home Assistant's config entries API, asks for the
-passwords that were not carried (repair issues), applies bands, enrolment and
-alert settings through the runners, and shows progress (a persistent
-notification and ``home_miner_manager_import_progress`` events).
+passwords that were not carried (repair issues), applies bands, enrolment,
+alert settings and rules (``hmm_import_settings``), and shows progress (a
+persistent notification and ``home_miner_manager_import_progress`` events).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from .hmm_import_settings import (
     ISSUE_POOL_PASSWORD,
     ISSUE_WEB_PASSWORD,
     async_import_alerts,
+    async_import_rules,
     async_import_strategy,
     clear_solved_issues,
     pending_password,
@@ -213,7 +214,7 @@ async def _async_run(
     counts = ImportCounts()
     progress = _Progress(hass)
     progress.update("configuration", 0, 1, force=True)
-    _add_pools(hass, entry, config, counts)
+    pools = _add_pools(hass, entry, config, counts)
     linked = _add_miners(hass, entry, config, counts)
     # Rows and coordinators for the new subentries, now (idempotent: the
     # update listener finds nothing left to do).
@@ -223,10 +224,7 @@ async def _async_run(
     user_id = call.context.user_id
     await async_import_strategy(entry, config, links, counts, user_id)
     await async_import_alerts(entry, config, counts)
-    if config.rules:
-        # Upstream's rule JSON names miners and pools by its own ids and
-        # differs from our rule subentries: each rule is recreated by hand.
-        counts["automation_rules"].skipped["recreate_as_rule"] += config.rules
+    await async_import_rules(hass, entry, config, counts, linked=linked, pools=pools)
     if call.data["include_history"]:
         try:
             await _async_history(
@@ -246,13 +244,15 @@ async def _async_run(
 
 def _add_pools(
     hass: HomeAssistant, entry: HMMConfigEntry, config: SourceConfig, counts: Any
-) -> None:
+) -> dict[int, str]:
+    """Add a subentry per new pool; return source id → our pool's title."""
     kind = counts["pools"]
     known = {
-        stored_unique_id(sub)
+        stored_unique_id(sub): sub.title
         for sub in entry.subentries.values()
         if sub.subentry_type == SUBENTRY_POOL
     }
+    titles: dict[int, str] = {}
     for pool in config.pools:
         try:
             parse_pool(pool.url, pool.port, pool.user)
@@ -263,8 +263,9 @@ def _add_pools(
         unique_id = pool_unique_id(address.host, address.port, pool.user)
         if unique_id in known:
             kind.already_there += 1
+            titles[pool.source_id] = known[unique_id]
             continue
-        known.add(unique_id)
+        known[unique_id] = titles[pool.source_id] = pool.name[:100]
         data: dict[str, Any] = {
             CONF_NAME: pool.name[:100],
             CONF_URL: pool.url,
@@ -286,6 +287,7 @@ def _add_pools(
         kind.imported += 1
         if pool.had_password:
             pending_password(hass, ISSUE_POOL_PASSWORD, subentry)
+    return titles
 
 
 def _add_miners(

@@ -1,22 +1,24 @@
-"""Settings of an HMM import (through the runners) and its password repairs."""
+"""Settings of an HMM import (through the runners), its rules, its password repairs."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import CONF_PASSWORD, CONF_WEB_PASSWORD, DOMAIN
+from .const import CONF_MINER_TYPE, CONF_PASSWORD, CONF_WEB_PASSWORD, DOMAIN
 from .db.alert_rows import alert_config_rows, update_alert_config
 from .hmm_import.config import merged_alert_config
+from .hmm_import.rules import RuleMiner, RuleSkipped, RuleTargets, map_rule
+from .rule_flow import SUBENTRY_RULE
 from .strategy.bands import Band, validate_bands
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigSubentry
-
     from .data import HMMConfigEntry
     from .hmm_import import ImportCounts
     from .hmm_import.config import SourceConfig
@@ -105,6 +107,53 @@ async def async_import_alerts(
             changed = True
     if changed and hub.alerts is not None:
         await hub.alerts.async_reload_settings()
+
+
+async def async_import_rules(
+    hass: HomeAssistant,
+    entry: HMMConfigEntry,
+    config: SourceConfig,
+    counts: ImportCounts,
+    *,
+    linked: dict[int, str],
+    pools: dict[int, str],
+) -> None:
+    """Add a ``rule`` subentry per upstream rule that means the same here."""
+    kind = counts["automation_rules"]
+    targets = RuleTargets(pools=pools)
+    for miner in config.miners:
+        subentry = entry.subentries.get(linked.get(miner.source_id, ""))
+        targets.miners[miner.source_id] = RuleMiner(
+            raw_type=miner.raw_type,
+            enabled=miner.enabled,
+            subentry_id=subentry.subentry_id if subentry else None,
+            miner_type=str(subentry.data.get(CONF_MINER_TYPE)) if subentry else None,
+        )
+    known = {
+        sub.unique_id
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_RULE
+    }
+    for rule in config.rules:
+        try:
+            mapped = map_rule(rule, targets)
+        except RuleSkipped as skip:
+            kind.skipped[skip.reason] += 1
+            continue
+        if mapped.unique_id in known:
+            kind.already_there += 1
+            continue
+        known.add(mapped.unique_id)
+        hass.config_entries.async_add_subentry(
+            entry,
+            ConfigSubentry(
+                data=MappingProxyType(mapped.data),
+                subentry_type=SUBENTRY_RULE,
+                title=mapped.title,
+                unique_id=mapped.unique_id,
+            ),
+        )
+        kind.imported += 1
 
 
 @callback

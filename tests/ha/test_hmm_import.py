@@ -136,7 +136,17 @@ async def check_import(
         "already_there": 0,
         "skipped": {"no_equivalent": 2},
     }
-    assert counts["automation_rules"]["skipped"] == {"recreate_as_rule": 1}
+    assert counts["automation_rules"] == {
+        "imported": 4,
+        "already_there": 0,
+        "skipped": {
+            "ha_device_not_carried": 1,
+            "miner_not_imported": 1,
+            "mode_not_supported": 1,
+            "pool_not_imported": 1,
+            "unknown_trigger_type": 1,
+        },
+    }
 
     telemetry = await rows(hass, entry, Telemetry)
     green_id = coordinators["03 - Green"].miner_id
@@ -157,8 +167,9 @@ async def check_import(
     second = await _call(hass, user, source)
     assert all(kind["imported"] == 0 for kind in second["counts"].values()), second
     assert second["counts"]["miners"]["already_there"] == 4
+    assert second["counts"]["automation_rules"]["already_there"] == 4
     assert second["counts"]["telemetry"]["already_there"] == 4 * SAMPLES + 1
-    assert len(entry.subentries) == 6
+    assert len(entry.subentries) == 10  # 4 miners, 2 pools, 4 rules
     return counts
 
 

@@ -149,6 +149,32 @@ MINERS: Final = [
     (5, "Old S9", "antminer_s9"),
 ]
 
+# Upstream rules as its UI saves them (app/core/scheduler.py reads these keys):
+# four map onto ours, five cannot (the comment says why).
+RULES: Final = [
+    # id, name, enabled, priority, trigger, its config, action, its config
+    (1, "Cheap: turbo", True, 0, "price_threshold", {"condition": "below", "threshold": 5},
+     "apply_mode", {"miner_id": 1, "mode": "turbo"}),
+    (2, "Night: Avalons low", True, 2, "time_window", {"start": "22:00", "end": "06:30"},
+     "apply_mode", {"miner_id": "type:avalon_nano", "mode": "low"}),
+    (3, "NerdQ hot", False, 5, "miner_overheat", {"miner_id": 2, "threshold": 75},
+     "send_alert", {"message": "NerdQ is hot"}),
+    (4, "Dear: Braiins", True, 1, "price_threshold",
+     {"condition": "between", "threshold_min": 20, "threshold_max": 35},
+     "switch_pool", {"miner_id": 2, "pool_id": 2}),
+    # Free-text mode: upstream sent "Eco" to the device, which refused it.
+    (5, "Typo", True, 0, "price_threshold", {"condition": "above", "threshold": 9},
+     "apply_mode", {"miner_id": 1, "mode": "Eco"}),
+    (6, "To broken pool", True, 0, "miner_offline", {"miner_id": 2, "timeout_minutes": 5},
+     "switch_pool", {"miner_id": 2, "pool_id": 3}),  # pool 3 is not imported
+    (7, "S9 hot", True, 0, "miner_overheat", {"miner_id": 5, "threshold": 85},
+     "log_event", {"message": "S9 hot"}),  # an Antminer: not imported
+    (8, "Plug off", True, 0, "time_window", {"start": "07:00", "end": "08:00"},
+     "control_ha_device", {"device_id": 1, "command": "turn_off"}),
+    (9, "Hashrate drop", True, 0, "hashrate_drop", {"percent": 20},
+     "log_event", {"message": "drop"}),
+]  # fmt: skip
+
 
 def build_hmm_database(url: str, ports: list[int]) -> None:
     """Create the schema at ``url`` and fill it; miners answer on ``ports``."""
@@ -258,11 +284,15 @@ def fill(conn: Connection, dialect: str, ports: list[int]) -> None:
     _insert(
         conn,
         "automation_rules",
-        [{"name": "Cheap: turbo", "enabled": True, "trigger_type": "price_threshold",
-          "trigger_config": _json({"condition": "below", "threshold": 5}),
-          "action_type": "apply_mode", "action_config": _json({"miner_id": 1, "mode": "turbo"}),
-          "priority": 0, "last_executed_at": None, "last_execution_context": None,
-          "created_at": created}],
+        [
+            {"id": rule_id, "name": name, "enabled": enabled, "trigger_type": trigger,
+             "trigger_config": _json(trigger_config), "action_type": action,
+             "action_config": _json(action_config), "priority": priority,
+             "last_executed_at": None, "last_execution_context": None,
+             "created_at": created}
+            for rule_id, name, enabled, priority, trigger, trigger_config, action,
+            action_config in RULES
+        ],
     )  # fmt: skip
     _insert(conn, "telemetry", list(telemetry_rows(dialect)))
     _insert(conn, "telemetry_hourly", hourly_rows())

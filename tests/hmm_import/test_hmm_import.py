@@ -181,7 +181,14 @@ def test_reads_configuration(source_file: Path) -> None:
     ]
     assert config.enrolled == {1, 3}
     assert config.strategy_enabled is True
-    assert config.rules == 1
+    assert [r.source_id for r in config.rules] == list(range(1, 10))
+    assert config.rules[3].trigger_config == {
+        "condition": "between",
+        "threshold_min": 20,
+        "threshold_max": 35,
+    }
+    assert config.rules[2].priority == 5
+    assert config.rules[2].enabled is False
     assert "pool-secret-pw" not in repr(config)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import column, func, select, table
+from sqlalchemy import column, select, table
 
 from custom_components.home_miner_manager.alerts.config import AlertType
 
 from .normalize import band_mode, json_dict, miner_type, number, pool_coin
+from .rules import SourceRule
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -74,7 +75,7 @@ class SourceConfig:
     strategy_enabled: bool | None = None
     enrolled: set[int] = field(default_factory=set)
     alerts: list[tuple[str, bool, dict[str, Any]]] = field(default_factory=list)
-    rules: int = 0
+    rules: list[SourceRule] = field(default_factory=list)
 
 
 def _rows(conn: Connection, name: str, names: list[str]) -> list[Any]:
@@ -141,10 +142,34 @@ def read_config(conn: Connection, schema: SourceSchema) -> SourceConfig:
                 json_dict(values["config"]) or {},
             )
         )
-    config.rules = int(
-        conn.scalar(select(func.count()).select_from(table("automation_rules"))) or 0
-    )
+    config.rules = _read_rules(conn, schema)
     return config
+
+
+def _read_rules(conn: Connection, schema: SourceSchema) -> list[SourceRule]:
+    names = ["id", "name", "enabled", "trigger_type", "action_type"]
+    # Columns every HMM has; read only if there (the schema check needs fewer).
+    names += [
+        c
+        for c in ("priority", "trigger_config", "action_config")
+        if schema.has("automation_rules", c)
+    ]
+    rules: list[SourceRule] = []
+    for row in _rows(conn, "automation_rules", names):
+        values = row._mapping  # noqa: SLF001
+        rules.append(
+            SourceRule(
+                source_id=int(values["id"]),
+                name=str(values["name"] or ""),
+                enabled=bool(values["enabled"]),
+                priority=_int(values.get("priority")) or 0,
+                trigger_type=str(values["trigger_type"] or ""),
+                trigger_config=json_dict(values.get("trigger_config")) or {},
+                action_type=str(values["action_type"] or ""),
+                action_config=json_dict(values.get("action_config")) or {},
+            )
+        )
+    return rules
 
 
 def _read_strategy(

@@ -5,7 +5,8 @@
 * :mod:`.schema` checks it is HMM's schema and names what is missing;
 * :mod:`.normalize` repairs upstream's bugs (mixed hashrate units, string
   difficulties such as "270M") and derives what upstream never stored;
-* :mod:`.config` reads miners, pools, bands, enrolment and alert settings;
+* :mod:`.config` reads miners, pools, bands, enrolment, alert settings, rules;
+* :mod:`.rules` maps upstream's automation rules onto our rule subentries;
 * :mod:`.history` copies history in batches, idempotently.
 """
 

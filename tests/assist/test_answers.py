@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from custom_components.home_miner_manager.assist.answers import (
+    CostLine,
     MinerFacts,
+    cost_answer,
     find_miner,
     fleet_answer,
+    reason_answer,
 )
 from custom_components.home_miner_manager.assist.periods import (
     PeriodError,
     period_days,
+)
+from custom_components.home_miner_manager.strategy.reason import (
+    MinerReason,
+    StrategyReason,
 )
 
 NAMES = ["Garage Bitaxe", "Garden Bitaxe", "Loft NerdQAxe", "bitaxe"]
@@ -105,3 +112,23 @@ def test_ranges() -> None:
             period_days("range", TODAY, *args)
     with pytest.raises(PeriodError):
         period_days("fortnight", TODAY)
+
+
+def test_prices_and_costs_carry_the_hubs_units() -> None:
+    """A euro hub hears cents and euros, never pence or GBP."""
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    cost = cost_answer(
+        [CostLine("Garage Bitaxe", 2.0, 0.3)], start, start, UTC, currency="EUR"
+    )
+    assert cost["currency"] == "EUR"
+    assert cost["total"] == {"energy_kwh": 2.0, "cost": 0.3}
+    why = reason_answer(
+        MinerFacts(name="Garage Bitaxe", miner_type="bitaxe", status="mining"),
+        MinerReason(StrategyReason.OFF_PRICE, price_pence=31.5),
+        UTC,
+        "c/kWh",
+    )
+    assert why["price_unit"] == "c/kWh"
+    assert "31.5 c/kWh" in why["explanation"]
+    assert "GBP" not in str((cost, why))
+    assert "p/kWh" not in str((cost, why))

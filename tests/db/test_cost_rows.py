@@ -82,10 +82,10 @@ def test_each_source_counted_once(database: Database) -> None:
     raw_kwh = 70 / 60  # 11:00 to 12:00, and the last sample held 10 minutes
     assert cost.kwh == pytest_approx(24.0 + 1.0 + 0.5 + 1.0 + raw_kwh)
     assert cost.unpriced_kwh == pytest_approx(0.5)
-    assert cost.cost_gbp == pytest_approx(
+    assert cost.cost == pytest_approx(
         24.0 * 0.10 + 1.0 * 0.15 + 1.0 * 0.30 + raw_kwh * 0.40
     )
-    assert (costs[other].kwh, costs[other].cost_gbp) == (0.0, 0.0)
+    assert (costs[other].kwh, costs[other].cost) == (0.0, 0.0)
     # Today only: nothing (the raw samples are yesterday's).
     today = database.run(
         lambda s: energy_cost(s, [miner_id], NOW.replace(hour=0), NOW, "C")
@@ -98,7 +98,7 @@ def test_each_source_counted_once(database: Database) -> None:
         )
     )
     assert part[miner_id].kwh == pytest_approx(1.5)
-    assert part[miner_id].cost_gbp == pytest_approx(0.5 * 0.30 + 1.0 * 0.40)
+    assert part[miner_id].cost == pytest_approx(0.5 * 0.30 + 1.0 * 0.40)
 
 
 def pytest_approx(value: float) -> object:

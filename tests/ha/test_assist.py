@@ -222,7 +222,7 @@ async def test_price_plan_follows_the_decision(
     answer = await call(hass, "get_mining_price_plan")
     assert answer["strategy"] == "off"
     assert answer["now"] == {
-        "price_p_kwh": 25.0,
+        "price_per_kwh": 25.0,
         "band": "OFF >=20p",
         "decision_reason": "off_band",
     }
@@ -235,7 +235,7 @@ async def test_price_plan_follows_the_decision(
     assert answer["periods"][1]["what_miners_do"].startswith("enrolled miners mine DGB")
     assert "switched off" in answer["periods"][0]["what_miners_do"]
     assert answer["prices_known_until"] == "2026-03-11T00:00:00+00:00"
-    assert answer["price_range_p_kwh"] == {"min": 3.0, "max": 25.0, "mean": 8.42}
+    assert answer["price_range_per_kwh"] == {"min": 3.0, "max": 25.0, "mean": 8.42}
 
 
 @pytest.mark.freeze_time(NOW)
@@ -259,7 +259,7 @@ async def test_why_is_a_miner_off_or_on(
     answer = await call(hass, "explain_miner_state", miner="Garage")
     assert answer["reason"] == "off_price"
     assert answer["band"] == "OFF >=20p"
-    assert answer["price_p_kwh"] == 25.0
+    assert answer["price_per_kwh"] == 25.0
     # No power switch: it runs at its lowest mode, and says so.
     assert "lowest mode" in answer["explanation"]
     assert answer["target_band"] == "DGB 7-12p"
@@ -306,9 +306,9 @@ async def test_energy_cost_today_and_a_past_range(
     lines = {line["name"]: line for line in answer["miners"]}
     # 2 h 10 min at 1 kW, at 15p.
     assert lines["Garage Bitaxe"]["energy_kwh"] == pytest.approx(2.167, abs=0.001)
-    assert lines["Garage Bitaxe"]["cost_gbp"] == pytest.approx(0.325, abs=0.001)
-    assert answer["total"]["cost_gbp"] == pytest.approx(
-        sum(line["cost_gbp"] for line in lines.values()), abs=0.001
+    assert lines["Garage Bitaxe"]["cost"] == pytest.approx(0.325, abs=0.001)
+    assert answer["total"]["cost"] == pytest.approx(
+        sum(line["cost"] for line in lines.values()), abs=0.001
     )
     past = await call(
         hass,
@@ -318,9 +318,7 @@ async def test_energy_cost_today_and_a_past_range(
         end_date="2026-02-20",
         miner="garage",
     )
-    assert past["miners"] == [
-        {"name": "Garage Bitaxe", "energy_kwh": 2.0, "cost_gbp": 0.3}
-    ]
+    assert past["miners"] == [{"name": "Garage Bitaxe", "energy_kwh": 2.0, "cost": 0.3}]
     month = await call(hass, "get_mining_energy_cost", period="this_month")
     assert month["from"] == "2026-03-01T00:00:00+00:00"
     bad = await call(hass, "get_mining_energy_cost", period="range", start_date="soon")
@@ -377,6 +375,6 @@ async def test_without_a_price_source(
     assert why["reason"] == "strategy_off"
     assert why["band"] is None
     cost = await call(hass, "get_mining_energy_cost", period="yesterday")
-    assert cost["total"] == {"energy_kwh": 0.0, "cost_gbp": 0.0}
+    assert cost["total"] == {"energy_kwh": 0.0, "cost": 0.0}
     fleet = await call(hass, "get_miner_fleet_status")
     assert fleet["miners"][0]["pool"] is not None

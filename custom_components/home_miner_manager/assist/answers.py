@@ -198,7 +198,8 @@ class PlanFacts:
     enrolled: Sequence[str]  # names of enrolled miners
     band: Band | None = None
     decision_reason: str | None = None
-    price_pence: float | None = None
+    price_pence: float | None = None  # minor unit of the prices' currency
+    price_unit: str = "p/kWh"
     hysteresis_slots: int = 2
     when_price_unknown: str = "off"
 
@@ -219,8 +220,9 @@ def plan_answer(
     answer: dict[str, Any] = {
         "strategy": "on" if facts.strategy_enabled else "off",
         "enrolled_miners": sorted(facts.enrolled, key=str.casefold),
+        "price_unit": facts.price_unit,
         "now": {
-            "price_p_kwh": _round(facts.price_pence, 2),
+            "price_per_kwh": _round(facts.price_pence, 2),
             "band": band_name(facts.band) or "none",
             "decision_reason": facts.decision_reason,
         },
@@ -230,7 +232,7 @@ def plan_answer(
         "prices_known_until": _iso(periods[-1].end, zone) if periods else None,
     }
     if slots:
-        answer["price_range_p_kwh"] = {
+        answer["price_range_per_kwh"] = {
             "min": round(min(slots), 2),
             "max": round(max(slots), 2),
             "mean": round(sum(slots) / len(slots), 2),
@@ -248,9 +250,13 @@ def plan_answer(
 # -- why is a miner on or off -------------------------------------------------------
 
 
-def _why_text(name: str, why: MinerReason) -> str:
+def _why_text(name: str, why: MinerReason, price_unit: str) -> str:
     band = band_name(why.band) or "none"
-    price = f"{why.price_pence:g}p/kWh" if why.price_pence is not None else "unknown"
+    price = (
+        f"{why.price_pence:g} {price_unit}"
+        if why.price_pence is not None
+        else "unknown"
+    )
     texts = {
         StrategyReason.STRATEGY_OFF: "The Agile strategy is off (or has no price "
         f"source), so it does not switch {name} on or off.",
@@ -281,9 +287,13 @@ def _why_text(name: str, why: MinerReason) -> str:
     return text
 
 
-def reason_answer(facts: MinerFacts, why: MinerReason, zone: tzinfo) -> dict[str, Any]:
+def reason_answer(
+    facts: MinerFacts, why: MinerReason, zone: tzinfo, price_unit: str = "p/kWh"
+) -> dict[str, Any]:
     """Why a miner is on or off: the strategy's reason and the miner's own state."""
-    text = f"{_why_text(facts.name, why)} {STATUS_TEXT.get(facts.status, '')}"
+    text = (
+        f"{_why_text(facts.name, why, price_unit)} {STATUS_TEXT.get(facts.status, '')}"
+    )
     if why.changes_at is not None:
         target = band_name(why.target_band) or "none"
         text += f" With the known prices the band changes to {target} at "
@@ -295,7 +305,8 @@ def reason_answer(facts: MinerFacts, why: MinerReason, zone: tzinfo) -> dict[str
         "reason": why.reason.value,
         "explanation": text.strip(),
         "band": band_name(why.band),
-        "price_p_kwh": _round(why.price_pence, 2),
+        "price_per_kwh": _round(why.price_pence, 2),
+        "price_unit": price_unit,
         "target_band": band_name(why.target_band),
         "changes_at": _iso(why.changes_at, zone),
     }
@@ -315,30 +326,34 @@ class CostLine:
 
     name: str
     kwh: float
-    cost_gbp: float
+    cost: float  # major unit of the prices' currency
     unpriced_kwh: float = 0.0
 
 
 def cost_answer(
-    lines: Sequence[CostLine], start: datetime, end: datetime, zone: tzinfo
+    lines: Sequence[CostLine],
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    currency: str = "GBP",
 ) -> dict[str, Any]:
     """Energy and cost per miner and in total over [start, end)."""
     unpriced = sum(line.unpriced_kwh for line in lines)
     answer: dict[str, Any] = {
         "from": _iso(start, zone),
         "to": _iso(end, zone),
-        "currency": "GBP",
+        "currency": currency,
         "miners": [
             {
                 "name": line.name,
                 "energy_kwh": round(line.kwh, 3),
-                "cost_gbp": round(line.cost_gbp, 4),
+                "cost": round(line.cost, 4),
             }
             for line in sorted(lines, key=lambda line: line.name.casefold())
         ],
         "total": {
             "energy_kwh": round(sum(line.kwh for line in lines), 3),
-            "cost_gbp": round(sum(line.cost_gbp for line in lines), 4),
+            "cost": round(sum(line.cost for line in lines), 4),
         },
     }
     if unpriced > 0:

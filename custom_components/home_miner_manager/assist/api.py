@@ -30,8 +30,9 @@ PROMPT: Final = (
     "(Bitaxe, NerdQAxe, Avalon Nano, NMMiner): their status now, the "
     "electricity price outlook and the Agile strategy's plan, why a miner is "
     "on or off, the electricity cost of a period and the best-share "
-    "leaderboard. The tools only read; they change nothing. Prices are in "
-    "pence per kWh, costs in GBP, times in the home's time zone. A miner may "
+    "leaderboard. The tools only read; they change nothing. Prices are per kWh "
+    "in the price_unit each answer gives, costs in its currency, times in the "
+    "home's time zone. A miner may "
     "be named by the start of its name."
 )
 

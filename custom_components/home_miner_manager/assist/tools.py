@@ -23,6 +23,7 @@ from custom_components.home_miner_manager.const import (
 from custom_components.home_miner_manager.db.cost_rows import energy_cost
 from custom_components.home_miner_manager.db.exceptions import DatabaseError
 from custom_components.home_miner_manager.db.shares import leaderboard
+from custom_components.home_miner_manager.prices.units import minor_per_major
 from custom_components.home_miner_manager.strategy.outlook import plan_periods
 
 from .answers import (
@@ -123,7 +124,8 @@ class PricePlanTool(HubTool):
 
     name = "get_mining_price_plan"
     description = (
-        "Electricity price outlook (pence/kWh, Octopus Agile half-hour slots) and "
+        "Electricity price outlook (per kWh in the tariff's price_unit, slot by "
+        "slot) and "
         "the Agile strategy's plan: the price band in effect now and, for every "
         "upcoming period of known prices, its band and what enrolled miners "
         "will do (coin and mode, or off), hysteresis included."
@@ -161,6 +163,7 @@ class PricePlanTool(HubTool):
             band=decision.band if decision else None,
             decision_reason=decision.reason.value if decision else None,
             price_pence=decision.price_pence if decision else None,
+            price_unit=hub.prices.price_unit,
             hysteresis_slots=hysteresis(self.entry),
             when_price_unknown=when_unknown,
         )
@@ -193,7 +196,8 @@ class MinerReasonTool(HubTool):
             return answer
         hub = self.entry.runtime_data
         why = strategy_reason(hass, self.entry, coordinator)
-        return reason_answer(miner_facts(hub, coordinator), why, _zone())
+        unit = hub.prices.price_unit if hub.prices is not None else "p/kWh"
+        return reason_answer(miner_facts(hub, coordinator), why, _zone(), unit)
 
 
 class EnergyCostTool(HubTool):
@@ -201,7 +205,8 @@ class EnergyCostTool(HubTool):
 
     name = "get_mining_energy_cost"
     description = (
-        "Electricity used (kWh) and its cost (GBP, at the Agile slot prices) per "
+        "Electricity used (kWh) and its cost (in the answer's currency, at each "
+        "slot's price) per "
         "miner and in total for today, yesterday, this_month, last_month or a "
         "range of days (start_date and end_date as YYYY-MM-DD, inclusive). "
         "Give 'miner' for one miner only."
@@ -237,20 +242,28 @@ class EnergyCostTool(HubTool):
         start = datetime.combine(first, time(), zone)
         end = min(datetime.combine(after, time(), zone), now)
         region = hub.prices.region if hub.prices is not None else None
+        currency = hub.prices.currency if hub.prices is not None else "GBP"
         ids = [c.miner_id for c in coordinators]
         try:
             await hub.database.async_flush()
             costs = await hub.database.async_run(
-                partial(energy_cost, miner_ids=ids, start=start, end=end, region=region)
+                partial(
+                    energy_cost,
+                    miner_ids=ids,
+                    start=start,
+                    end=end,
+                    region=region,
+                    minor_per_major=minor_per_major(currency),
+                )
             )
         except DatabaseError:
             return dict(DATABASE_UNAVAILABLE)
         lines = [
-            CostLine(c.name, cost.kwh, cost.cost_gbp, cost.unpriced_kwh)
+            CostLine(c.name, cost.kwh, cost.cost, cost.unpriced_kwh)
             for c in coordinators
             if (cost := costs.get(c.miner_id)) is not None
         ]
-        return cost_answer(lines, start, end, zone)
+        return cost_answer(lines, start, end, zone, currency)
 
 
 class LeaderboardTool(HubTool):

@@ -74,11 +74,6 @@ class MinerCost:
     unpriced_kwh: float = 0.0  # energy in slots without a known price
     minor_per_major: int = 100
 
-    @property
-    def cost_gbp(self) -> float:
-        """Return the cost (the name Assist's answer still reads)."""
-        return self.cost
-
 
 class _Prices:
     """Stored slot prices, looked up by time (naive UTC)."""

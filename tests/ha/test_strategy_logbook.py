@@ -110,7 +110,10 @@ async def test_logbook_names_the_strategy(
     entries = await _logbook(hass, hass_ws_client, start)
     messages = [(e.get("name"), e.get("message")) for e in entries]
     assert ("Agile strategy", "started in band DGB 12-20p") in messages
-    assert ("Agile strategy", "set Bitaxe: DGB pool, mode eco, mining in band DGB 12-20p") in messages
+    assert (
+        "Agile strategy",
+        "set Bitaxe: DGB pool, mode eco, mining in band DGB 12-20p",
+    ) in messages
     mode_id = entity_id(hass, "select", f"{BITAXE_UID}_mode")
     pool_id = entity_id(hass, "select", f"{BITAXE_UID}_pool")
     changes = {
@@ -122,7 +125,10 @@ async def test_logbook_names_the_strategy(
         entry = changes[changed]
         assert entry["context_event_type"] == EVENT_STRATEGY_ACTION, entry
         assert entry["context_name"] == "Agile strategy"
-        assert entry["context_message"] == "set Bitaxe: DGB pool, mode eco, mining in band DGB 12-20p"
+        assert (
+            entry["context_message"]
+            == "set Bitaxe: DGB pool, mode eco, mining in band DGB 12-20p"
+        )
     assert changes[mode_id]["state"] == "eco"
     assert changes[pool_id]["state"].startswith("DGB pool")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.auth.models import User
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigSubentry
 from homeassistant.core import Context, HomeAssistant
@@ -48,9 +49,15 @@ async def _import(hass: HomeAssistant, user: User, path: Path) -> dict[str, Any]
 
 
 async def test_rules_become_rule_subentries(
-    hass: HomeAssistant, setup_hub: HubFactory, hass_admin_user: User, tmp_path: Path
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    hass_admin_user: User,
+    tmp_path: Path,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Four rules arrive with our ids; five are skipped with reasons; once only."""
+    # Outside every imported time window: the runner leaves the miners alone.
+    freezer.move_to("2026-01-20 12:00:00+00:00")
     path = tmp_path / "hmm" / "data.db"
     path.parent.mkdir()
     build_hmm_database(f"sqlite:///{path}", [closed_port() for _ in range(7)])
@@ -130,13 +137,14 @@ async def test_rules_become_rule_subentries(
 
 
 async def test_a_burst_of_rules_is_mirrored_whole(
-    hass: HomeAssistant, setup_hub: HubFactory
+    hass: HomeAssistant, setup_hub: HubFactory, freezer: FrozenDateTimeFactory
 ) -> None:
     """Rules added together (as the import adds them) all reach automation_rules.
 
     Each addition runs the runner's sync; concurrent syncs on the database's
     reader threads used to delete or miss each other's rows.
     """
+    freezer.move_to("2026-01-20 12:00:00+00:00")  # outside the rules' window
     entry = await setup_hub()
     for round_ in range(3):
         for index in range(6):

@@ -33,7 +33,7 @@ from custom_components.home_miner_manager.const import (
 )
 from hmm_sim.base import Simulator
 
-from .conftest import BITAXE_UID, HubFactory, miner_subentry
+from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry
 from .test_entities import sync_sim_clock
 
 UK = ZoneInfo("Europe/London")
@@ -212,6 +212,31 @@ async def plugged_hub_with(
     return await setup_hub(
         [plugged_bitaxe(sim), *pools], options=entity_options(**options)
     )
+
+
+async def two_plugged_bitaxes(
+    hass: HomeAssistant, setup_hub: HubFactory, first: Simulator, second: Simulator
+) -> tuple[MockConfigEntry, list[SmartPlug]]:
+    """The hub with Bitaxes "One" and "Two", each on its own plug, and coin pools."""
+    plugs = [SmartPlug("Plug one", first), SmartPlug("Plug two", second)]
+    await add_plugs(hass, *plugs)
+    entry = await setup_hub(
+        [
+            *(
+                miner_subentry(
+                    sim,
+                    "bitaxe",
+                    title=title,
+                    unique_id=f"mac:{title.lower()}",
+                    power_switch=f"switch.plug_{title.lower()}",
+                )
+                for sim, title in ((first, "One"), (second, "Two"))
+            ),
+            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
+        ],
+        options=entity_options(),
+    )
+    return entry, plugs
 
 
 async def set_switch(hass: HomeAssistant, unique_id: str, on: bool = True) -> None:

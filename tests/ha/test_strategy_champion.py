@@ -14,14 +14,11 @@ import pytest
 from custom_components.home_miner_manager.db.models import Telemetry
 from hmm_sim import Fleet
 
-from .conftest import HubFactory, closed_port, miner_subentry
+from .conftest import HubFactory
 from .strategy_support import (
-    SmartPlug,
-    add_plugs,
-    entity_options,
     flat_day,
-    pool_subentry,
     set_day,
+    two_plugged_bitaxes,
 )
 
 NOW = "2026-03-10 12:10:00+00:00"
@@ -35,29 +32,8 @@ async def test_only_the_champion_runs(
 ) -> None:
     fleet = await sim_fleet(bitaxe=2)
     first, second = fleet.devices
-    plugs = [SmartPlug("Plug one", first), SmartPlug("Plug two", second)]
     set_day(hass, flat_day(15.0))  # DGB eco all day
-    await add_plugs(hass, *plugs)
-    entry = await setup_hub(
-        [
-            miner_subentry(
-                first,
-                "bitaxe",
-                title="One",
-                unique_id="mac:one",
-                power_switch="switch.plug_one",
-            ),
-            miner_subentry(
-                second,
-                "bitaxe",
-                title="Two",
-                unique_id="mac:two",
-                power_switch="switch.plug_two",
-            ),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options=entity_options(),
-    )
+    entry, plugs = await two_plugged_bitaxes(hass, setup_hub, first, second)
     runner = entry.runtime_data.strategy
     one, two = sorted(entry.runtime_data.coordinators.values(), key=lambda c: c.name)
     # Six hours of history: "Two" does more hashes per joule.

@@ -36,6 +36,7 @@ from .strategy_support import (
     flat_day,
     pool_subentry,
     set_day,
+    two_plugged_bitaxes,
 )
 from .test_entities import sync_sim_clock
 
@@ -188,27 +189,7 @@ async def test_benched_by_the_champion_and_the_logbook_says_why(
     fleet = await sim_fleet(bitaxe=2)
     first, second = fleet.devices
     set_day(hass, flat_day(15.0))
-    await add_plugs(hass, SmartPlug("Plug one", first), SmartPlug("Plug two", second))
-    entry = await setup_hub(
-        [
-            miner_subentry(
-                first,
-                "bitaxe",
-                title="One",
-                unique_id="mac:one",
-                power_switch="switch.plug_one",
-            ),
-            miner_subentry(
-                second,
-                "bitaxe",
-                title="Two",
-                unique_id="mac:two",
-                power_switch="switch.plug_two",
-            ),
-            *(pool_subentry(coin, closed_port()) for coin in ("DGB", "BCH", "BTC")),
-        ],
-        options=entity_options(),
-    )
+    entry, _plugs = await two_plugged_bitaxes(hass, setup_hub, first, second)
     runner = entry.runtime_data.strategy
     assert runner is not None
     one, two = sorted(entry.runtime_data.coordinators.values(), key=lambda c: c.name)

@@ -170,8 +170,8 @@ def _entity_descriptions() -> list[tuple[str, Any]]:
         SwitchEntityDescription: "switch",
     }
     found: dict[int, tuple[str, Any]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        module = importlib.import_module(info.name)
         for value in vars(module).values():
             items = value if isinstance(value, tuple) else (value,)
             for item in items:

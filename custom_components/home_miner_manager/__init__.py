@@ -20,11 +20,10 @@ from .const import (
     MAINTENANCE_TIME,
     SUBENTRY_MINER,
 )
-from .dashboard_setup import async_setup_dashboard
 from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
-from .hmm_import_settings import async_clear_solved_issues
-from .hub import (
+from .hub.dashboard import async_setup_dashboard
+from .hub.lifecycle import (
     async_add_miners,
     async_create_hub_device,
     async_open_database,
@@ -32,14 +31,15 @@ from .hub import (
     effective_db_url,
     retention_days,
 )
-from .issues import async_track_database_health
-from .monitoring import async_start_monitoring, stop_monitoring
-from .nmminer_discovery import async_start_listener, stop_listener
-from .options_apply import async_options_updated
-from .pool_sync import async_add_pools, pool_subentries
+from .hub.monitoring import async_start_monitoring, stop_monitoring
+from .hub.pool_sync import async_add_pools, pool_subentries
+from .hub.strategy_setup import async_start_strategy, stop_strategy
+from .importer.settings import async_clear_solved_issues
+from .miner.best_shares import ShareTracker
+from .miner.issues import async_track_database_health
+from .miner.nmminer_discovery import async_start_listener, stop_listener
+from .options.apply import async_options_updated
 from .services import async_setup_services
-from .share_tracker import ShareTracker
-from .strategy_setup import async_start_strategy, stop_strategy
 
 if TYPE_CHECKING:
     from datetime import datetime

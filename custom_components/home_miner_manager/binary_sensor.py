@@ -10,14 +10,14 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 
-from .pool_entity import PoolEntity
+from .entities.pool_entity import PoolEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .data import HMMConfigEntry
-    from .pool_coordinator import PoolCoordinator
+    from .pool.coordinator import PoolCoordinator
 
 PARALLEL_UPDATES = 0
 

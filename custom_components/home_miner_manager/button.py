@@ -11,16 +11,16 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory, Platform
 
-from .channel_buttons import async_setup_channel_buttons
-from .commands import async_restart
+from .entities.channel_buttons import async_setup_channel_buttons
 from .entity import MinerEntity
+from .miner.commands import async_restart
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry
+    from .miner.coordinator import MinerCoordinator
 
 PARALLEL_UPDATES = 1
 

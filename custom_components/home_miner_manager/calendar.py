@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .strategy_calendar import strategy_calendars
+from .entities.strategy_calendar import strategy_calendars
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

@@ -35,12 +35,12 @@ from .db.exceptions import (
     DatabaseError,
     DatabaseUrlError,
 )
-from .discovery import DiscoveryMixin, dhcp_unique_id
-from .hub import async_open_database
-from .miner_flow import MinerSubentryFlow
-from .nmminer_discovery import offer_unique_id
-from .pool_flow import PoolSubentryFlow
-from .rule_flow import SUBENTRY_RULE, RuleSubentryFlow
+from .flows.discovery import DiscoveryMixin, dhcp_unique_id
+from .flows.miner import MinerSubentryFlow
+from .flows.pool import PoolSubentryFlow
+from .flows.rule import SUBENTRY_RULE, RuleSubentryFlow
+from .hub.lifecycle import async_open_database
+from .miner.nmminer_discovery import offer_unique_id
 
 if TYPE_CHECKING:
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -89,7 +89,7 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow."""
         # Imported here: options_flow imports this module's helpers.
-        from .options_flow import HubOptionsFlow  # noqa: PLC0415
+        from .options.flow import HubOptionsFlow  # noqa: PLC0415
 
         return HubOptionsFlow()
 

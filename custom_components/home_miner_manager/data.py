@@ -15,22 +15,22 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .coordinator import MinerCoordinator
-from .miner_runtime import MinerServices
-from .pool_coordinator import PoolCoordinator
+from .miner.coordinator import MinerCoordinator
+from .miner.runtime import MinerServices
+from .pool.coordinator import PoolCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.const import Platform
     from homeassistant.helpers.entity import Entity
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .alert_runner import AlertRunner
-    from .crypto_prices import CryptoManager
-    from .health_runner import HealthRunner
-    from .notify_channels import Notifier
-    from .prices_coordinator import PriceManager
-    from .rule_runner import RuleRunner
-    from .strategy_runner import StrategyRunner
+    from .agile.runner import StrategyRunner
+    from .monitor.alerts import AlertRunner
+    from .monitor.health import HealthRunner
+    from .monitor.notify_channels import Notifier
+    from .monitor.rules import RuleRunner
+    from .tariff.coin_prices import CryptoManager
+    from .tariff.coordinator import PriceManager
 
 
 # Builds the entities one platform wants for a miner, as its data stands now.

@@ -28,9 +28,14 @@ from homeassistant.const import (
 )
 import voluptuous as vol
 
-from .alert_runner import EVENT_ALERT
 from .const import DOMAIN, EVENT_BAND_CHANGED
-from .device_links import OFFLINE_STATES, ONLINE_STATES, is_miner_device, miner_entity
+from .miner.device_links import (
+    OFFLINE_STATES,
+    ONLINE_STATES,
+    is_miner_device,
+    miner_entity,
+)
+from .monitor.alerts import EVENT_ALERT
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant

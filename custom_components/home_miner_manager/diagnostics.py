@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.device_registry import DeviceEntry
 
-    from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry, HubData
     from .devices.snapshot import MinerSnapshot
+    from .miner.coordinator import MinerCoordinator
 
 # Anything that could carry a credential or identify the owner, wherever it
 # appears: a pool user is a wallet address (plus worker name).

@@ -12,8 +12,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .compat import device_by_identifier, entity_user_id, via_device_link
 from .const import DOMAIN
-from .coordinator import MinerCoordinator
 from .devices.types import MinerType
+from .miner.coordinator import MinerCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

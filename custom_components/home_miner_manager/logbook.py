@@ -14,11 +14,11 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .alert_runner import EVENT_ALERT
+from .agile.events import EVENT_STRATEGY_ACTION, action_message
 from .const import DOMAIN, EVENT_BAND_CHANGED
-from .hub_problems import EVENT_NOTIFICATION_FAILED, EVENT_RULE_FAILED
-from .share_tracker import EVENT_BLOCK_FOUND
-from .strategy_events import EVENT_STRATEGY_ACTION, action_message
+from .miner.best_shares import EVENT_BLOCK_FOUND
+from .monitor.alerts import EVENT_ALERT
+from .monitor.problems import EVENT_NOTIFICATION_FAILED, EVENT_RULE_FAILED
 
 if TYPE_CHECKING:
     from collections.abc import Callable

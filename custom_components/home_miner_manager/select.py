@@ -10,20 +10,20 @@ from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 
-from .commands import async_set_mode, async_switch_pool
 from .const import DOMAIN
 from .entity import MinerEntity
-from .pool_lookup import pool_order, snapshot_pool
+from .miner.commands import async_set_mode, async_switch_pool
+from .pool.lookup import pool_order, snapshot_pool
 from .pools.url import pool_in_use_address
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import MinerCoordinator
+    from .agile.events import CommandContext
     from .data import HMMConfigEntry, HubData
-    from .pool_coordinator import PoolCoordinator
-    from .strategy_events import CommandContext
+    from .miner.coordinator import MinerCoordinator
+    from .pool.coordinator import PoolCoordinator
 
 # One mode change at a time per platform: miners take seconds to apply one.
 PARALLEL_UPDATES = 1

@@ -36,19 +36,24 @@ from homeassistant.util import dt as dt_util
 from .compat import PERCENTAGE
 from .devices.types import MinerType
 from .devices.units import hashrate_factor
-from .energy_sensor import MinerEnergySensor
-from .entity import MinerEntity
-from .health_sensor import build_health_sensors
-from .pool_sensor import pool_sensors
-from .share_sensor import (
+from .entities.energy_sensor import MinerEnergySensor
+from .entities.health_sensor import build_health_sensors
+from .entities.platforms import async_setup_strategy_sensors
+from .entities.pool_sensors import pool_sensors
+from .entities.share_sensors import (
     BEST_SHARE,
     HubBestShareSensor,
     difficulty_precision,
     miner_share_sensors,
     round_difficulty,
 )
-from .status_sensor import NOT_MINING, STATUS, HubNotMiningSensor, MinerStatusSensor
-from .strategy_platforms import async_setup_strategy_sensors
+from .entities.status_sensors import (
+    NOT_MINING,
+    STATUS,
+    HubNotMiningSensor,
+    MinerStatusSensor,
+)
+from .entity import MinerEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,8 +61,8 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry
+    from .miner.coordinator import MinerCoordinator
 
 PARALLEL_UPDATES = 0
 

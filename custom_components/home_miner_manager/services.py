@@ -20,23 +20,23 @@ from homeassistant.helpers.target import (
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .commands import async_restart, async_set_mode, async_switch_pool
+from .actions.events import async_setup_event_services
+from .actions.simulate_strategy import async_setup_strategy_services
 from .const import DOMAIN, POOL_COINS
-from .db.shares import (
+from .db.share_rows import (
     LEADERBOARD_COUNT,
     LEADERBOARD_DAYS,
     MAX_LEADERBOARD_COUNT,
     leaderboard,
 )
-from .device_links import miner_coordinator
-from .events_actions import async_setup_event_services
-from .hmm_import_action import async_setup_import_service
-from .pool_lookup import pool_order
-from .strategy_services import async_setup_strategy_services
+from .importer.action import async_setup_import_service
+from .miner.commands import async_restart, async_set_mode, async_switch_pool
+from .miner.device_links import miner_coordinator
+from .pool.lookup import pool_order
 
 if TYPE_CHECKING:
-    from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry
+    from .miner.coordinator import MinerCoordinator
 
 SERVICE_SET_MODE = "set_mode"
 SERVICE_RESTART = "restart"

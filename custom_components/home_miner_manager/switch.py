@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, Platform
 
-from .commands import async_set_polling_enabled
+from .entities.strategy import async_setup_strategy_switches
 from .entity import MinerEntity
-from .strategy_entities import async_setup_strategy_switches
+from .miner.commands import async_set_polling_enabled
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import MinerCoordinator
     from .data import HMMConfigEntry
+    from .miner.coordinator import MinerCoordinator
 
 PARALLEL_UPDATES = 1
 

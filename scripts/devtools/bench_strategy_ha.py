@@ -53,11 +53,11 @@ from homeassistant import runner  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
+from custom_components.home_miner_manager.agile.miner_plan import async_apply  # noqa: E402
 from custom_components.home_miner_manager.strategy.plan import (  # noqa: E402
     Action,
     Command,
 )
-from custom_components.home_miner_manager.strategy_exec import async_apply  # noqa: E402
 
 ENTITY = "event.octopus_energy_electricity_21l1234567_1200012345678_current_day_rates"
 SLOT = timedelta(minutes=30)

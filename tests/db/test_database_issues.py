@@ -20,7 +20,9 @@ import pytest
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db import Database
-from custom_components.home_miner_manager.issues import async_track_database_health
+from custom_components.home_miner_manager.miner.issues import (
+    async_track_database_health,
+)
 
 from .conftest import add_miner
 

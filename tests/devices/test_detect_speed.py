@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.home_miner_manager import const, probe
+from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.devices import factory
 from custom_components.home_miner_manager.devices.exceptions import (
     MinerAuthError,
@@ -37,6 +37,7 @@ from custom_components.home_miner_manager.devices.nmminer_listener import (
 )
 from custom_components.home_miner_manager.devices.snapshot import MinerSnapshot
 from custom_components.home_miner_manager.devices.types import MinerType
+from custom_components.home_miner_manager.flows import probe
 
 from .parse_fixtures import NMMINER_UDP, as_bytes
 

@@ -15,13 +15,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from custom_components.home_miner_manager import const, share_tracker
+from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.const import (
     CONF_DB_URL,
     DOMAIN,
     SUBENTRY_MINER,
 )
 from custom_components.home_miner_manager.db.models import Base
+from custom_components.home_miner_manager.miner import best_shares as share_tracker
 from custom_components.home_miner_manager.pools.network import StatsSource
 from hmm_sim.base import Simulator
 

@@ -18,7 +18,6 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.home_miner_manager.alert_runner import EVENT_ALERT
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import (
     AlertConfig,
@@ -27,7 +26,8 @@ from custom_components.home_miner_manager.db.models import (
     NotificationConfig,
     NotificationLog,
 )
-from custom_components.home_miner_manager.share_tracker import EVENT_BLOCK_FOUND
+from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
+from custom_components.home_miner_manager.monitor.alerts import EVENT_ALERT
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 from hmm_sim.notify_servers import FakeDiscordServer

@@ -13,9 +13,9 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.home_miner_manager.alert_runner import EVENT_ALERT
+from custom_components.home_miner_manager.agile.miner_plan import MinerRunState
 from custom_components.home_miner_manager.alerts import AlertType
-from custom_components.home_miner_manager.strategy_exec import MinerRunState
+from custom_components.home_miner_manager.monitor.alerts import EVENT_ALERT
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 from tests.plugins.simulators import FAST

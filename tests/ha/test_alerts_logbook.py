@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.home_miner_manager.const import DOMAIN, EVENT_BAND_CHANGED
-from custom_components.home_miner_manager.share_tracker import EVENT_BLOCK_FOUND
+from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry
@@ -94,7 +94,7 @@ async def test_alert_message_does_not_repeat_the_miner_name(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The logbook puts the name first; "Bitaxe Bitaxe has not ..." read badly."""
-    from custom_components.home_miner_manager.alert_runner import (  # noqa: PLC0415
+    from custom_components.home_miner_manager.monitor.alerts import (  # noqa: PLC0415
         EVENT_ALERT,
     )
 

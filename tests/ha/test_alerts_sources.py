@@ -6,8 +6,8 @@ from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
 
-from custom_components.home_miner_manager.alert_runner import EVENT_ALERT
-from custom_components.home_miner_manager.strategy_exec import MinerRunState
+from custom_components.home_miner_manager.agile.miner_plan import MinerRunState
+from custom_components.home_miner_manager.monitor.alerts import EVENT_ALERT
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 from hmm_sim.stratum import PoolMode, StratumPoolSimulator

@@ -23,7 +23,7 @@ from voluptuous_openapi import convert
 from custom_components.home_miner_manager.db.models import Telemetry
 from custom_components.home_miner_manager.db.prices_rows import upsert_energy_prices
 from custom_components.home_miner_manager.db.rollup_models import TelemetryHourly
-from custom_components.home_miner_manager.db.shares import record_high_diff_share
+from custom_components.home_miner_manager.db.share_rows import record_high_diff_share
 from custom_components.home_miner_manager.prices.slots import PriceSlot
 from hmm_sim import CgminerSimulator, Fleet
 from hmm_sim.axeos_device import new_pool

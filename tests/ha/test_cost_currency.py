@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.home_miner_manager.coordinator import MinerCoordinator
+from custom_components.home_miner_manager.miner.coordinator import MinerCoordinator
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry

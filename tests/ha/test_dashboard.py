@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.home_miner_manager.dashboard_setup import (
+from custom_components.home_miner_manager.hub.dashboard import (
     JS_URL,
     STRATEGY,
     URL_PATH,

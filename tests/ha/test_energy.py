@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.home_miner_manager.energy_sensor import ENERGY_MAX_GAP
+from custom_components.home_miner_manager.entities.energy_sensor import ENERGY_MAX_GAP
 from hmm_sim import AxeOSSimulator, Fault, NMMinerSimulator
 
 from .conftest import HubFactory

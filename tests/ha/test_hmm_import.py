@@ -27,7 +27,7 @@ from custom_components.home_miner_manager.db.models import (
     Telemetry,
 )
 from custom_components.home_miner_manager.hmm_import import open_source
-from custom_components.home_miner_manager.hmm_import_action import (
+from custom_components.home_miner_manager.importer.action import (
     EVENT_IMPORT_PROGRESS,
 )
 from tests.hmm_import.hmm_source import SAMPLES, build_hmm_database

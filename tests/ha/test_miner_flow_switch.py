@@ -10,8 +10,8 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 import pytest
 
+from custom_components.home_miner_manager.agile.miner_plan import power_switch
 from custom_components.home_miner_manager.const import SUBENTRY_MINER
-from custom_components.home_miner_manager.strategy_exec import power_switch
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry

@@ -23,9 +23,10 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.home_miner_manager import const, nmminer_discovery
+from custom_components.home_miner_manager import const
 from custom_components.home_miner_manager.const import DOMAIN, SUBENTRY_MINER
 from custom_components.home_miner_manager.db.models import AuditLog
+from custom_components.home_miner_manager.miner import nmminer_discovery
 from hmm_sim import NMMinerSimulator, UdpBroadcaster
 from tests.plugins.simulators import FAST
 

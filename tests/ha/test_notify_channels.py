@@ -25,13 +25,13 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.home_miner_manager import notify_channels
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import (
     AuditLog,
     NotificationConfig,
     NotificationLog,
 )
+from custom_components.home_miner_manager.monitor import notify_channels
 from hmm_sim.notify_servers import FakeDiscordServer, FakeTelegramServer
 
 from .conftest import HubFactory, rows

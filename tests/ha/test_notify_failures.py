@@ -16,13 +16,13 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
-from custom_components.home_miner_manager import notify_channels
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import (
     NotificationConfig,
     NotificationLog,
 )
-from custom_components.home_miner_manager.hub_problems import (
+from custom_components.home_miner_manager.monitor import notify_channels
+from custom_components.home_miner_manager.monitor.problems import (
     EVENT_NOTIFICATION_FAILED,
     channel_issue_id,
 )

@@ -21,13 +21,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous_serialize
 
-from custom_components.home_miner_manager import pool_flow
 from custom_components.home_miner_manager.const import (
     CONF_POOL_ID,
     POOL_COINS,
     SUBENTRY_POOL,
 )
-from custom_components.home_miner_manager.pool_flow import COIN_LABELS, pool_unique_id
+from custom_components.home_miner_manager.flows.pool import COIN_LABELS, pool_unique_id
+from custom_components.home_miner_manager.flows import pool as pool_flow
 from custom_components.home_miner_manager.pools import url as pool_url
 from custom_components.home_miner_manager.pools.stratum import (
     ERROR_AUTH_FAILED,
@@ -747,7 +747,7 @@ async def test_password_never_logged(
 
 
 def test_translations_cover_the_flow() -> None:
-    path = Path(pool_flow.__file__).parent / "translations" / "en.json"
+    path = Path(pool_flow.__file__).parent.parent / "translations" / "en.json"
     strings = json.loads(path.read_text(encoding="utf-8"))["config_subentries"]["pool"]
     errors = set(strings["error"])
     # Every key the URL parser and the stratum check can give, and the flow's own.

@@ -14,8 +14,8 @@ from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.home_miner_manager import pool_sync
 from custom_components.home_miner_manager.db.models import PoolHealth
+from custom_components.home_miner_manager.hub import pool_sync
 from hmm_sim.stratum import PoolMode, StratumPoolSimulator
 from tests.plugins.simulators import wait_until
 

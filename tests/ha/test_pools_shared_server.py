@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.home_miner_manager.const import SUBENTRY_POOL
 from custom_components.home_miner_manager.db.models import BlockFound, HighDiffShare
-from custom_components.home_miner_manager.pools.health import miner_share_deltas
+from custom_components.home_miner_manager.pools.pool_score import miner_share_deltas
 from hmm_sim import AxeOSSimulator
 from hmm_sim.stratum import StratumPoolSimulator
 from tests.plugins.simulators import FAST

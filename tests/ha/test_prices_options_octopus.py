@@ -17,7 +17,9 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.home_miner_manager.octopus_links import resolve_price_entity
+from custom_components.home_miner_manager.tariff.octopus_links import (
+    resolve_price_entity,
+)
 
 from .conftest import HubFactory
 from .octopus_standin import day_state, default_id, rate_sensor_state, register_meter

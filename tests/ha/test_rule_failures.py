@@ -16,7 +16,7 @@ from custom_components.home_miner_manager.db.models import (
     Event as EventRow,
     NotificationConfig,
 )
-from custom_components.home_miner_manager.hub_problems import (
+from custom_components.home_miner_manager.monitor.problems import (
     EVENT_RULE_FAILED,
     rule_issue_id,
 )
@@ -174,7 +174,7 @@ async def test_an_action_that_fails_then_succeeds_clears_its_issue(
 
 async def test_logbook_lines_for_rules_and_channels(hass: HomeAssistant) -> None:
     from custom_components.home_miner_manager import logbook  # noqa: PLC0415
-    from custom_components.home_miner_manager.hub_problems import (  # noqa: PLC0415
+    from custom_components.home_miner_manager.monitor.problems import (  # noqa: PLC0415
         EVENT_NOTIFICATION_FAILED,
     )
 

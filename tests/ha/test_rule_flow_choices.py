@@ -10,7 +10,7 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.home_miner_manager.rule_flow import PRICE_DEFAULT
+from custom_components.home_miner_manager.flows.rule import PRICE_DEFAULT
 from hmm_sim import AxeOSSimulator, CgminerSimulator
 from tests.plugins.simulators import AVALON_WEB_PASSWORD
 

@@ -10,7 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.home_miner_manager.rule_triggers import (
+from custom_components.home_miner_manager.monitor.rule_triggers import (
     RuleTriggers,
     price_matches,
 )

@@ -25,9 +25,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.home_miner_manager import const
-from custom_components.home_miner_manager.commands import async_set_polling_enabled
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import AuditLog, Miner, Telemetry
+from custom_components.home_miner_manager.miner.commands import (
+    async_set_polling_enabled,
+)
 from hmm_sim import AxeOSSimulator, CgminerSimulator
 from hmm_sim.base import Simulator
 from tests.plugins.simulators import FAST, wait_until

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.home_miner_manager.strategy_events import (
+from custom_components.home_miner_manager.agile.events import (
     EVENT_STRATEGY_ACTION,
 )
 from hmm_sim import AxeOSSimulator

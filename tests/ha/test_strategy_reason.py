@@ -18,12 +18,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.home_miner_manager.db.models import Telemetry
-from custom_components.home_miner_manager.strategy.reason import StrategyReason
-from custom_components.home_miner_manager.strategy_events import (
+from custom_components.home_miner_manager.agile.events import (
     EVENT_STRATEGY_ACTION,
     action_message,
 )
+from custom_components.home_miner_manager.db.models import Telemetry
+from custom_components.home_miner_manager.strategy.reason import StrategyReason
 from hmm_sim import AxeOSSimulator, Fleet
 
 from .conftest import BITAXE_UID, HubFactory, closed_port, miner_subentry

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.home_miner_manager.devices.snapshot import MinerSnapshot
-from custom_components.home_miner_manager.telemetry import telemetry_extras
+from custom_components.home_miner_manager.miner.recorder import telemetry_extras
 
 
 def test_secret_like_extras_are_never_stored() -> None:

@@ -21,7 +21,7 @@ from custom_components.home_miner_manager.db.retention import (
     HIGH_DIFF_KEEP_TOP,
     HIGH_DIFF_SHARE_DAYS,
 )
-from custom_components.home_miner_manager.db.shares import (
+from custom_components.home_miner_manager.db.share_rows import (
     best_share_by_miner,
     blocks_found,
     leaderboard,
@@ -33,14 +33,14 @@ from custom_components.home_miner_manager.db.shares import (
     set_pool_network_difficulty,
     share_counter_series,
 )
-from custom_components.home_miner_manager.pools.health import (
+from custom_components.home_miner_manager.pools.high_shares import is_block
+from custom_components.home_miner_manager.pools.pool_score import (
     FailoverAction,
     ShareDeltas,
     failover_decision,
     pool_share_deltas,
     unreachable_checks,
 )
-from custom_components.home_miner_manager.pools.shares import is_block
 from custom_components.home_miner_manager.pools.url import PoolAddress
 
 from .conftest import add_miners

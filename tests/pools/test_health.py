@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.home_miner_manager.pools.health import (
+from custom_components.home_miner_manager.pools.pool_match import match_pool
+from custom_components.home_miner_manager.pools.pool_score import (
     CounterSample,
     FailoverAction,
     ShareDeltas,
@@ -20,7 +21,6 @@ from custom_components.home_miner_manager.pools.health import (
     pool_share_deltas,
     unreachable_checks,
 )
-from custom_components.home_miner_manager.pools.pool_match import match_pool
 from custom_components.home_miner_manager.pools.url import PoolAddress
 
 from .conftest import PROPERTY

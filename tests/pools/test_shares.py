@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.home_miner_manager.devices.parsing import parse_difficulty
-from custom_components.home_miner_manager.pools.shares import (
+from custom_components.home_miner_manager.pools.high_shares import (
     PoolCoin,
     SessionBestTracker,
     ShareSource,

@@ -7,7 +7,7 @@ from enum import StrEnum
 import math
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from custom_components.home_miner_manager.devices.types import MinerType
+from ..devices.types import MinerType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

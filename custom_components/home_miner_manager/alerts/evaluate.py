@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 import math
 from typing import Any, NamedTuple
 
-from custom_components.home_miner_manager.health.samples import (
+from ..health.samples import (
     Sample,
     share_deltas,
 )
-
 from .config import AlertSettings, AlertType, default_settings
 from .messages import describe_cleared, describe_fired
 from .model import (

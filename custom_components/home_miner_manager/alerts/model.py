@@ -9,8 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from custom_components.home_miner_manager.health.samples import Sample
-
+    from ..health.samples import Sample
     from .config import AlertType
 
 # {miner key: {alert type: entry}}; entries hold only JSON types (see _step).

@@ -10,18 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.home_miner_manager.devices.types import MinerType
-from custom_components.home_miner_manager.strategy.bands import MANAGED_EXTERNALLY
-from custom_components.home_miner_manager.strategy.describe import band_name
-from custom_components.home_miner_manager.strategy.reason import StrategyReason
+from ..devices.types import MinerType
+from ..strategy.bands import MANAGED_EXTERNALLY
+from ..strategy.describe import band_name
+from ..strategy.reason import StrategyReason
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime, tzinfo
 
-    from custom_components.home_miner_manager.strategy.bands import Band
-    from custom_components.home_miner_manager.strategy.outlook import PlannedPeriod
-    from custom_components.home_miner_manager.strategy.reason import MinerReason
+    from ..strategy.bands import Band
+    from ..strategy.outlook import PlannedPeriod
+    from ..strategy.reason import MinerReason
 
 FAMILY: Final = {
     MinerType.BITAXE: "Bitaxe",

@@ -14,14 +14,13 @@ from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import llm
 
-from custom_components.home_miner_manager.const import DOMAIN, HUB_DEVICE_NAME, LOGGER
-
+from ..const import DOMAIN, HUB_DEVICE_NAME, LOGGER
 from .tools import TOOLS
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
-    from custom_components.home_miner_manager.data import HMMConfigEntry
+    from ..data import HMMConfigEntry
 
 API_ID: Final = DOMAIN
 API_NAME: Final = HUB_DEVICE_NAME

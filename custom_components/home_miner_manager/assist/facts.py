@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from custom_components.home_miner_manager.const import CONF_USER
-from custom_components.home_miner_manager.pool_lookup import pool_order
-from custom_components.home_miner_manager.pools.pool_match import match_pool
-from custom_components.home_miner_manager.strategy_why import (
+from ..agile.why import (
     hysteresis,
     strategy_reason,
 )
-
+from ..const import CONF_USER
+from ..pool.lookup import pool_order
+from ..pools.pool_match import match_pool
 from .answers import MinerFacts
 
 if TYPE_CHECKING:
-    from custom_components.home_miner_manager.coordinator import MinerCoordinator
-    from custom_components.home_miner_manager.data import HubData
+    from ..data import HubData
+    from ..miner.coordinator import MinerCoordinator
 
 __all__ = ["hysteresis", "miner_facts", "pool_name", "strategy_reason"]
 

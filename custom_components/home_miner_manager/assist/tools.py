@@ -15,17 +15,16 @@ from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from custom_components.home_miner_manager.const import (
+from ..const import (
     CONF_WHEN_PRICE_UNKNOWN,
     DEFAULT_WHEN_PRICE_UNKNOWN,
     POOL_COINS,
 )
-from custom_components.home_miner_manager.db.cost_rows import energy_cost
-from custom_components.home_miner_manager.db.exceptions import DatabaseError
-from custom_components.home_miner_manager.db.shares import leaderboard
-from custom_components.home_miner_manager.prices.units import minor_per_major
-from custom_components.home_miner_manager.strategy.outlook import plan_periods
-
+from ..db.cost_rows import energy_cost
+from ..db.exceptions import DatabaseError
+from ..db.share_rows import leaderboard
+from ..prices.units import minor_per_major
+from ..strategy.outlook import plan_periods
 from .answers import (
     CostLine,
     PlanFacts,
@@ -45,8 +44,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.util.json import JsonObjectType
 
-    from custom_components.home_miner_manager.coordinator import MinerCoordinator
-    from custom_components.home_miner_manager.data import HMMConfigEntry
+    from ..data import HMMConfigEntry
+    from ..miner.coordinator import MinerCoordinator
 
 MINER = "miner"
 # The error text may name the database server: it is not passed on.

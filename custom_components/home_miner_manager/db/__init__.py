@@ -15,9 +15,9 @@ from .exceptions import (
     DatabaseMigrationError,
     DatabaseUrlError,
 )
-from .health import DatabaseHealth, WriterStats
 from .migrations import SCHEMA_VERSION
 from .retention import HIGH_DIFF_KEEP_TOP, RETENTION_DEFAULTS, MaintenanceResult
+from .writer_status import DatabaseHealth, WriterStats
 
 __all__ = [
     "HIGH_DIFF_KEEP_TOP",

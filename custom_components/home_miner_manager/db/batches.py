@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Engine
 
-    from .health import WriterStats
+    from .writer_status import WriterStats
 
 _LOGGER = logging.getLogger(__name__)
 

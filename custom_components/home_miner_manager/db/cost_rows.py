@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from custom_components.home_miner_manager.prices.slots import PriceSlot
+    from ..prices.slots import PriceSlot
 
 # The finest price slot (Nord Pool's quarter hours): every part of a split
 # lies in one slot of any source.

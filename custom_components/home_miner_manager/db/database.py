@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Engine
 
-    from .health import DatabaseHealth, HealthListener, WriterStats
+    from .writer_status import DatabaseHealth, HealthListener, WriterStats
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from custom_components.home_miner_manager.health import Sample
-
+from ..health import Sample
 from .models import Event, HealthScore, Miner, Telemetry
 
 if TYPE_CHECKING:

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from custom_components.home_miner_manager.prices.slots import PriceSlot
-
+from ..prices.slots import PriceSlot
 from .models import CryptoPrice, EnergyPrice, to_naive_utc, utcnow
 
 if TYPE_CHECKING:

@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import delete, insert, select
 
-from custom_components.home_miner_manager.devices.units import hashrate_factor
-
+from ..devices.units import hashrate_factor
 from .models import Miner, Telemetry
 from .rollup_models import TelemetryDaily, TelemetryHourly
 

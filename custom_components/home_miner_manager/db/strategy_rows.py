@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
-from custom_components.home_miner_manager.strategy.bands import (
+from ..strategy.bands import (
     Band,
     default_bands,
     with_champions,
 )
-from custom_components.home_miner_manager.strategy.state_data import (
+from ..strategy.state_data import (
     unpack_state_data,
 )
-
 from .models import (
     AgileStrategy,
     AgileStrategyBand,

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from .batches import BatchWriter, Row
 from .engine import describe_error
 from .exceptions import DatabaseConnectionError
-from .health import DatabaseHealth, HealthListeners, WriterStats
+from .writer_status import DatabaseHealth, HealthListeners, WriterStats
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from .batches import BatchResult
-    from .health import HealthListener
+    from .writer_status import HealthListener
 
 _LOGGER = logging.getLogger(__name__)
 

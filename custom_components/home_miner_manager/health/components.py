@@ -11,8 +11,7 @@ import math
 import statistics
 from typing import TYPE_CHECKING
 
-from custom_components.home_miner_manager.devices.types import MinerType
-
+from ..devices.types import MinerType
 from .samples import is_number
 
 if TYPE_CHECKING:

@@ -11,16 +11,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import column, select, table
 
-from custom_components.home_miner_manager.alerts.config import AlertType
-
+from ..alerts.config import AlertType
 from .normalize import band_mode, json_dict, miner_type, number, pool_coin
 from .rules import SourceRule
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from custom_components.home_miner_manager.devices.types import MinerType
-
+    from ..devices.types import MinerType
     from .schema import SourceSchema
 
 # Upstream alert settings that mean the same here (others have no equivalent).

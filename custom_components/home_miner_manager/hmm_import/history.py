@@ -28,7 +28,7 @@ from sqlalchemy import (
     table,
 )
 
-from custom_components.home_miner_manager.db.models import (
+from ..db.models import (
     AuditLog,
     BlockFound,
     EnergyPrice,
@@ -36,7 +36,7 @@ from custom_components.home_miner_manager.db.models import (
     HighDiffShare,
     Telemetry,
 )
-from custom_components.home_miner_manager.db.retention import (
+from ..db.retention import (
     AUDIT_DAYS,
     ENERGY_PRICE_DAYS,
     EVENT_DAYS,
@@ -44,17 +44,16 @@ from custom_components.home_miner_manager.db.retention import (
     RETENTION_DEFAULTS,
     TELEMETRY_DAYS,
 )
-from custom_components.home_miner_manager.db.rollup import (
+from ..db.rollup import (
     DAILY,
     HOURLY,
     floor_day,
     rollup,
 )
-from custom_components.home_miner_manager.db.rollup_models import (
+from ..db.rollup_models import (
     TelemetryDaily,
     TelemetryHourly,
 )
-
 from .rows import MinerLink, RowMappers
 
 if TYPE_CHECKING:

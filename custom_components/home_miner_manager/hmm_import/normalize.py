@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.home_miner_manager.devices.parsing import (
+from ..devices.parsing import (
     parse_difficulty,
     parse_hashrate,
 )
-from custom_components.home_miner_manager.devices.types import MinerType
-from custom_components.home_miner_manager.devices.units import canonical_hashrate_unit
+from ..devices.types import MinerType
+from ..devices.units import canonical_hashrate_unit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

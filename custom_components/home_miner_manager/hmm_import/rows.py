@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.home_miner_manager.db.rollup import hashrate_ghs
-
+from ..db.rollup import hashrate_ghs
 from .normalize import difficulty, json_dict, number, telemetry_hashrate
 
 if TYPE_CHECKING:

@@ -13,12 +13,11 @@ from datetime import datetime
 import math
 from typing import Any, Final
 
-from custom_components.home_miner_manager.devices.types import (
+from ..devices.types import (
     AVALON_MODES,
     AXEOS_MODES,
     MinerType,
 )
-
 from .normalize import number
 
 UNIQUE_ID_PREFIX: Final = "hmm_rule_"

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError
 
-from custom_components.home_miner_manager.db.engine import redact_url
+from ..db.engine import redact_url
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -13,8 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from custom_components.home_miner_manager.alerts import AlertEvent
-
+    from ..alerts import AlertEvent
     from .channels import Channel
     from .message import Message
 

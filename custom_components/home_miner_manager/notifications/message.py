@@ -7,10 +7,10 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from custom_components.home_miner_manager.alerts import AlertType
+from ..alerts import AlertType
 
 if TYPE_CHECKING:
-    from custom_components.home_miner_manager.alerts import AlertEvent
+    from ..alerts import AlertEvent
 
 TELEGRAM_LIMIT = 4096  # characters of message text
 DISCORD_LIMIT = 2000  # characters of webhook content

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
-from custom_components.home_miner_manager.devices.parsing import parse_difficulty
+from ..devices.parsing import parse_difficulty
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from custom_components.home_miner_manager.devices.snapshot import PoolTarget
+    from ..devices.snapshot import PoolTarget
 
 DEFAULT_TIMEOUT: Final = 10.0
 CLIENT_NAME: Final = "hmm/1.0"

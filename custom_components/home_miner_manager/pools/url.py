@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
-from custom_components.home_miner_manager.devices.exceptions import (
+from ..devices.exceptions import (
     InvalidCommandValueError,
 )
-from custom_components.home_miner_manager.devices.snapshot import PoolTarget
-from custom_components.home_miner_manager.devices.validation import (
+from ..devices.snapshot import PoolTarget
+from ..devices.validation import (
     MAX_PASSWORD_LEN,
     MAX_USER_LEN,
     check_cgminer_pool,

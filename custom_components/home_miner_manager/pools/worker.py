@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from custom_components.home_miner_manager.devices.validation import MAX_USER_LEN
+from ..devices.validation import MAX_USER_LEN
 
 MAX_WORKER_LEN: Final = 32  # several pools cut worker names around here
 _NOT_ALLOWED: Final = re.compile(r"[^A-Za-z0-9_-]+")

@@ -31,8 +31,7 @@ from .decide import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from custom_components.home_miner_manager.prices.slots import PriceSlot
-
+    from ..prices.slots import PriceSlot
     from .bands import Band
 
 BASELINE_MODES: Final = ("standard", "med")  # what "always on" runs by default

@@ -15,7 +15,7 @@ from itertools import pairwise
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.home_miner_manager.devices.types import (
+from ..devices.types import (
     AVALON_MODES,
     AXEOS_MODES,
     MinerType,

@@ -27,20 +27,18 @@ from enum import StrEnum
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from custom_components.home_miner_manager.prices.octopus_entity import parse_time
-from custom_components.home_miner_manager.prices.slots import (
+from ..prices.octopus_entity import parse_time
+from ..prices.slots import (
     merge_slots,
     slot_index_at,
 )
-
 from .bands import BandTable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
 
-    from custom_components.home_miner_manager.prices.slots import PriceSlot
-
+    from ..prices.slots import PriceSlot
     from .bands import Band
 
 DEFAULT_HYSTERESIS_SLOTS: Final = 2  # half-hours, whatever the source's slots

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from custom_components.home_miner_manager.prices.slots import slot_index_at
-
+from ..prices.slots import slot_index_at
 from .decide import (
     DEFAULT_HYSTERESIS_SLOTS,
     Market,
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
-    from custom_components.home_miner_manager.prices.slots import PriceSlot
-
+    from ..prices.slots import PriceSlot
     from .bands import Band
 
 

@@ -1,0 +1,1 @@
+"""Action handlers beyond the miners' own (services.py registers them all)."""

@@ -1,0 +1,1 @@
+"""The Agile Solo strategy in Home Assistant: run, carry out, explain, show."""

@@ -1,0 +1,374 @@
+"""Carry out the strategy's decision on the whole fleet at once.
+
+One task per enrolled miner (``asyncio.gather``): a slot change reaches 200
+miners in about one device's latency, not 200 of them. Commands run as the
+``system`` user; refusals are tried again within a poll interval (see
+:mod:`.strategy_checks`) and at every reconcile; a miner already brought to
+the band and changed since is recorded as drift. A new band cancels a run
+still waiting for a miner. Each miner's commands fire a logbook event first
+(:mod:`.strategy_events`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+
+from ..audit import Actor
+from ..compat import forget_client
+from ..const import DOMAIN, LOGGER
+from ..db.exceptions import DatabaseError
+from ..db.models import AuditLog, Event, utcnow
+from ..db.strategy_rows import efficiency_since
+from ..strategy.champion import ChampionState, record_champion_result
+from ..strategy.describe import band_name
+from ..strategy.plan import Action, MinerView, PlanReason, plan_fleet
+from .checks import CommandChecks
+from .events import (
+    KIND_CANNOT_TURN_OFF,
+    KIND_DRIFT,
+    KIND_FAILED,
+    KIND_LOWEST_MODE,
+    KIND_SET,
+    CommandContext,
+    command_context,
+    fire_action,
+)
+from .miner_plan import (
+    MinerRunState,
+    async_apply,
+    power_switch,
+    set_expected_offline,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..data import HMMConfigEntry
+    from ..miner.coordinator import MinerCoordinator
+    from ..strategy.bands import Band
+    from ..strategy.decide import Decision
+    from ..strategy.plan import Command, MinerPlan
+
+__all__ = ["SOURCE", "FleetExecutor", "as_system", "band_name"]
+
+SOURCE: Final = "agile_strategy"
+CHAMPION_WINDOW: Final = timedelta(hours=6)
+
+
+def as_system() -> None:
+    """Drop the user of the request that started us: the strategy acts alone."""
+    forget_client()
+
+
+class FleetExecutor(CommandChecks):
+    """Execution half of :class:`~.strategy_runner.StrategyRunner`."""
+
+    hass: HomeAssistant
+    entry: HMMConfigEntry
+    strategy_id: int
+    enabled: bool
+    enrolled: set[int]
+    decision: Decision | None
+    champion: ChampionState
+    miners: dict[int, MinerRunState]
+    _stopped: bool
+    _task: asyncio.Task[None] | None
+    _pending: str | None
+    _unsub_retry: CALLBACK_TYPE | None
+    _retry_at: datetime | None
+    contexts: dict[int, CommandContext]
+
+    @property
+    def database(self) -> Any:
+        """The hub's database."""
+        return self.entry.runtime_data.database
+
+    async def _async_persist(self, action_time: datetime | None) -> None:
+        raise NotImplementedError
+
+    def _notify(self) -> None:
+        raise NotImplementedError
+
+    def _audit(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        changes: dict[str, Any] | None = None,
+        miner: MinerCoordinator | None = None,
+        status: str = "success",
+        error: str | None = None,
+    ) -> None:
+        self.database.queue_insert(
+            AuditLog,
+            timestamp=utcnow(),
+            user=actor.user,
+            ip_address=actor.ip_address,
+            user_agent=actor.user_agent,
+            action=action,
+            resource_type="miner" if miner is not None else SOURCE,
+            resource_id=miner.miner_id if miner is not None else self.strategy_id,
+            resource_name=(miner.subentry.title if miner else "Agile strategy")[:255],
+            changes=changes,
+            status=status,
+            error_message=(error or "")[:500] or None,
+        )
+
+    # -- execution --------------------------------------------------------------------
+
+    @callback
+    def _start_execution(self, trigger: str, *, supersede: bool = False) -> None:
+        """Execute the decision; ``supersede``: a new band, stop the old run."""
+        if not self.enabled or self.decision is None or self._stopped:
+            return
+        running = (
+            self._task if self._task is not None and not self._task.done() else None
+        )
+        if running is not None and not supersede:
+            self._pending = trigger  # run once more when this one ends
+            return
+        if running is not None:
+            # A run may wait minutes for a miner to boot; OFF must not wait.
+            running.cancel()
+        self._pending = None
+        self._task = self.entry.async_create_background_task(
+            self.hass,
+            self._async_execute(trigger, running),
+            f"{DOMAIN} strategy execute",
+        )
+
+    async def _async_execute(
+        self, trigger: str, superseded: asyncio.Task[None] | None
+    ) -> None:
+        if superseded is not None:
+            await asyncio.wait([superseded])  # let its commands unwind first
+        as_system()
+        await self._async_execute_once(trigger)
+        if self._pending is not None and not self._stopped:
+            pending, self._pending = self._pending, None
+            self._task = None
+            self._start_execution(pending)
+
+    async def _async_execute_once(self, trigger: str) -> None:
+        decision = self.decision
+        if decision is None:
+            return
+        now = dt_util.utcnow()
+        coordinators = {
+            c.miner_id: c
+            for c in self.entry.runtime_data.coordinators.values()
+            if c.miner_id in self.enrolled
+        }
+        views = self._views(coordinators, now)
+        histories = {
+            miner_id: self.miners.get(miner_id, MinerRunState()).history
+            for miner_id in coordinators
+        }
+        band = decision.band
+        if band is not None and band.champion:
+            views = await self._async_with_efficiency(views, now)
+        fleet = plan_fleet(band, views, now, histories, self.champion)
+        self.champion = fleet.champion
+        has_switch = {v.miner_id: v.has_power_switch for v in views}
+        results = await asyncio.gather(
+            *(
+                self._async_miner(
+                    coordinators[plan.miner_id],
+                    plan,
+                    trigger,
+                    band,
+                    has_switch[plan.miner_id],
+                )
+                for plan in fleet.plans
+            )
+        )
+        await self._async_persist(None)
+        self._notify()
+        self._schedule_checks(coordinators, fleet.plans, results)
+
+    async def _async_with_efficiency(
+        self, views: list[MinerView], now: datetime
+    ) -> list[MinerView]:
+        """Champion bands rank miners by J/TH over the last 6 hours."""
+        ids = [view.miner_id for view in views]
+        try:
+            measured = await self.database.async_run(
+                lambda s: efficiency_since(s, ids, now - CHAMPION_WINDOW)
+            )
+        except DatabaseError as err:
+            LOGGER.warning("Could not read miner efficiency: %s", err)
+            return views
+        return [
+            replace(
+                view, efficiency_j_th=measured.get(view.miner_id, view.efficiency_j_th)
+            )
+            for view in views
+        ]
+
+    async def _async_miner(
+        self,
+        coordinator: MinerCoordinator,
+        plan: MinerPlan,
+        trigger: str,
+        band: Band | None,
+        has_switch: bool,
+    ) -> bool:
+        """Run one miner's plan; False when it must be tried again."""
+        run = self.miners.setdefault(coordinator.miner_id, MinerRunState())
+        off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+        band_key = 0 if off or band is None else band.id
+        if plan.reason is PlanReason.RATE_LIMITED:
+            return False
+        if not plan.commands:
+            self._in_place(coordinator, run, plan, band_key, has_switch)
+            return True
+        names = [
+            f"{c.action.value}:{c.value}" if c.value else c.action.value
+            for c in plan.commands
+        ]
+        changes = {
+            "commands": names,
+            "band": band_name(band),
+            "trigger": trigger,
+        }
+        # Already brought to this band before: someone changed it since.
+        drift = run.applied_band_id == band_key
+        kind = KIND_DRIFT if drift else KIND_SET
+        if off and not has_switch:
+            kind = KIND_LOWEST_MODE
+        sent = command_context(plan.commands)
+        self.contexts[coordinator.miner_id] = sent
+        # First: the selects' changes are told apart by this event's context.
+        fire_action(
+            self.hass,
+            coordinator,
+            kind,
+            commands=plan.commands,
+            band=band_name(band),
+            context=sent.context,
+            reason=plan.reason.value,
+        )
+        done: list[Command] = []
+        try:
+            await async_apply(self.hass, self.entry, coordinator, plan.commands, done)
+        except HomeAssistantError as err:
+            self._record_commanded(coordinator, done)
+            if run.last_error != str(err):  # once, not at every retry
+                fire_action(
+                    self.hass,
+                    coordinator,
+                    KIND_FAILED,
+                    commands=plan.commands,
+                    error=str(err),
+                    context=sent.context,
+                )
+            run.last_error = str(err)
+            if plan.reason is PlanReason.CHAMPION:
+                self.champion = record_champion_result(self.champion, ok=False)
+            LOGGER.debug("Strategy command for %s refused: %s", coordinator.name, err)
+            self._audit(
+                Actor(),
+                "agile_strategy_executed",
+                miner=coordinator,
+                changes=changes,
+                status="failure",
+                error=str(err),
+            )
+            return False
+        self._record_commanded(coordinator, done)
+        now = dt_util.utcnow()
+        run.history = [*run.history, now][-12:]
+        run.last_command, run.last_command_at, run.last_error = (
+            ", ".join(names),
+            now,
+            None,
+        )
+        run.off_by_strategy = off and any(
+            c.action is Action.POWER_OFF for c in plan.commands
+        )
+        if plan.reason is PlanReason.CHAMPION:
+            self.champion = record_champion_result(self.champion, ok=True)
+        run.applied_band_id = band_key
+        event_type = "strategy_drift_corrected" if drift else "strategy_action"
+        self.database.queue_insert(
+            Event,
+            timestamp=utcnow(),
+            event_type=event_type,
+            source=SOURCE,
+            message=f"{coordinator.subentry.title}: {', '.join(names)}"[:500],
+            data={"miner_id": coordinator.miner_id, **changes},
+        )
+        self._audit(
+            Actor(), "agile_strategy_executed", miner=coordinator, changes=changes
+        )
+        return True
+
+    def _in_place(
+        self,
+        coordinator: MinerCoordinator,
+        run: MinerRunState,
+        plan: MinerPlan,
+        band_key: int,
+        has_switch: bool,
+    ) -> None:
+        """Nothing to send: remember the band; say why a miner still mines."""
+        off = plan.reason in (PlanReason.OFF, PlanReason.BENCHED)
+        if plan.reason is PlanReason.CANNOT_TURN_OFF:
+            off, band_key = True, 0
+        if off and not has_switch and run.applied_band_id != band_key:
+            kind = (
+                KIND_CANNOT_TURN_OFF
+                if plan.reason is PlanReason.CANNOT_TURN_OFF
+                else KIND_LOWEST_MODE
+            )
+            fire_action(self.hass, coordinator, kind)
+        if plan.reason in (
+            PlanReason.IN_PLACE,
+            PlanReason.OFF,
+            PlanReason.CHAMPION,
+            PlanReason.CANNOT_TURN_OFF,
+        ):
+            run.applied_band_id = band_key
+        if off and has_switch and not run.off_by_strategy:
+            run.off_by_strategy = True
+            set_expected_offline(coordinator, True)
+
+    def command_context(self, miner_id: int) -> CommandContext | None:
+        """Return the context of the miner's latest commands (for its selects)."""
+        return self.contexts.get(miner_id)
+
+    def _stop_commanding(self) -> None:
+        """Cancel a run in progress and the next retry (the strategy is off)."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = self._pending = None
+        if self._unsub_retry is not None:
+            self._unsub_retry()
+            self._unsub_retry = self._retry_at = None
+
+    def _release_all(self) -> None:
+        for coordinator in self.entry.runtime_data.coordinators.values():
+            self._release(coordinator)
+
+    def _release(self, coordinator: MinerCoordinator) -> None:
+        run = self.miners.get(coordinator.miner_id)
+        if run is not None and run.off_by_strategy:
+            run.off_by_strategy = False
+            set_expected_offline(coordinator, False)
+
+    # -- for entities ------------------------------------------------------------------
+
+    def miner_state(self, coordinator: MinerCoordinator) -> MinerRunState | None:
+        """Return what the strategy remembers about this miner."""
+        return self.miners.get(coordinator.miner_id)
+
+    def has_power_switch(self, coordinator: MinerCoordinator) -> bool:
+        """Return True when the miner hangs on a switch the strategy can use."""
+        return power_switch(coordinator) is not None

@@ -1,0 +1,1 @@
+"""The integration's entity classes and descriptions, one module per kind."""

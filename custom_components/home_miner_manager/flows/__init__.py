@@ -1,0 +1,1 @@
+"""Config flows: one module per subentry type, with its form and checks."""

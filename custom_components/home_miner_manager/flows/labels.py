@@ -1,0 +1,29 @@
+"""Translated option names for flow titles and descriptions.
+
+Description placeholders are inserted as given, so a title such as "Alert:
+{alert_type}" would show the raw key (``miner_offline``). These helpers look
+the option up in the integration's selector translations instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.helpers.translation import async_get_translations
+
+from ..const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+
+async def async_option_label(hass: HomeAssistant, selector: str, option: str) -> str:
+    """Return ``selector.<selector>.options.<option>`` in HA's language.
+
+    Falls back to the option itself when there is no translation.
+    """
+    strings = await async_get_translations(
+        hass, hass.config.language, "selector", [DOMAIN]
+    )
+    key = f"component.{DOMAIN}.selector.{selector}.options.{option}"
+    return strings.get(key, option)

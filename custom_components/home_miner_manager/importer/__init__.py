@@ -1,0 +1,1 @@
+"""The move from upstream HMM: the import action and the settings it applies."""

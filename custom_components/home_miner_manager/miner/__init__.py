@@ -1,0 +1,1 @@
+"""One miner subentry in Home Assistant: its coordinator, commands, records and flow."""

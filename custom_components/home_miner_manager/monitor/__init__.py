@@ -1,0 +1,1 @@
+"""Health scores, alerts, notifications and rules of the hub in Home Assistant."""

@@ -1,0 +1,139 @@
+"""Hourly health scores per miner: telemetry of the last 24 h in, a row and a state out.
+
+The scoring itself is the pure ``health`` package; this module reads the
+samples off the loop (``Database.async_run``), writes ``health_scores`` rows
+and keeps each miner's latest score for its "health" sensor. At start-up the
+sensors show the newest stored score; without one from the last hour, the
+miners are scored a few minutes after start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN, LOGGER
+from ..db.exceptions import DatabaseError
+from ..db.health_rows import (
+    insert_score,
+    latest_scores,
+    miner_created,
+    strategy_off_intervals,
+    telemetry_samples,
+)
+from ..db.models import to_naive_utc
+from ..health import WINDOW, score
+from ..miner.runtime import scan_interval
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..data import HMMConfigEntry
+    from ..miner.coordinator import MinerCoordinator
+
+HEALTH_INTERVAL = timedelta(hours=1)
+# After a start without a score of the last hour, score once the first polls
+# are in instead of waiting a whole interval.
+FIRST_SCORE_AFTER = timedelta(minutes=5)
+# A miner added minutes ago has too little history to judge.
+MIN_WINDOW = timedelta(minutes=15)
+
+
+class HealthRunner:
+    """Scores every miner of the hub once an hour."""
+
+    def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+        """Keep the hub; call :meth:`async_start` next."""
+        self.hass = hass
+        self.entry = entry
+        # miner_id -> HealthScore column values (plus "timestamp").
+        self.scores: dict[int, dict[str, Any]] = {}
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsub: CALLBACK_TYPE | None = None
+        self._unsub_first: CALLBACK_TYPE | None = None
+
+    async def async_start(self) -> None:
+        """Restore the newest stored scores, then score every hour."""
+        database = self.entry.runtime_data.database
+        try:
+            self.scores = await database.async_run(latest_scores)
+        except DatabaseError as err:
+            LOGGER.warning("Could not read the stored health scores: %s", err)
+        self._unsub = async_track_time_interval(
+            self.hass, self._async_tick, HEALTH_INTERVAL, name=f"{DOMAIN} health"
+        )
+        newest = max((s["timestamp"] for s in self.scores.values()), default=None)
+        if newest is None or to_naive_utc(dt_util.utcnow()) - newest > HEALTH_INTERVAL:
+            self._unsub_first = async_call_later(
+                self.hass, FIRST_SCORE_AFTER, self._async_first
+            )
+
+    async def _async_first(self, _now: datetime) -> None:
+        self._unsub_first = None
+        await self.async_score_all()
+
+    @callback
+    def stop(self) -> None:
+        """Stop the hourly run."""
+        for unsub in (self._unsub, self._unsub_first):
+            if unsub is not None:
+                unsub()
+        self._unsub = self._unsub_first = None
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when new scores are in."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def _async_tick(self, _now: datetime) -> None:
+        await self.async_score_all()
+
+    async def async_score_all(self) -> None:
+        """Score every miner now (one database job per miner, off the loop)."""
+        hub = self.entry.runtime_data
+        end = to_naive_utc(dt_util.utcnow())
+        for coordinator in list(hub.coordinators.values()):
+            if not coordinator.polling_enabled:
+                continue  # not polled on purpose: no rows, nothing to judge
+            try:
+                result = await hub.database.async_run(
+                    partial(_score_miner, coordinator=coordinator, end=end)
+                )
+            except DatabaseError as err:
+                LOGGER.warning("Health score of %s failed: %s", coordinator.name, err)
+                continue
+            if result is not None:
+                self.scores[coordinator.miner_id] = {"timestamp": end, **result}
+        for listener in list(self._listeners):
+            listener()
+
+
+def _score_miner(
+    session: Session, *, coordinator: MinerCoordinator, end: datetime
+) -> dict[str, Any] | None:
+    """Score one miner over the last 24 h and add its row (BLOCKING)."""
+    start = end - WINDOW
+    created = miner_created(session, coordinator.miner_id)
+    if created is not None and created > start:
+        start = created
+    if end - start < MIN_WINDOW:
+        return None
+    result = score(
+        telemetry_samples(session, coordinator.miner_id, start, end),
+        start,
+        end,
+        coordinator.miner_type.value,
+        scan_interval(coordinator.applied_data).total_seconds(),
+        strategy_off_intervals=strategy_off_intervals(
+            session, coordinator.miner_id, start, end
+        ),
+    )
+    row = result.as_row()
+    insert_score(session, coordinator.miner_id, end, row)
+    return row

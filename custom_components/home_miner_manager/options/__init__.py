@@ -1,0 +1,1 @@
+"""The hub's options menu: one module per area of settings."""

@@ -1,0 +1,1 @@
+"""One pool subentry in Home Assistant: its checks coordinator, flow and sensors."""

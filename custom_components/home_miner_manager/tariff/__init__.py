@@ -1,0 +1,1 @@
+"""Electricity and coin prices in Home Assistant: sources, coordinators and sensors."""

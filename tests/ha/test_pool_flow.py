@@ -26,8 +26,8 @@ from custom_components.home_miner_manager.const import (
     POOL_COINS,
     SUBENTRY_POOL,
 )
-from custom_components.home_miner_manager.flows.pool import COIN_LABELS, pool_unique_id
 from custom_components.home_miner_manager.flows import pool as pool_flow
+from custom_components.home_miner_manager.flows.pool import COIN_LABELS, pool_unique_id
 from custom_components.home_miner_manager.pools import url as pool_url
 from custom_components.home_miner_manager.pools.stratum import (
     ERROR_AUTH_FAILED,

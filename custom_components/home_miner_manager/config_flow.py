@@ -28,6 +28,7 @@ from .const import (
     LOGGER,
     SUBENTRY_MINER,
     SUBENTRY_POOL,
+    SUBENTRY_RULE,
 )
 from .db.exceptions import (
     DatabaseConnectionError,
@@ -38,7 +39,7 @@ from .db.exceptions import (
 from .flows.discovery import DiscoveryMixin, dhcp_unique_id
 from .flows.miner import MinerSubentryFlow
 from .flows.pool import PoolSubentryFlow
-from .flows.rule import SUBENTRY_RULE, RuleSubentryFlow
+from .flows.rule import RuleSubentryFlow
 from .hub.lifecycle import async_open_database
 from .miner.nmminer_discovery import offer_unique_id
 

@@ -20,6 +20,7 @@ HUB_DEVICE_NAME: Final = "Home Miner Manager"
 
 SUBENTRY_MINER: Final = "miner"
 SUBENTRY_POOL: Final = "pool"
+SUBENTRY_RULE: Final = "rule"
 
 # Retention (days): option keys and defaults belong to the database layer.
 CONF_TELEMETRY_DAYS: Final = TELEMETRY_DAYS

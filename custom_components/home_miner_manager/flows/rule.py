@@ -34,7 +34,6 @@ from .labels import async_option_label
 if TYPE_CHECKING:
     from ..data import HMMConfigEntry
 
-SUBENTRY_RULE: Final = "rule"
 TRIGGER_TYPES: Final = [
     "price_threshold",
     "time_window",

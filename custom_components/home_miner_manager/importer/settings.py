@@ -11,9 +11,14 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import CONF_MINER_TYPE, CONF_PASSWORD, CONF_WEB_PASSWORD, DOMAIN
+from ..const import (
+    CONF_MINER_TYPE,
+    CONF_PASSWORD,
+    CONF_WEB_PASSWORD,
+    DOMAIN,
+    SUBENTRY_RULE,
+)
 from ..db.alert_rows import alert_config_rows, update_alert_config
-from ..flows.rule import SUBENTRY_RULE
 from ..hmm_import.config import merged_alert_config
 from ..hmm_import.rules import RuleMiner, RuleSkipped, RuleTargets, map_rule
 from ..strategy.bands import Band, validate_bands

@@ -10,7 +10,7 @@ from custom_components.home_miner_manager.strategy.calendar_plan import (
     plan_events,
 )
 from custom_components.home_miner_manager.strategy.outlook import plan_periods
-from custom_components.home_miner_manager.strategy.plan import MinerView
+from custom_components.home_miner_manager.strategy.view import MinerView
 
 from .support import BANDS, DGB_ECO, T0, make_slots
 

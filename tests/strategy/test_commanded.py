@@ -15,9 +15,9 @@ from custom_components.home_miner_manager.strategy.commanded import (
 from custom_components.home_miner_manager.strategy.plan import (
     Action,
     Command,
-    MinerView,
     plan_miner,
 )
+from custom_components.home_miner_manager.strategy.view import MinerView
 
 NOW = datetime(2026, 3, 10, 12, 10, tzinfo=UTC)
 SETTLE = timedelta(seconds=30)

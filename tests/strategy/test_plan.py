@@ -19,11 +19,11 @@ from custom_components.home_miner_manager.strategy.plan import (
     MAX_CHANGES_PER_HOUR,
     Action,
     Command,
-    MinerView,
     PlanReason,
     plan_fleet,
     plan_miner,
 )
+from custom_components.home_miner_manager.strategy.view import MinerView
 
 from .support import BANDS, BCH, OFF
 

@@ -18,6 +18,7 @@ Modules:
 * :mod:`.plan` — ``plan_fleet(band, miners, now, histories, champion) ->
   FleetPlan`` and ``plan_miner(...)``: ``Command(action, value)`` per
   ``MinerView``; rate limit ``MAX_CHANGES_PER_HOUR``.
+* :mod:`.view` — ``MinerView``: what the plan knows about one miner.
 * :mod:`.champion` — ``ChampionState``, ``choose_champion``,
   ``record_champion_result(state, ok)``.
 * :mod:`.backtest` — ``run_backtest(slots, bands, miners) -> BacktestResult``.
@@ -38,7 +39,8 @@ from __future__ import annotations
 
 from .bands import Band, BandIssue, default_bands, validate_bands
 from .decide import Decision, Reason, StrategyState, WhenPriceUnknown, decide
-from .plan import Command, FleetPlan, MinerPlan, MinerView, plan_fleet
+from .plan import Command, FleetPlan, MinerPlan, plan_fleet
+from .view import MinerView
 
 __all__ = [
     "Band",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .bands import LOWEST_MODE, MANAGED_EXTERNALLY
 from .describe import band_name
-from .plan import MinerView, PlanReason, plan_fleet
+from .plan import PlanReason, plan_fleet
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .bands import Band
     from .champion import ChampionState
     from .outlook import PlannedPeriod
+    from .view import MinerView
 
 NO_BAND = "OFF (no band)"
 

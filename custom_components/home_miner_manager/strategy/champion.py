@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .plan import MinerView
+    from .view import MinerView
 
 MAX_FAILURES: Final = 3
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from .plan import Action, MinerView
+from .plan import Action
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime, timedelta
 
     from .plan import Command
+    from .view import MinerView
 
 FIELDS: Final = ("powered", "mode", "pool_coin")
 _FIELD_OF: Final = {

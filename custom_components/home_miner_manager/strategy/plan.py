@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .bands import Band
+    from .view import MinerView
 
 MAX_CHANGES_PER_HOUR: Final = 6
 RATE_WINDOW: Final = timedelta(hours=1)
@@ -61,21 +62,6 @@ class Command:
 
     action: Action
     value: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MinerView:
-    """What the plan needs to know about one miner, as the caller sees it now."""
-
-    miner_id: int
-    miner_type: str  # MinerType value
-    enrolled: bool = True
-    has_power_switch: bool = False
-    powered: bool | None = None  # the switch's state; None: unknown
-    mode: str | None = None  # current mode as the device reports it
-    pool_coin: str | None = None  # coin of the pool in use
-    managed_externally: bool = False
-    efficiency_j_th: float | None = None  # J/TH over the last 6 h (champion)
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,19 +206,26 @@ def set_enrolled(session: Session, miner_id: int, enrolled: bool) -> None:
         row.strategy_enabled = enrolled
 
 
-def mode_power(
+def _powered_rows(
     session: Session, miner_ids: Sequence[int], since: datetime
-) -> dict[int, dict[str, float]]:
-    """Mean recorded power per miner and mode (``Telemetry.data["mode"]``)."""
-    sums: dict[int, dict[str, list[float]]] = {}
+) -> list[tuple[int, float | None, Any]]:
+    """(miner id, watts, data) of each telemetry row with power since ``since``."""
     if not miner_ids:
-        return {}
+        return []
     query = select(Telemetry.miner_id, Telemetry.power_watts, Telemetry.data).where(
         Telemetry.miner_id.in_(list(miner_ids)),
         Telemetry.timestamp >= to_naive_utc(since),
         Telemetry.power_watts.is_not(None),
     )
-    for miner_id, watts, data in session.execute(query):
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def mode_power(
+    session: Session, miner_ids: Sequence[int], since: datetime
+) -> dict[int, dict[str, float]]:
+    """Mean recorded power per miner and mode (``Telemetry.data["mode"]``)."""
+    sums: dict[int, dict[str, list[float]]] = {}
+    for miner_id, watts, data in _powered_rows(session, miner_ids, since):
         mode = data.get("mode") if isinstance(data, dict) else None
         if isinstance(mode, str) and watts is not None and watts > 0:
             sums.setdefault(miner_id, {}).setdefault(mode, []).append(float(watts))
@@ -234,14 +241,7 @@ def efficiency_since(
     """J/TH per miner from its recorded power and hashrate since ``since``."""
     watts: dict[int, list[float]] = {}
     ghs: dict[int, list[float]] = {}
-    if not miner_ids:
-        return {}
-    query = select(Telemetry.miner_id, Telemetry.power_watts, Telemetry.data).where(
-        Telemetry.miner_id.in_(list(miner_ids)),
-        Telemetry.timestamp >= to_naive_utc(since),
-        Telemetry.power_watts.is_not(None),
-    )
-    for miner_id, power, data in session.execute(query):
+    for miner_id, power, data in _powered_rows(session, miner_ids, since):
         rate = data.get("hashrate_ghs") if isinstance(data, dict) else None
         if isinstance(rate, int | float) and rate > 0 and power is not None:
             watts.setdefault(miner_id, []).append(float(power))

@@ -20,12 +20,11 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from ..audit import Actor, async_actor, queue_audit, queue_event
-from ..const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER, SUBENTRY_RULE
 from ..db.exceptions import DatabaseError
 from ..db.models import to_naive_utc
 from ..db.rule_rows import mark_executed, sync_rules
 from ..failure_log import FailureLog
-from ..flows.rule import SUBENTRY_RULE
 from ..miner.commands import async_set_mode, async_switch_pool
 from ..notifications import Message
 from .problems import async_rule_failed, async_rule_ok, rule_issue_rule_ids

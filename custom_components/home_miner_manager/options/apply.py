@@ -22,9 +22,12 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 
 from ..const import DOMAIN
 from ..entities.platforms import async_setup_strategy_sensors
+from ..entities.price_sensors import CryptoPriceSensor
 from ..entities.strategy import async_setup_strategy_switches
 from ..entities.strategy_calendar import strategy_calendars
 from ..hub.strategy_setup import async_start_strategy, reload_options
+from ..prices.crypto import COINS
+from ..tariff.coin_prices import CryptoManager
 from ..tariff.coordinator import prices_configured
 
 if TYPE_CHECKING:
@@ -119,11 +122,6 @@ async def _async_apply_crypto(
     hass: HomeAssistant, entry: HMMConfigEntry, *, enabled: bool
 ) -> None:
     """Start or stop coin prices, adding or removing their sensors."""
-    # Imported here, as at set-up: only hubs with coin prices load it.
-    from ..entities.price_sensors import CryptoPriceSensor  # noqa: PLC0415
-    from ..prices.crypto import COINS  # noqa: PLC0415
-    from ..tariff.coin_prices import CryptoManager  # noqa: PLC0415
-
     hub = entry.runtime_data
     if not enabled:
         if hub.crypto is not None:

@@ -12,86 +12,49 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     OptionsFlow,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.selector import (
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
-import voluptuous as vol
+from homeassistant.core import callback
 
 from .const import (
-    CONF_AUDIT_DAYS,
     CONF_DB_URL,
     CONF_HOST,
+    CONF_NAME,
     DOMAIN,
     LOGGER,
     SUBENTRY_MINER,
     SUBENTRY_POOL,
     SUBENTRY_RULE,
 )
-from .db.exceptions import (
-    DatabaseConnectionError,
-    DatabaseDriverMissingError,
-    DatabaseError,
-    DatabaseUrlError,
-)
-from .flows.discovery import DiscoveryMixin, dhcp_unique_id
+from .flows import discovery
+from .flows.hub_form import async_validate_db_url, db_url_schema
 from .flows.miner import MinerSubentryFlow
 from .flows.pool import PoolSubentryFlow
 from .flows.rule import RuleSubentryFlow
-from .hub.lifecycle import async_open_database
-from .miner.nmminer_discovery import offer_unique_id
+from .miner.nmminer_discovery import host_configured, offer_unique_id
+from .options.flow import HubOptionsFlow
 
 if TYPE_CHECKING:
     from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
     from homeassistant.helpers.typing import DiscoveryInfoType
 
+    from .data import HMMConfigEntry
+
 TITLE = "Home Miner Manager"
-_MAX_DAYS = {CONF_AUDIT_DAYS: 3650}
 
 
-async def async_validate_db_url(
-    hass: HomeAssistant, db_url: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Open and close the database; return (errors, description placeholders)."""
-    try:
-        database = await async_open_database(hass, db_url)
-    except DatabaseDriverMissingError as err:
-        return {CONF_DB_URL: "db_driver_missing"}, {"module": err.module}
-    except DatabaseUrlError as err:
-        return {CONF_DB_URL: "invalid_db_url"}, {"error": str(err)}
-    except DatabaseConnectionError as err:
-        return {CONF_DB_URL: "db_cannot_connect"}, {"error": str(err)}
-    except DatabaseError as err:
-        return {CONF_DB_URL: "db_unknown"}, {"error": str(err)}
-    await hass.async_add_executor_job(database.close)
-    return {}, {}
-
-
-def _db_url_schema(default: str) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Optional(CONF_DB_URL, default=default): TextSelector(
-                TextSelectorConfig(type=TextSelectorType.URL)
-            )
-        }
-    )
-
-
-class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
-    """Set up the hub: where telemetry is stored."""
+class HomeMinerManagerConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up the hub (where telemetry is stored); offer discovered miners."""
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing discovered."""
+        self._offer: discovery.Offer | None = None
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow."""
-        # Imported here: options_flow imports this module's helpers.
-        from .options.flow import HubOptionsFlow  # noqa: PLC0415
-
         return HubOptionsFlow()
 
     @classmethod
@@ -126,35 +89,75 @@ class HomeMinerManagerConfigFlow(DiscoveryMixin, ConfigFlow, domain=DOMAIN):
             step_id="user",
             # What the user typed comes back as typed (password included) so
             # one typo is fixed without retyping the whole URL.
-            data_schema=_db_url_schema(db_url),
+            data_schema=db_url_schema(db_url),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    # -- discovered miners: added to the loaded hub once confirmed -------------
 
     async def async_step_dhcp(
         self, discovery_info: DhcpServiceInfo
     ) -> ConfigFlowResult:
         """Handle a Bitaxe or NerdQAxe that joined the network."""
         host, mac = discovery_info.ip, discovery_info.macaddress
-        if (result := self.async_check_dhcp_miner(host, mac)) is not None:
-            return result
-        await self.async_set_unique_id(dhcp_unique_id(mac))
+        if (hub := self._loaded_hub()) is None:
+            return self.async_abort(reason="hub_not_loaded")
+        if discovery.async_follow_dhcp_miner(self.hass, hub, host, mac):
+            return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(discovery.dhcp_unique_id(mac))
         self._abort_if_unique_id_configured()
-        return await self.async_discovered_miner(host, discovery_info.hostname)
+        found = await discovery.async_probe_dhcp(
+            self.hass, hub, host, discovery_info.hostname
+        )
+        return await self._async_offer(found)
 
     async def async_step_integration_discovery(
         self, discovery_info: DiscoveryInfoType
     ) -> ConfigFlowResult:
         """Handle an NMMiner heard broadcasting by the hub's UDP listener."""
         host = str(discovery_info[CONF_HOST])
-        if (result := self.async_check_nmminer(host)) is not None:
-            return result
+        if (hub := self._loaded_hub()) is None:
+            return self.async_abort(reason="hub_not_loaded")
+        if host_configured(hub, host):
+            return self.async_abort(reason="already_configured")
         await self.async_set_unique_id(offer_unique_id(host))
         self._abort_if_unique_id_configured()
-        return await self.async_discovered_nmminer(host)
+        found = await discovery.async_probe_nmminer(self.hass, hub, host)
+        return await self._async_offer(found)
 
-    def _loaded_hub(self) -> ConfigEntry | None:
+    async def _async_offer(self, found: discovery.Offer | str) -> ConfigFlowResult:
+        """Ask the user to confirm what was found, or abort saying why not."""
+        if isinstance(found, str):
+            return self.async_abort(reason=found)
+        self._offer = found
+        self.context["title_placeholders"] = {"name": found.name}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user name the discovered miner and confirm adding it."""
+        offer, hub = self._offer, self._loaded_hub()
+        if offer is None or hub is None:
+            return self.async_abort(reason="hub_not_loaded")
+        if user_input is None:
+            schema, placeholders = discovery.confirm_form(offer)
+            return self.async_show_form(
+                step_id="discovery_confirm",
+                data_schema=schema,
+                description_placeholders=placeholders,
+            )
+        # Added by another way while the form was open?
+        if discovery.already_added(hub, offer):
+            return self.async_abort(reason="already_configured")
+        name = str(user_input[CONF_NAME]).strip() or offer.name
+        discovery.async_add_miner(self.hass, hub, offer, name)
+        return self.async_abort(reason="miner_added")
+
+    def _loaded_hub(self) -> HMMConfigEntry | None:
         for entry in self._async_current_entries(include_ignore=False):
             if entry.state is ConfigEntryState.LOADED:
-                return entry
+                hub: HMMConfigEntry = entry
+                return hub
         return None

@@ -2,21 +2,19 @@
 
 Two sources: DHCP (Bitaxe / NerdQAxe joining the network) and the hub's NMMiner
 UDP listener (an NMMiner heard broadcasting). Home Assistant 2026.2 cannot
-start a *subentry* flow from discovery, so the hub's config flow receives the
-event and, once the user confirms, adds a miner subentry to the existing hub
-entry itself. Both sources share the confirm-and-add step.
+start a *subentry* flow from discovery, so the hub's config flow
+(``config_flow.py``) receives the event and, once the user confirms, adds a
+miner subentry to the existing hub entry itself. These functions do the
+probing, checking and adding; the flow holds the steps.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigFlowResult,
-    ConfigSubentry,
-)
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import TextSelector
@@ -41,16 +39,24 @@ from ..miner.nmminer_discovery import host_configured, offer_unique_id
 from .probe import ProbeError, ProbeResult, async_probe, async_probe_heard_nmminer
 
 if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigFlow
     from homeassistant.core import HomeAssistant
 
-    _Base = ConfigFlow
-else:
-    _Base = object
+    from ..data import HMMConfigEntry
 
 DISCOVERABLE = (MinerType.BITAXE, MinerType.NERDQAXE)
 SOURCE_DHCP_AUDIT = "dhcp"
 SOURCE_NMMINER_AUDIT = "nmminer_broadcast"
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A miner found on the network, waiting for the user to confirm it."""
+
+    probe: ProbeResult
+    host: str
+    port: int | None  # None: an NMMiner heard broadcasting (no HTTP port)
+    name: str
+    via: str  # how it was found, for its "added" audit row
 
 
 def _offered_name(probe: ProbeResult, hostname: str, host: str) -> str:
@@ -77,181 +83,118 @@ def async_withdraw_offers(
             hass.config_entries.flow.async_abort(flow["flow_id"])
 
 
-class DiscoveryMixin(_Base):
-    """Discovery steps of the hub config flow."""
+def _known_miner(hub: HMMConfigEntry, identity: str) -> ConfigSubentry | None:
+    for subentry in hub.subentries.values():
+        if subentry.subentry_type == SUBENTRY_MINER and subentry.unique_id == identity:
+            return subentry
+    return None
 
-    _discovered: ProbeResult | None = None
-    _discovered_host: str = ""
-    _discovered_port: int | None = None
-    _discovered_name: str = ""
-    _discovered_via: str = SOURCE_DHCP_AUDIT
 
-    def _loaded_hub(self) -> ConfigEntry | None:
-        raise NotImplementedError
+def already_added(hub: HMMConfigEntry, offer: Offer) -> bool:
+    """Return True if this device (or, lacking an identity, address) is added."""
+    if offer.probe.unique_id is not None:
+        return _known_miner(hub, offer.probe.unique_id) is not None
+    return host_configured(hub, offer.host)
 
-    @callback
-    def async_check_dhcp_miner(self, host: str, mac: str) -> ConfigFlowResult | None:
-        """Abort for a miner already added (following its new address) or no hub.
 
-        The flow's unique id is set afterwards, in ``config_flow.py``.
-        """
-        hub = self._loaded_hub()
-        if hub is None:
-            return self.async_abort(reason="hub_not_loaded")
-        if (known := self._known_miner(hub, dhcp_unique_id(mac))) is not None:
-            if known.data.get(CONF_HOST) != host:
-                # The miner got a new address: follow it (the hub's update
-                # listener rebuilds just that miner's driver).
-                self.hass.config_entries.async_update_subentry(
-                    hub, known, data={**known.data, CONF_HOST: host}
-                )
-            return self.async_abort(reason="already_configured")
-        return None
+@callback
+def async_follow_dhcp_miner(
+    hass: HomeAssistant, hub: HMMConfigEntry, host: str, mac: str
+) -> bool:
+    """Return True for a miner already added, following it to its new address."""
+    if (known := _known_miner(hub, dhcp_unique_id(mac))) is None:
+        return False
+    if known.data.get(CONF_HOST) != host:
+        # The hub's update listener rebuilds just that miner's driver.
+        hass.config_entries.async_update_subentry(
+            hub, known, data={**known.data, CONF_HOST: host}
+        )
+    return True
 
-    async def async_discovered_miner(
-        self, host: str, hostname: str
-    ) -> ConfigFlowResult:
-        """Probe a miner seen on the network (DHCP) and offer it."""
-        hub = self._loaded_hub()
-        if hub is None:
-            return self.async_abort(reason="hub_not_loaded")
-        try:
-            probe = await async_probe(
-                self.hass,
-                hub,
-                None,
-                host,
-                const.DISCOVERY_PROBE_PORT,
-                wait_for_broadcast=False,
-            )
-        except ProbeError:
-            return self.async_abort(reason="cannot_connect")
-        if probe.miner_type not in DISCOVERABLE:
-            return self.async_abort(reason="not_supported")
-        return await self._async_offer(
-            hub,
+
+async def async_probe_dhcp(
+    hass: HomeAssistant, hub: HMMConfigEntry, host: str, hostname: str
+) -> Offer | str:
+    """Probe a miner seen on the network (DHCP): an offer, or why not."""
+    try:
+        probe = await async_probe(
+            hass, hub, None, host, const.DISCOVERY_PROBE_PORT, wait_for_broadcast=False
+        )
+    except ProbeError:
+        return "cannot_connect"
+    if probe.miner_type not in DISCOVERABLE:
+        return "not_supported"
+    return _offer(
+        hub,
+        Offer(
             probe,
-            host=host,
-            port=const.DISCOVERY_PROBE_PORT,
-            name=_offered_name(probe, hostname, host),
-            via=SOURCE_DHCP_AUDIT,
+            host,
+            const.DISCOVERY_PROBE_PORT,
+            _offered_name(probe, hostname, host),
+            SOURCE_DHCP_AUDIT,
+        ),
+    )
+
+
+async def async_probe_nmminer(
+    hass: HomeAssistant, hub: HMMConfigEntry, host: str
+) -> Offer | str:
+    """Probe an NMMiner whose UDP broadcast the hub heard: an offer, or why not."""
+    try:
+        probe = await async_probe_heard_nmminer(
+            hass, hub, host, const.DISCOVERY_PROBE_PORT
         )
-
-    @callback
-    def async_check_nmminer(self, host: str) -> ConfigFlowResult | None:
-        """Abort for an NMMiner already added, or when the hub is not loaded."""
-        hub = self._loaded_hub()
-        if hub is None:
-            return self.async_abort(reason="hub_not_loaded")
-        if host_configured(hub, host):
-            return self.async_abort(reason="already_configured")
-        return None
-
-    async def async_discovered_nmminer(self, host: str) -> ConfigFlowResult:
-        """Probe an NMMiner whose UDP broadcast the hub heard and offer it."""
-        hub = self._loaded_hub()
-        if hub is None:
-            return self.async_abort(reason="hub_not_loaded")
-        try:
-            probe = await async_probe_heard_nmminer(
-                self.hass, hub, host, const.DISCOVERY_PROBE_PORT
-            )
-        except ProbeError as err:
-            reason = "not_supported" if err.key == "wrong_type" else "cannot_connect"
-            return self.async_abort(reason=reason)
-        return await self._async_offer(
-            hub,
+    except ProbeError as err:
+        return "not_supported" if err.key == "wrong_type" else "cannot_connect"
+    return _offer(
+        hub,
+        Offer(
             probe,
-            host=host,
-            port=None if probe.broadcast else const.DISCOVERY_PROBE_PORT,
-            name=probe.snapshot.hostname or f"NMMiner {host}",
-            via=SOURCE_NMMINER_AUDIT,
-        )
+            host,
+            None if probe.broadcast else const.DISCOVERY_PROBE_PORT,
+            probe.snapshot.hostname or f"NMMiner {host}",
+            SOURCE_NMMINER_AUDIT,
+        ),
+    )
 
-    async def _async_offer(
-        self,
-        hub: ConfigEntry,
-        probe: ProbeResult,
-        *,
-        host: str,
-        port: int | None,
-        name: str,
-        via: str,
-    ) -> ConfigFlowResult:
-        """Remember what was found and ask the user to confirm."""
-        if self._already_added(hub, probe, host):
-            return self.async_abort(reason="already_configured")
-        self._discovered = probe
-        self._discovered_host = host
-        self._discovered_port = port
-        self._discovered_name = name
-        self._discovered_via = via
-        self.context["title_placeholders"] = {"name": name}
-        return await self.async_step_discovery_confirm()
 
-    @staticmethod
-    def _known_miner(hub: ConfigEntry, identity: str) -> ConfigSubentry | None:
-        for subentry in hub.subentries.values():
-            if (
-                subentry.subentry_type == SUBENTRY_MINER
-                and subentry.unique_id == identity
-            ):
-                return subentry
-        return None
+def _offer(hub: HMMConfigEntry, offer: Offer) -> Offer | str:
+    return "already_configured" if already_added(hub, offer) else offer
 
-    def _already_added(self, hub: ConfigEntry, probe: ProbeResult, host: str) -> bool:
-        """Return True if this device (or, lacking an identity, address) is added."""
-        if probe.unique_id is not None:
-            return self._known_miner(hub, probe.unique_id) is not None
-        return host_configured(hub, host)
 
-    async def async_step_discovery_confirm(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Let the user name the discovered miner and confirm adding it."""
-        probe = self._discovered
-        hub = self._loaded_hub()
-        if probe is None or hub is None:
-            return self.async_abort(reason="hub_not_loaded")
-        if user_input is None:
-            return self.async_show_form(
-                step_id="discovery_confirm",
-                data_schema=vol.Schema(
-                    {
-                        vol.Required(
-                            CONF_NAME, default=self._discovered_name
-                        ): TextSelector()
-                    }
-                ),
-                description_placeholders={
-                    "name": self._discovered_name,
-                    "host": self._discovered_host,
-                    "model": probe.snapshot.model or probe.miner_type.value,
-                },
-            )
-        # Added by another way while the form was open?
-        if self._already_added(hub, probe, self._discovered_host):
-            return self.async_abort(reason="already_configured")
-        name = str(user_input[CONF_NAME]).strip() or self._discovered_name
-        data: dict[str, Any] = {
-            CONF_NAME: name,
-            CONF_MINER_TYPE: probe.miner_type.value,
-            CONF_HOST: self._discovered_host,
-            CONF_SCAN_INTERVAL: int(DEFAULT_SCAN_INTERVAL.total_seconds()),
-            CONF_ENABLED: True,
-        }
-        if self._discovered_port is not None:
-            data[CONF_PORT] = self._discovered_port
-        if probe.broadcast:
-            data[CONF_NMMINER_BROADCAST] = True
-        subentry = ConfigSubentry(
-            data=MappingProxyType(data),
-            subentry_type=SUBENTRY_MINER,
-            title=name,
-            unique_id=probe.unique_id,
-        )
-        # The hub writes the miner's row and audits it (noting how it was
-        # found) when it sees the new subentry.
-        hub.runtime_data.added_via[subentry.subentry_id] = self._discovered_via
-        self.hass.config_entries.async_add_subentry(hub, subentry)
-        return self.async_abort(reason="miner_added")
+def confirm_form(offer: Offer) -> tuple[vol.Schema, dict[str, str]]:
+    """Return the confirm form (the offered name) and its placeholders."""
+    schema = vol.Schema({vol.Required(CONF_NAME, default=offer.name): TextSelector()})
+    return schema, {
+        "name": offer.name,
+        "host": offer.host,
+        "model": offer.probe.snapshot.model or offer.probe.miner_type.value,
+    }
+
+
+@callback
+def async_add_miner(
+    hass: HomeAssistant, hub: HMMConfigEntry, offer: Offer, name: str
+) -> None:
+    """Add the confirmed miner as a subentry of the hub."""
+    data: dict[str, Any] = {
+        CONF_NAME: name,
+        CONF_MINER_TYPE: offer.probe.miner_type.value,
+        CONF_HOST: offer.host,
+        CONF_SCAN_INTERVAL: int(DEFAULT_SCAN_INTERVAL.total_seconds()),
+        CONF_ENABLED: True,
+    }
+    if offer.port is not None:
+        data[CONF_PORT] = offer.port
+    if offer.probe.broadcast:
+        data[CONF_NMMINER_BROADCAST] = True
+    subentry = ConfigSubentry(
+        data=MappingProxyType(data),
+        subentry_type=SUBENTRY_MINER,
+        title=name,
+        unique_id=offer.probe.unique_id,
+    )
+    # The hub writes the miner's row and audits it (noting how it was
+    # found) when it sees the new subentry.
+    hub.runtime_data.added_via[subentry.subentry_id] = offer.via
+    hass.config_entries.async_add_subentry(hub, subentry)

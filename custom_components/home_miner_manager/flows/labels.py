@@ -1,14 +1,21 @@
-"""Translated option names for flow titles and descriptions.
+"""Translated option names: in dropdowns, and in flow titles and descriptions.
 
 Description placeholders are inserted as given, so a title such as "Alert:
-{alert_type}" would show the raw key (``miner_offline``). These helpers look
-the option up in the integration's selector translations instead.
+{alert_type}" would show the raw key (``miner_offline``).
+``async_option_label`` looks the option up in the integration's selector
+translations instead.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 from homeassistant.helpers.translation import async_get_translations
 
 from ..const import DOMAIN
@@ -27,3 +34,18 @@ async def async_option_label(hass: HomeAssistant, selector: str, option: str) ->
     )
     key = f"component.{DOMAIN}.selector.{selector}.options.{option}"
     return strings.get(key, option)
+
+
+def dropdown(
+    options: list[str] | list[SelectOptionDict],
+    key: str | None = None,
+    *,
+    multiple: bool = False,
+) -> SelectSelector:
+    """Return a dropdown; ``key`` names its labels (``selector.<key>`` in en.json)."""
+    config = SelectSelectorConfig(
+        options=options, multiple=multiple, mode=SelectSelectorMode.DROPDOWN
+    )
+    if key is not None:
+        config["translation_key"] = key
+    return SelectSelector(config)

@@ -10,9 +10,6 @@ from homeassistant.helpers.selector import (
     NumberSelectorConfig,
     NumberSelectorMode,
     SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -33,6 +30,7 @@ from ..const import (
     POOL_COINS,
 )
 from ..pools.url import PoolConfigError, parse_pool_url
+from .labels import dropdown
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -94,12 +92,6 @@ def _number(low: int, high: int) -> NumberSelector:
     )
 
 
-def _select(options: list[SelectOptionDict]) -> SelectSelector:
-    return SelectSelector(
-        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-    )
-
-
 def form_fields(
     defaults: Mapping[str, Any], failover: list[SelectOptionDict]
 ) -> dict[Any, Any]:
@@ -121,7 +113,7 @@ def form_fields(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
         vol.Required(CONF_COIN, default=defaults.get(CONF_COIN, POOL_COINS[0])): (
-            _select(
+            dropdown(
                 [SelectOptionDict(value=c, label=COIN_LABELS[c]) for c in POOL_COINS]
             )
         ),
@@ -142,7 +134,7 @@ def form_fields(
                 CONF_FAILOVER_TO,
                 description={"suggested_value": chosen if known else None},
             )
-        ] = _select(failover)
+        ] = dropdown(failover)
     fields[
         vol.Required(CONF_KEEP_USER, default=defaults.get(CONF_KEEP_USER, False))
     ] = BooleanSelector()

@@ -18,9 +18,6 @@ from homeassistant.helpers.selector import (
     NumberSelectorConfig,
     NumberSelectorMode,
     SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TimeSelector,
 )
@@ -29,7 +26,7 @@ import voluptuous as vol
 from ..const import SUBENTRY_MINER, SUBENTRY_POOL
 from ..devices.types import AVALON_MODES, AXEOS_MODES, MinerType
 from ..tariff.labels import hub_price_unit
-from .labels import async_option_label
+from .labels import async_option_label, dropdown
 
 if TYPE_CHECKING:
     from ..data import HMMConfigEntry
@@ -88,20 +85,6 @@ def _price_range(entry: object) -> tuple[float, float]:
 def modes_for(miner_type: object) -> tuple[str, ...]:
     """Return the modes a miner type accepts (none for unknown types)."""
     return MODES_BY_TYPE.get(str(miner_type), ())
-
-
-def _select(
-    options: list[str] | list[SelectOptionDict],
-    key: str | None = None,
-    *,
-    multiple: bool = False,
-) -> SelectSelector:
-    config = SelectSelectorConfig(
-        options=options, multiple=multiple, mode=SelectSelectorMode.DROPDOWN
-    )
-    if key is not None:
-        config["translation_key"] = key
-    return SelectSelector(config)
 
 
 def _number(
@@ -176,7 +159,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
         schema = {
             vol.Required("name"): TextSelector(),
             **fields,
-            vol.Required("action_type"): _select(ACTION_TYPES, "rule_action"),
+            vol.Required("action_type"): dropdown(ACTION_TYPES, "rule_action"),
             vol.Required("priority", default=0): _number(minimum=-1000),
             vol.Required("enabled", default=True): BooleanSelector(),
         }
@@ -209,7 +192,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
         low, high = _price_range(self._get_entry())
         price = _number(unit, 0.01, minimum=low, maximum=high)
         fields = {
-            vol.Required("condition"): _select(PRICE_CONDITIONS, "price_condition"),
+            vol.Required("condition"): dropdown(PRICE_CONDITIONS, "price_condition"),
             # A number box without a default starts at its minimum: offer
             # today's price instead (a reconfigure shows the stored one).
             vol.Required("threshold", default=self._current_price()): price,
@@ -246,7 +229,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Set up a miner not answering for some minutes (once per outage)."""
         fields = {
-            vol.Optional("miners", default=[]): _select(
+            vol.Optional("miners", default=[]): dropdown(
                 self._options(SUBENTRY_MINER), multiple=True
             ),
             vol.Required("minutes", default=5): _number("min", maximum=10080),
@@ -259,7 +242,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Set up a miner above a temperature (once per episode)."""
         fields = {
-            vol.Optional("miners", default=[]): _select(
+            vol.Optional("miners", default=[]): dropdown(
                 self._options(SUBENTRY_MINER), multiple=True
             ),
             vol.Required("threshold_celsius", default=80): _number("°C", maximum=150),
@@ -272,7 +255,7 @@ class RuleSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Set up a pool failing its checks (once per outage)."""
         fields = {
-            vol.Optional("pools", default=[]): _select(
+            vol.Optional("pools", default=[]): dropdown(
                 self._options(SUBENTRY_POOL), multiple=True
             ),
         }
@@ -305,14 +288,16 @@ class RuleSubentryFlow(ConfigSubentryFlow):
                     data={**self._rule, "action_config": config},
                 )
         available: dict[str, Any] = {
-            "miners": _select(self._options(SUBENTRY_MINER), multiple=True),
-            "mode": _select(list(self._modes()), "mode"),
-            "pool": _select([o["label"] for o in self._options(SUBENTRY_POOL)] or [""]),
+            "miners": dropdown(self._options(SUBENTRY_MINER), multiple=True),
+            "mode": dropdown(list(self._modes()), "mode"),
+            "pool": dropdown(
+                [o["label"] for o in self._options(SUBENTRY_POOL)] or [""]
+            ),
             "message": TextSelector(),
             "entity_id": EntitySelector(
                 EntitySelectorConfig(domain=["switch", "input_boolean", "light"])
             ),
-            "state": _select(["on", "off"]),
+            "state": dropdown(["on", "off"]),
         }
         schema = {vol.Required(key): available[key] for key in needed}
         stored = self._stored or {}

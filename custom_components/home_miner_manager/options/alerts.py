@@ -20,8 +20,8 @@ import voluptuous as vol
 
 from ..alerts import CHANNELS, AlertType
 from ..db.alert_rows import alert_config_rows, update_alert_config
-from ..flows.labels import async_option_label
-from .form import async_audit, dropdown, hub_data, unchanged
+from ..flows.labels import async_option_label, dropdown
+from .form import async_audit, hub_data, unchanged
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow

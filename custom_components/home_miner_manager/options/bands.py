@@ -26,16 +26,17 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from ..devices.types import MinerType
+from ..flows.labels import dropdown
 from ..strategy.band_edit import fit, without
 from ..strategy.bands import BAND_MODES, COINS, Band, validate_bands
 from ..strategy.describe import band_name
 from ..tariff.labels import hub_price_unit
-from .form import dropdown, unchanged
+from .form import unchanged
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 
-    from ..agile.runner import StrategyRunner
+    from ..agile.coordinator import StrategyCoordinator
     from .form import OptionsDraft
 
 BAND_MENU: Final = ["band_add", "band_edit", "band_delete", "band_reset"]
@@ -48,7 +49,8 @@ _MODE_FIELDS: Final = {
 
 type _Input = dict[str, Any] | None
 type _BandStep = Callable[
-    [OptionsFlow, OptionsDraft, StrategyRunner, _Input], Awaitable[ConfigFlowResult]
+    [OptionsFlow, OptionsDraft, StrategyCoordinator, _Input],
+    Awaitable[ConfigFlowResult],
 ]
 type _Step = Callable[[OptionsFlow, OptionsDraft, _Input], Awaitable[ConfigFlowResult]]
 
@@ -62,10 +64,10 @@ def _with_strategy(step: _BandStep) -> _Step:
     ) -> ConfigFlowResult:
         # No runtime data while the hub is not loaded.
         runtime = getattr(flow.config_entry, "runtime_data", None)
-        runner: StrategyRunner | None = getattr(runtime, "strategy", None)
-        if runner is None:
+        strategy: StrategyCoordinator | None = getattr(runtime, "strategy", None)
+        if strategy is None:
             return flow.async_abort(reason="strategy_not_configured")
-        return await step(flow, draft, runner, user_input)
+        return await step(flow, draft, strategy, user_input)
 
     return guarded
 
@@ -80,12 +82,12 @@ def _price(unit: str) -> NumberSelector:
     )  # fmt: skip
 
 
-def _band_choice(runner: StrategyRunner) -> vol.Schema:
+def _band_choice(strategy: StrategyCoordinator) -> vol.Schema:
     choice = SelectSelector(
         SelectSelectorConfig(
             options=[
                 SelectOptionDict(value=str(b.id), label=str(band_name(b)))
-                for b in runner.bands
+                for b in strategy.bands
             ],
             mode=SelectSelectorMode.LIST,
         )
@@ -95,7 +97,10 @@ def _band_choice(runner: StrategyRunner) -> vol.Schema:
 
 @_with_strategy
 async def async_step_bands(
-    flow: OptionsFlow, draft: OptionsDraft, runner: StrategyRunner, user_input: _Input
+    flow: OptionsFlow,
+    draft: OptionsDraft,
+    strategy: StrategyCoordinator,
+    user_input: _Input,
 ) -> ConfigFlowResult:
     """Offer the band actions (only once prices and the strategy run)."""
     return flow.async_show_menu(step_id="bands", menu_options=BAND_MENU)
@@ -111,21 +116,27 @@ async def async_step_band_add(
 
 @_with_strategy
 async def async_step_band_edit(
-    flow: OptionsFlow, draft: OptionsDraft, runner: StrategyRunner, user_input: _Input
+    flow: OptionsFlow,
+    draft: OptionsDraft,
+    strategy: StrategyCoordinator,
+    user_input: _Input,
 ) -> ConfigFlowResult:
     """Pick the band to edit."""
     if user_input is not None:
         draft.band_id = int(user_input[CONF_BAND])
         return await async_step_band_form(flow, draft, None)
-    return flow.async_show_form(step_id="band_edit", data_schema=_band_choice(runner))
+    return flow.async_show_form(step_id="band_edit", data_schema=_band_choice(strategy))
 
 
 @_with_strategy
 async def async_step_band_form(
-    flow: OptionsFlow, draft: OptionsDraft, runner: StrategyRunner, user_input: _Input
+    flow: OptionsFlow,
+    draft: OptionsDraft,
+    strategy: StrategyCoordinator,
+    user_input: _Input,
 ) -> ConfigFlowResult:
     """Range, coin, modes per miner family, champion."""
-    current = next((b for b in runner.bands if b.id == draft.band_id), None)
+    current = next((b for b in strategy.bands if b.id == draft.band_id), None)
     errors: dict[str, str] = {}
     values: dict[str, Any] = current.to_dict() if current else {}
     if user_input is not None:
@@ -140,13 +151,13 @@ async def async_step_band_form(
             avalon_nano_mode=user_input["avalon_nano_mode"],
             champion=bool(user_input.get("champion", False)),
         )
-        others = [b for b in runner.bands if current is None or b.id != current.id]
+        others = [b for b in strategy.bands if current is None or b.id != current.id]
         bands = fit(others, band)
         if issues := validate_bands(bands):
             errors["base"] = issues[0].key
             values = {**values, **user_input}
         else:
-            await runner.async_save_bands(bands, None)
+            await strategy.async_save_bands(bands, None)
             return unchanged(flow)
     unit = hub_price_unit(flow.hass, flow.config_entry)
     schema: dict[Any, Any] = {
@@ -181,32 +192,38 @@ async def async_step_band_form(
 
 @_with_strategy
 async def async_step_band_delete(
-    flow: OptionsFlow, draft: OptionsDraft, runner: StrategyRunner, user_input: _Input
+    flow: OptionsFlow,
+    draft: OptionsDraft,
+    strategy: StrategyCoordinator,
+    user_input: _Input,
 ) -> ConfigFlowResult:
     """Delete a band; the cheaper neighbour takes over its range."""
     errors: dict[str, str] = {}
     if user_input is not None:
-        if len(runner.bands) <= 1:
+        if len(strategy.bands) <= 1:
             errors["base"] = "last_band"
         else:
-            bands = without(runner.bands, int(user_input[CONF_BAND]))
+            bands = without(strategy.bands, int(user_input[CONF_BAND]))
             if issues := validate_bands(bands):
                 errors["base"] = issues[0].key
             else:
-                await runner.async_save_bands(bands, None)
+                await strategy.async_save_bands(bands, None)
                 return unchanged(flow)
     return flow.async_show_form(
-        step_id="band_delete", data_schema=_band_choice(runner), errors=errors
+        step_id="band_delete", data_schema=_band_choice(strategy), errors=errors
     )
 
 
 @_with_strategy
 async def async_step_band_reset(
-    flow: OptionsFlow, draft: OptionsDraft, runner: StrategyRunner, user_input: _Input
+    flow: OptionsFlow,
+    draft: OptionsDraft,
+    strategy: StrategyCoordinator,
+    user_input: _Input,
 ) -> ConfigFlowResult:
     """Confirm, then put upstream's five default bands back."""
     if user_input is not None:
-        await runner.async_reset_bands(None)
+        await strategy.async_reset_bands(None)
         return unchanged(flow)
     unit = hub_price_unit(flow.hass, flow.config_entry)
     return flow.async_show_form(

@@ -1,4 +1,4 @@
-"""What the hub options' areas share: the flow's draft, saving, the dropdown.
+"""What the hub options' areas share: the flow's draft, saving, auditing.
 
 Each area module (database.py, pools.py, prices.py, strategy.py, bands.py,
 alerts.py, channels.py) holds the steps of one menu entry as functions of the
@@ -9,12 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from homeassistant.helpers.selector import (
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-)
 
 from ..audit import async_actor, queue_audit
 
@@ -33,18 +27,6 @@ class OptionsDraft:
     alert_type: AlertType | None = None
     channel_id: int | None = None  # the channel being edited; None adds one
     channel_type: str = ""
-
-
-def dropdown(
-    options: list[str], key: str | None = None, *, multiple: bool = False
-) -> SelectSelector:
-    """Return a dropdown; ``key`` names its labels (``selector.<key>`` in en.json)."""
-    config = SelectSelectorConfig(
-        options=options, multiple=multiple, mode=SelectSelectorMode.DROPDOWN
-    )
-    if key is not None:
-        config["translation_key"] = key
-    return SelectSelector(config)
 
 
 def hub_data(flow: OptionsFlow) -> HubData:

@@ -15,6 +15,7 @@ from ..const import (
     PRICE_SOURCE_API,
     PRICE_SOURCE_ENTITY,
 )
+from ..flows.labels import dropdown
 from ..prices.amber import FEED_IN
 from ..prices.octopus_entity import REGIONS, region_from_tariff
 from ..prices.tariff_kind import STORE_KEYS
@@ -24,7 +25,7 @@ from ..tariff.octopus_links import (
     resolve_price_entity,
 )
 from ..tariff.sources import detect_price_source
-from .form import dropdown, save
+from .form import save
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow

@@ -19,7 +19,8 @@ from ..const import (
     DEFAULT_HYSTERESIS_SLOTS,
     DEFAULT_WHEN_PRICE_UNKNOWN,
 )
-from .form import dropdown, save
+from ..flows.labels import dropdown
+from .form import save
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow

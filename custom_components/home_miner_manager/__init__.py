@@ -36,6 +36,7 @@ from .hub.pool_sync import async_add_pools, pool_subentries
 from .hub.strategy_setup import async_start_strategy, stop_strategy
 from .importer.settings import async_clear_solved_issues
 from .miner.best_shares import ShareTracker
+from .miner.fleet import FleetCoordinator
 from .miner.issues import async_track_database_health
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
@@ -78,7 +79,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             translation_placeholders={"error": str(err)},
         ) from err
 
-    hub = HubData(database=database, session=async_get_clientsession(hass))
+    hub = HubData(
+        database=database,
+        session=async_get_clientsession(hass),
+        fleet=FleetCoordinator(hass, entry, name="miners", follow_members=True),
+        pool_fleet=FleetCoordinator(hass, entry, name="pools", follow_members=False),
+    )
     hub.db_url = db_url
     hub.share_tracker = ShareTracker(
         hass,

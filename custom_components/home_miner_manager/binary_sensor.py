@@ -9,14 +9,17 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import Platform
 
-from .entities.pool_entity import PoolEntity
+from .entity import PoolEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .data import HMMConfigEntry
+    from .miner.coordinator import MinerCoordinator
+    from .miner.fleet import FleetCoordinator
     from .pool.coordinator import PoolCoordinator
 
 PARALLEL_UPDATES = 0
@@ -28,9 +31,11 @@ REACHABLE = BinarySensorEntityDescription(
 )
 
 
-def pool_binary_sensors(pool: PoolCoordinator) -> list[PoolReachableSensor]:
+def pool_binary_sensors(
+    pool: PoolCoordinator, fleet: FleetCoordinator[MinerCoordinator]
+) -> list[PoolReachableSensor]:
     """Return the binary sensors of a pool."""
-    return [PoolReachableSensor(pool, REACHABLE)]
+    return [PoolReachableSensor(pool, REACHABLE, fleet)]
 
 
 async def async_setup_entry(
@@ -39,9 +44,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a connectivity sensor for every pool, now and when one is added."""
+    hub = entry.runtime_data
     entry.async_on_unload(
-        entry.runtime_data.async_add_pool_platform(
-            pool_binary_sensors, async_add_entities
+        hub.async_add_pool_platform(
+            Platform.BINARY_SENSOR,
+            lambda pool: pool_binary_sensors(pool, hub.fleet),
+            async_add_entities,
         )
     )
 

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,107 +19,89 @@ from .miner.runtime import MinerServices
 from .pool.coordinator import PoolCoordinator
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
     from homeassistant.const import Platform
     from homeassistant.helpers.entity import Entity
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .agile.runner import StrategyRunner
-    from .monitor.alerts import AlertRunner
-    from .monitor.health import HealthRunner
+    from .agile.coordinator import StrategyCoordinator
+    from .miner.fleet import FleetCoordinator
+    from .monitor.alerts import AlertCoordinator
+    from .monitor.health import HealthCoordinator
     from .monitor.notify_channels import Notifier
     from .monitor.rules import RuleRunner
-    from .tariff.coin_prices import CryptoManager
-    from .tariff.coordinator import PriceManager
+    from .pool.best_shares import ShareTracker
+    from .tariff.coin_prices import CoinPriceCoordinator
+    from .tariff.coordinator import PriceCoordinator
 
 
-# Builds the entities one platform wants for a miner, as its data stands now.
-type EntityBuilder = Callable[[MinerCoordinator], Sequence[Entity]]
-# Builds the entities one platform wants for a pool.
-type PoolEntityBuilder = Callable[[PoolCoordinator], Sequence[Entity]]
+type SubentryCoordinator = MinerCoordinator | PoolCoordinator
 
 
 @dataclass(frozen=True, slots=True)
-class MinerPlatform:
-    """One entity platform of the hub: what it builds and how it adds it."""
+class SubentryPlatform[MemberT: SubentryCoordinator]:
+    """One entity platform's share of each miner (or pool): how it builds and adds it."""
 
     domain: Platform
-    build: EntityBuilder
+    build: Callable[[MemberT], Sequence[Entity]]
     add_entities: AddConfigEntryEntitiesCallback
 
     @callback
-    def add(self, coordinator: MinerCoordinator, entities: Sequence[Entity]) -> None:
-        """Add entities of one miner (they belong to its subentry)."""
+    def add(self, member: MemberT, entities: Sequence[Entity] | None = None) -> None:
+        """Add a member's entities (built now unless given); they join its subentry."""
+        if entities is None:
+            entities = self.build(member)
         if entities:
-            self.add_entities(
-                entities, config_subentry_id=coordinator.subentry.subentry_id
-            )
+            self.add_entities(entities, config_subentry_id=member.subentry.subentry_id)
 
 
 @dataclass(kw_only=True)
 class HubData(MinerServices):
     """Everything the hub entry owns while it is loaded."""
 
-    coordinators: dict[str, MinerCoordinator] = field(default_factory=dict)
+    # The miners and the pools, each as one coordinator for what follows
+    # them all; ``coordinators`` and ``pools`` are their members.
+    fleet: FleetCoordinator[MinerCoordinator]
+    pool_fleet: FleetCoordinator[PoolCoordinator]
+    coordinators: dict[str, MinerCoordinator] = field(init=False)
+    pools: dict[str, PoolCoordinator] = field(init=False)
     # The database URL this runtime was opened with (a change means reload).
     db_url: str = ""
     closed: bool = False
     # How a miner subentry being added was found (for its "added" audit row).
     added_via: dict[str, str] = field(default_factory=dict)
-    _miner_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     # Serialises subentry add/remove/reconfigure handling.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    _platforms: list[MinerPlatform] = field(default_factory=list, repr=False)
     # Agile strategy runtime (strategy_setup.py); None until prices are set up.
-    prices: PriceManager | None = None
-    strategy: StrategyRunner | None = None
-    crypto: CryptoManager | None = None
+    prices: PriceCoordinator | None = None
+    strategy: StrategyCoordinator | None = None
+    crypto: CoinPriceCoordinator | None = None
     strategy_options: tuple[object, ...] = ()
-    pools: dict[str, PoolCoordinator] = field(default_factory=dict)
     # Health scores, alerts and notifications (monitoring.py).
-    health: HealthRunner | None = None
+    health: HealthCoordinator | None = None
     notifier: Notifier | None = None
-    alerts: AlertRunner | None = None
+    alerts: AlertCoordinator | None = None
     rules: RuleRunner | None = None
-    _pool_listeners: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
-    _pool_platforms: list[tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback]] = (
-        field(default_factory=list, repr=False)
+    # The entity platforms loaded, so a miner or pool added (or a miner
+    # reconfigured) at runtime gets its entities without a reload.
+    _platforms: list[SubentryPlatform[MinerCoordinator]] = field(
+        default_factory=list, repr=False
+    )
+    _pool_platforms: list[SubentryPlatform[PoolCoordinator]] = field(
+        default_factory=list, repr=False
     )
 
-    @callback
-    def async_add_pool_platform(
-        self, build: PoolEntityBuilder, add_entities: AddConfigEntryEntitiesCallback
-    ) -> CALLBACK_TYPE:
-        """Add what ``build`` makes for every pool, now and when one is added."""
-        platform = (build, add_entities)
-        self._pool_platforms.append(platform)
-        for pool in list(self.pools.values()):
-            _add_pool_entities(platform, pool)
-        return lambda: self._pool_platforms.remove(platform)
-
-    @callback
-    def async_add_pool_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when pools are added, changed or removed."""
-        self._pool_listeners.append(listener)
-        return lambda: self._pool_listeners.remove(listener)
-
-    @callback
-    def async_notify_pool_listeners(self) -> None:
-        """Tell entities offering pools (the miners' pool selects)."""
-        for listener in list(self._pool_listeners):
-            listener()
-
-    @callback
-    def async_add_pool(self, pool: PoolCoordinator) -> None:
-        """Register a new pool coordinator and tell the platforms about it."""
-        self.pools[pool.subentry.subentry_id] = pool
-        for platform in list(self._pool_platforms):
-            _add_pool_entities(platform, pool)
+    def __post_init__(self) -> None:
+        """Share the fleets' members."""
+        self.coordinators = self.fleet.data
+        self.pools = self.pool_fleet.data
 
     @callback
     def async_add_platform(
         self,
         domain: Platform,
-        build: EntityBuilder,
+        build: Callable[[MinerCoordinator], Sequence[Entity]],
         add_entities: AddConfigEntryEntitiesCallback,
     ) -> CALLBACK_TYPE:
         """Add what ``build`` makes for every miner, now and when one is added.
@@ -129,38 +110,39 @@ class HubData(MinerServices):
         entities without a reload, and a reconfigured miner's entity set can
         be brought up to date (:meth:`async_sync_entities`).
         """
-        platform = MinerPlatform(domain, build, add_entities)
-        self._platforms.append(platform)
-        for coordinator in list(self.coordinators.values()):
-            platform.add(coordinator, build(coordinator))
+        return _async_register(
+            self._platforms,
+            SubentryPlatform(domain, build, add_entities),
+            self.coordinators.values(),
+        )
 
-        @callback
-        def _remove() -> None:
-            if platform in self._platforms:
-                self._platforms.remove(platform)
-
-        return _remove
+    @callback
+    def async_add_pool_platform(
+        self,
+        domain: Platform,
+        build: Callable[[PoolCoordinator], Sequence[Entity]],
+        add_entities: AddConfigEntryEntitiesCallback,
+    ) -> CALLBACK_TYPE:
+        """Add what ``build`` makes for every pool, now and when one is added."""
+        return _async_register(
+            self._pool_platforms,
+            SubentryPlatform(domain, build, add_entities),
+            self.pools.values(),
+        )
 
     @callback
     def async_add_coordinator(self, coordinator: MinerCoordinator) -> None:
-        """Register a new miner coordinator and tell the platforms about it."""
-        self.coordinators[coordinator.subentry.subentry_id] = coordinator
-        coordinator.async_add_listener(self.async_notify_miner_listeners)
+        """Register a new miner coordinator and add its entities."""
+        self.fleet.async_add(coordinator.subentry.subentry_id, coordinator)
         for platform in list(self._platforms):
-            platform.add(coordinator, platform.build(coordinator))
-        self.async_notify_miner_listeners()
+            platform.add(coordinator)
 
     @callback
-    def async_add_miner_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when any miner updates, is added or is removed."""
-        self._miner_listeners.append(listener)
-        return lambda: self._miner_listeners.remove(listener)
-
-    @callback
-    def async_notify_miner_listeners(self) -> None:
-        """Tell hub-wide entities that some miner changed."""
-        for listener in list(self._miner_listeners):
-            listener()
+    def async_add_pool(self, pool: PoolCoordinator) -> None:
+        """Register a new pool coordinator and add its entities."""
+        self.pool_fleet.async_add(pool.subentry.subentry_id, pool)
+        for platform in list(self._pool_platforms):
+            platform.add(pool)
 
     @callback
     def async_sync_entities(
@@ -205,10 +187,19 @@ type HMMConfigEntry = ConfigEntry[HubData]
 
 
 @callback
-def _add_pool_entities(
-    platform: tuple[PoolEntityBuilder, AddConfigEntryEntitiesCallback],
-    pool: PoolCoordinator,
-) -> None:
-    build, add_entities = platform
-    if entities := build(pool):
-        add_entities(entities, config_subentry_id=pool.subentry.subentry_id)
+def _async_register[MemberT: SubentryCoordinator](
+    platforms: list[SubentryPlatform[MemberT]],
+    platform: SubentryPlatform[MemberT],
+    members: Iterable[MemberT],
+) -> CALLBACK_TYPE:
+    """Keep ``platform`` for members to come; add its entities of those there."""
+    platforms.append(platform)
+    for member in list(members):
+        platform.add(member)
+
+    @callback
+    def _remove() -> None:
+        if platform in platforms:
+            platforms.remove(platform)
+
+    return _remove

@@ -1,21 +1,35 @@
-"""Base entity for every miner entity: unique id and device info, built once."""
+"""The base entity of each device kind: miner, pool and the hub itself.
+
+Each sets the unique id and device info once; entities of one kind differ
+only in what they read from their coordinator.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import UNDEFINED, UndefinedType
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 
 from .compat import device_by_identifier, entity_user_id, via_device_link
-from .const import DOMAIN
+from .const import CONF_COIN, DOMAIN
 from .devices.types import MinerType
 from .miner.coordinator import MinerCoordinator
+from .miner.fleet import FleetCoordinator
+from .pool.coordinator import PoolCoordinator
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity import EntityDescription
 
@@ -237,3 +251,112 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
     def user_id(self) -> str | None:
         """Return the user behind the current action (for the audit log)."""
         return entity_user_id(self)
+
+
+# Entities that follow every miner write at most this often: miners report
+# one after another during a poll burst, and a state write per miner update
+# would be hundreds a cycle.
+WRITE_DELAY = 1.0  # seconds
+
+
+class DebouncedWrite(Entity):
+    """Writes its state at most once a second, however often it changes."""
+
+    _unsub_write: CALLBACK_TYPE | None = None
+
+    @callback
+    def _async_changed(self) -> None:
+        if self._unsub_write is None:
+            self._unsub_write = async_call_later(self.hass, WRITE_DELAY, self._write)
+
+    @callback
+    def _write(self, _now: datetime) -> None:
+        self._unsub_write = None
+        self.async_write_ha_state()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Drop a pending write."""
+        await super().async_will_remove_from_hass()
+        if self._unsub_write is not None:
+            self._unsub_write()
+            self._unsub_write = None
+
+
+class HubEntity[CoordinatorT: DataUpdateCoordinator[Any]](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of the hub device itself, fed by one hub-wide coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: CoordinatorT, description: EntityDescription
+    ) -> None:
+        """Attach to the hub device (created before the platforms load)."""
+        super().__init__(coordinator)
+        assert coordinator.config_entry is not None  # every coordinator has one
+        entry_id = coordinator.config_entry.entry_id
+        self.entity_description = description
+        self._attr_unique_id = f"{entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
+
+
+class FleetEntity(DebouncedWrite, HubEntity[FleetCoordinator[MinerCoordinator]]):
+    """A hub entity computed from every miner (written at most once a second)."""
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._async_changed()
+
+
+def pool_model(data: Mapping[str, Any]) -> str:
+    """Return a pool device's model: its coin (``DGB pool``)."""
+    return f"{data.get(CONF_COIN, '?')} pool"
+
+
+def pool_device_identifier(subentry_id: str) -> tuple[str, str]:
+    """Return the device registry identifier of a pool's device."""
+    return (DOMAIN, f"pool_{subentry_id}")
+
+
+class PoolEntity(DebouncedWrite, CoordinatorEntity[PoolCoordinator]):
+    """An entity of one pool, fed by its checks and by the miners on it.
+
+    Each pool is a device of its own (a service under the hub).
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        pool: PoolCoordinator,
+        description: EntityDescription,
+        fleet: FleetCoordinator[MinerCoordinator],
+    ) -> None:
+        """Set the unique id and device info from the pool."""
+        super().__init__(pool)
+        self.entity_description = description
+        self._fleet = fleet
+        subentry_id = pool.subentry.subentry_id
+        self._attr_unique_id = f"pool_{subentry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={pool_device_identifier(subentry_id)},
+            name=pool.title,
+            manufacturer="Home Miner Manager",
+            model=pool_model(pool.subentry.data),
+            entry_type=dr.DeviceEntryType.SERVICE,
+        )
+        entry_id = pool.config_entry.entry_id
+        self._attr_device_info.update(
+            via_device_link(dr.async_get(pool.hass), (DOMAIN, entry_id), entry_id)
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow the miners (how many are on the pool, their shares)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._fleet.async_add_listener(self._async_changed))
+
+    @property
+    def available(self) -> bool:
+        """Return False until the first check, or while the pool is disabled."""
+        return self.coordinator.enabled and self.coordinator.data is not None

@@ -130,7 +130,7 @@ class MinerPoolSelect(StrategyAttributed, SelectEntity):
         """Also follow pools being added, renamed, enabled or removed."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._hub.async_add_pool_listener(self.async_write_ha_state)
+            self._hub.pool_fleet.async_add_listener(self.async_write_ha_state)
         )
 
     def _enabled(self) -> dict[str, PoolCoordinator]:

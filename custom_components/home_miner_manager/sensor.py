@@ -1,22 +1,18 @@
-"""Miner sensors: hashrate, temperature, power, shares, difficulty, energy.
+"""The sensor platform: miner sensors described here, the other kinds beside.
 
-The energy sensor itself lives in ``energy_sensor.py``.
-
-Hashrate has no Home Assistant device class (so no unit conversion); each miner
-type gets one fixed unit that suits its size, so long-term statistics never
-see a unit change: Bitaxe GH/s, NerdQAxe and Avalon Nano TH/s, NMMiner kH/s.
+Miner descriptions (what each sensor reads from its coordinator) are below;
+their entity classes are in ``entities/miner_sensors.py``. The hub's, the
+pools', the prices', the strategy's, cost and health sensors each come from
+their own module under ``entities/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
-    SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import (
@@ -31,29 +27,29 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 
 from .compat import PERCENTAGE
 from .devices.types import MinerType
-from .devices.units import hashrate_factor
+from .entities.cost_sensors import async_setup_cost_sensors
 from .entities.energy_sensor import MinerEnergySensor
 from .entities.health_sensor import build_health_sensors
-from .entities.platforms import async_setup_strategy_sensors
-from .entities.pool_sensors import pool_sensors
-from .entities.share_sensors import (
+from .entities.hub_sensors import (
     BEST_SHARE,
-    HubBestShareSensor,
-    difficulty_precision,
-    miner_share_sensors,
-    round_difficulty,
-)
-from .entities.status_sensors import (
     NOT_MINING,
-    STATUS,
+    HubBestShareSensor,
     HubNotMiningSensor,
+)
+from .entities.miner_sensors import (
+    MinerLastRestartSensor,
+    MinerSensor,
+    MinerSensorDescription,
     MinerStatusSensor,
 )
-from .entity import MinerEntity
+from .entities.pool_sensors import pool_sensors
+from .entities.price_sensors import price_sensors
+from .entities.share_sensors import miner_share_sensors, round_difficulty
+from .entities.strategy import strategy_reason_sensors, strategy_sensors
+from .miner.runtime import MinerStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,37 +61,6 @@ if TYPE_CHECKING:
     from .miner.coordinator import MinerCoordinator
 
 PARALLEL_UPDATES = 0
-
-# A reported uptime that moves the computed boot time by less than this is
-# clock noise between the miner and Home Assistant, not a restart.
-RESTART_TOLERANCE = timedelta(seconds=60)
-
-
-class HashrateScale(NamedTuple):
-    """The unit one miner type's hashrate is shown in."""
-
-    unit: str
-    precision: int
-
-    @property
-    def per_ghs(self) -> float:
-        """Return how many of this unit make one GH/s (the shared unit table)."""
-        factor = hashrate_factor(self.unit)
-        assert factor is not None  # the units below are all in the table
-        return 1.0 / factor
-
-
-HASHRATE_SCALES: dict[str, HashrateScale] = {
-    MinerType.BITAXE: HashrateScale("GH/s", 1),
-    MinerType.NERDQAXE: HashrateScale("TH/s", 2),
-    MinerType.AVALON_NANO: HashrateScale("TH/s", 2),
-    MinerType.NMMINER: HashrateScale("kH/s", 1),
-}
-DEFAULT_SCALE = HashrateScale("GH/s", 1)
-
-
-def _scale(coordinator: MinerCoordinator) -> HashrateScale:
-    return HASHRATE_SCALES.get(coordinator.miner_type, DEFAULT_SCALE)
 
 
 def _reject_rate(coordinator: MinerCoordinator) -> float | None:
@@ -146,18 +111,6 @@ def _has_power(coordinator: MinerCoordinator) -> bool:
         coordinator.miner_type != MinerType.NMMINER
         or coordinator.manual_power_watts is not None
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class MinerSensorDescription(SensorEntityDescription):
-    """Describe one miner sensor."""
-
-    exists_fn: Callable[[MinerCoordinator], bool] = lambda _: True
-    value_fn: Callable[[MinerCoordinator], StateType | datetime]
-    # value_fn returns GH/s; the entity shows it in the miner type's unit.
-    hashrate: bool = False
-    # A share difficulty: shown like every other difficulty of the integration.
-    difficulty: bool = False
 
 
 AXEOS = (MinerType.BITAXE, MinerType.NERDQAXE)
@@ -342,6 +295,14 @@ LAST_RESTART = MinerSensorDescription(
     value_fn=lambda c: c.data.uptime_seconds,
 )
 
+STATUS = MinerSensorDescription(
+    key="status",
+    translation_key="status",
+    device_class=SensorDeviceClass.ENUM,
+    options=[status.value for status in MinerStatus],
+    value_fn=lambda c: c.status.value,
+)
+
 ENERGY = MinerSensorDescription(
     key="energy",
     device_class=SensorDeviceClass.ENERGY,
@@ -373,92 +334,47 @@ async def async_setup_entry(
     entry: HMMConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the hub's sensors, and those of every miner, now and when one is added."""
+    """Add the hub's sensors, and those of every miner and pool, now and to come."""
     hub = entry.runtime_data
     async_add_entities(
         [
-            HubNotMiningSensor(hub, entry.entry_id, NOT_MINING),
-            HubBestShareSensor(hub, entry.entry_id, BEST_SHARE),
+            HubNotMiningSensor(hub.fleet, NOT_MINING),
+            HubBestShareSensor(hub.fleet, BEST_SHARE, hub.share_tracker),
         ]
     )
     async_setup_strategy_sensors(entry, async_add_entities)
     entry.async_on_unload(
-        entry.runtime_data.async_add_pool_platform(pool_sensors, async_add_entities)
-    )
-    entry.async_on_unload(
-        entry.runtime_data.async_add_platform(
-            Platform.SENSOR, miner_sensors, async_add_entities
+        hub.async_add_pool_platform(
+            Platform.SENSOR,
+            lambda pool: pool_sensors(pool, hub.fleet),
+            async_add_entities,
         )
     )
     entry.async_on_unload(
-        entry.runtime_data.async_add_platform(
+        hub.async_add_platform(Platform.SENSOR, miner_sensors, async_add_entities)
+    )
+    entry.async_on_unload(
+        hub.async_add_platform(
             Platform.SENSOR, build_health_sensors, async_add_entities
         )
     )
 
 
-class MinerSensor(MinerEntity, SensorEntity):
-    """A sensor whose value is read from the latest snapshot."""
+@callback
+def async_setup_strategy_sensors(
+    entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add price, band, reason and cost sensors (none until prices are set).
 
-    entity_description: MinerSensorDescription
-
-    def __init__(
-        self, coordinator: MinerCoordinator, description: MinerSensorDescription
-    ) -> None:
-        """Give hashrate the unit of this miner type."""
-        super().__init__(coordinator, description)
-        if description.hashrate:
-            scale = _scale(coordinator)
-            self._attr_native_unit_of_measurement = scale.unit
-            self._attr_suggested_display_precision = scale.precision
-        if description.difficulty:
-            self._attr_suggested_display_precision = difficulty_precision(coordinator)
-
-    @property
-    def native_value(self) -> StateType | datetime:
-        """Return the value from the latest snapshot (None → unknown)."""
-        if self.snapshot is None:
-            return None
-        value = self.entity_description.value_fn(self.coordinator)
-        if self.entity_description.hashrate and isinstance(value, int | float):
-            scale = _scale(self.coordinator)
-            # Drop float noise from the unit change; keep more than is shown.
-            return round(value * scale.per_ghs, scale.precision + 3)
-        return value
-
-
-class MinerLastRestartSensor(MinerEntity, SensorEntity):
-    """When the miner last booted, derived from its uptime.
-
-    A timestamp rather than an uptime counter so the state does not change on
-    every poll; it moves only when the miner restarts.
+    Also called when a first price source is saved (``options/apply.py``).
     """
-
-    entity_description: MinerSensorDescription
-    _boot: datetime | None = None
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        self._update_boot()
-        super()._handle_coordinator_update()
-
-    async def async_added_to_hass(self) -> None:
-        """Compute the boot time from data already fetched."""
-        await super().async_added_to_hass()
-        self._update_boot()
-
-    def _update_boot(self) -> None:
-        if self.snapshot is None or not self.coordinator.available:
-            return
-        uptime = self.snapshot.uptime_seconds
-        if uptime is None:
-            self._boot = None
-            return
-        boot = dt_util.utcnow().replace(microsecond=0) - timedelta(seconds=uptime)
-        if self._boot is None or abs(boot - self._boot) >= RESTART_TOLERANCE:
-            self._boot = boot
-
-    @property
-    def native_value(self) -> datetime | None:
-        """Return the boot time."""
-        return self._boot
+    entities = [*price_sensors(entry), *strategy_sensors(entry)]
+    if entities:
+        async_add_entities(entities)
+    if (runner := entry.runtime_data.strategy) is not None:
+        entry.async_on_unload(
+            entry.runtime_data.async_add_platform(
+                Platform.SENSOR, strategy_reason_sensors(runner), async_add_entities
+            )
+        )
+    async_setup_cost_sensors(entry, async_add_entities)

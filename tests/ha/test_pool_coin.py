@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.home_miner_manager.hub.pool_sync import pool_device_identifier
+from custom_components.home_miner_manager.entity import pool_device_identifier
 
 from .conftest import HubFactory, closed_port
 from .strategy_support import pool_subentry

@@ -1,6 +1,6 @@
 """Energy cost sensors: today and this month, per miner and for the hub.
 
-In the prices' currency (:attr:`PriceManager.currency`): Home Assistant's for
+In the prices' currency (:attr:`PriceCoordinator.currency`): Home Assistant's for
 every source but Octopus, GBP for Octopus (its prices are pence whatever Home
 Assistant's currency says); prices are minor units per kWh, costs major ones.
 
@@ -24,22 +24,20 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN
-from ..entity import MinerEntity
+from ..entity import FleetEntity, MinerEntity
 from ..prices.units import minor_per_major
 from .energy_sensor import ENERGY_MAX_GAP
-from .hub_entity import DebouncedWrite
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from ..data import HMMConfigEntry
     from ..miner.coordinator import MinerCoordinator
-    from ..tariff.coordinator import PriceManager
+    from ..miner.fleet import FleetCoordinator
+    from ..tariff.coordinator import PriceCoordinator
 
 COST_TODAY: Final = SensorEntityDescription(
     key="cost_today",
@@ -65,26 +63,6 @@ def period_start(key: str, moment: datetime) -> datetime:
 
 
 @dataclass(slots=True)
-class CostBook:
-    """Every miner's ledger, and who to tell when one moves."""
-
-    ledgers: dict[str, CostLedger] = field(default_factory=dict)
-    listeners: list[CALLBACK_TYPE] = field(default_factory=list)
-
-    @callback
-    def notify(self) -> None:
-        """Tell the listeners a ledger moved."""
-        for listener in list(self.listeners):
-            listener()
-
-    @callback
-    def add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when a ledger moves."""
-        self.listeners.append(listener)
-        return lambda: self.listeners.remove(listener)
-
-
-@dataclass(slots=True)
 class CostLedger:
     """One miner's running cost per period (major unit of the prices' currency)."""
 
@@ -104,7 +82,7 @@ class CostLedger:
             self.starts[key], self.totals[key] = start, 0.0
         return self.totals[key]
 
-    def add(self, now: datetime, watts: float | None, prices: PriceManager) -> None:
+    def add(self, now: datetime, watts: float | None, prices: PriceCoordinator) -> None:
         """Integrate power since the last reading and price it."""
         if watts is None:
             self.last_sample = None
@@ -129,16 +107,13 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         self,
         coordinator: MinerCoordinator,
         description: SensorEntityDescription,
-        prices: PriceManager,
-        book: CostBook,
+        prices: PriceCoordinator,
+        ledgers: dict[str, CostLedger],
     ) -> None:
-        """Share the miner's ledger with its other cost sensor."""
+        """Share the miner's ledger with its other cost sensor and the hub's."""
         super().__init__(coordinator, description)
         self.prices = prices
-        self.book = book
-        self.ledger = book.ledgers.setdefault(
-            coordinator.subentry.subentry_id, CostLedger()
-        )
+        self.ledger = ledgers.setdefault(coordinator.subentry.subentry_id, CostLedger())
 
     async def async_added_to_hass(self) -> None:
         """Restore the total if it belongs to the current period."""
@@ -160,7 +135,6 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         if self.entity_description.key == COST_TODAY.key:  # one sensor integrates
             watts = self.coordinator.power_watts if self.coordinator.available else None
             self.ledger.add(dt_util.utcnow(), watts, self.prices)
-            self.book.notify()
         super()._handle_coordinator_update()
 
     @property
@@ -185,35 +159,25 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         return period_start(self.entity_description.key, dt_util.utcnow())
 
 
-class HubCostSensor(DebouncedWrite, SensorEntity):
-    """Every miner's cost this day or month, summed."""
+class HubCostSensor(FleetEntity, SensorEntity):
+    """Every miner's cost this day or month, summed.
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
+    Miners report one after another: one sum and write a second (a
+    :class:`FleetEntity`), not one per miner (with 200 miners that was 40,000
+    ledger reads a poll).
+    """
 
     def __init__(
         self,
-        entry: HMMConfigEntry,
+        fleet: FleetCoordinator[MinerCoordinator],
         description: SensorEntityDescription,
-        prices: PriceManager,
-        book: CostBook,
+        prices: PriceCoordinator,
+        ledgers: dict[str, CostLedger],
     ) -> None:
-        """Sum the ledgers of ``book`` (one per miner subentry)."""
-        self.entity_description = description
-        self.entry = entry
+        """Sum ``ledgers`` (one per miner subentry)."""
+        super().__init__(fleet, description)
         self.prices = prices
-        self.book = book
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
-
-    async def async_added_to_hass(self) -> None:
-        """Follow every miner's ledger.
-
-        Miners report one after another: one sum and write a second, not one
-        per miner (with 200 miners that was 40,000 ledger reads a poll).
-        """
-        await super().async_added_to_hass()
-        self.async_on_remove(self.book.add_listener(self._async_changed))
+        self.ledgers = ledgers
 
     @property
     def native_value(self) -> float:
@@ -221,10 +185,7 @@ class HubCostSensor(DebouncedWrite, SensorEntity):
         now, currency = dt_util.utcnow(), self.prices.currency
         key = self.entity_description.key
         return round(
-            sum(
-                ledger.total(key, now, currency)
-                for ledger in self.book.ledgers.values()
-            ),
+            sum(ledger.total(key, now, currency) for ledger in self.ledgers.values()),
             6,
         )
 
@@ -241,7 +202,7 @@ class HubCostSensor(DebouncedWrite, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """How many miners are counted."""
-        return {"miners": len(self.book.ledgers)}
+        return {"miners": len(self.ledgers)}
 
 
 @callback
@@ -249,22 +210,21 @@ def async_setup_cost_sensors(
     entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the hub's and every miner's cost sensors (once prices are set)."""
-    prices = entry.runtime_data.prices
+    hub = entry.runtime_data
+    prices = hub.prices
     if prices is None:
         return
-    book = CostBook()
+    ledgers: dict[str, CostLedger] = {}  # by miner subentry
 
     def build(coordinator: MinerCoordinator) -> list[SensorEntity]:
         return [
-            MinerCostSensor(coordinator, COST_TODAY, prices, book),
-            MinerCostSensor(coordinator, COST_MONTH, prices, book),
+            MinerCostSensor(coordinator, COST_TODAY, prices, ledgers),
+            MinerCostSensor(coordinator, COST_MONTH, prices, ledgers),
         ]
 
     async_add_entities(
-        [HubCostSensor(entry, d, prices, book) for d in (COST_TODAY, COST_MONTH)]
+        [HubCostSensor(hub.fleet, d, prices, ledgers) for d in (COST_TODAY, COST_MONTH)]
     )
     entry.async_on_unload(
-        entry.runtime_data.async_add_platform(
-            Platform.SENSOR, build, async_add_entities
-        )
+        hub.async_add_platform(Platform.SENSOR, build, async_add_entities)
     )

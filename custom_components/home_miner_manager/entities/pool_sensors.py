@@ -13,13 +13,15 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfTime
 
 from ..compat import PERCENTAGE
-from .pool_entity import PoolEntity
+from ..entity import PoolEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from homeassistant.helpers.typing import StateType
 
+    from ..miner.coordinator import MinerCoordinator
+    from ..miner.fleet import FleetCoordinator
     from ..pool.coordinator import PoolCoordinator
 
 
@@ -85,9 +87,11 @@ POOL_SENSORS: tuple[PoolSensorDescription, ...] = (
 )
 
 
-def pool_sensors(pool: PoolCoordinator) -> list[PoolSensor]:
+def pool_sensors(
+    pool: PoolCoordinator, fleet: FleetCoordinator[MinerCoordinator]
+) -> list[PoolSensor]:
     """Return the sensors of a pool."""
-    return [PoolSensor(pool, description) for description in POOL_SENSORS]
+    return [PoolSensor(pool, description, fleet) for description in POOL_SENSORS]
 
 
 class PoolSensor(PoolEntity, SensorEntity):

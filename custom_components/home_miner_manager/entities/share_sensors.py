@@ -1,4 +1,4 @@
-"""Best-share sensors: the hub's best ever, and per miner its best and odds.
+"""Best-share sensors of a miner: its best ever, and its odds of a block.
 
 "Chance of a block today" is 1 - exp(-86400 x hashrate / (difficulty x 2^32)),
 from the miner's hashrate and its chain's network difficulty (the miner's own
@@ -7,7 +7,7 @@ figure, else the one its pool's statistics gave).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -19,22 +19,14 @@ from ..compat import PERCENTAGE
 from ..devices.types import MinerType
 from ..entity import MinerEntity
 from ..pools.high_shares import block_chance
-from .hub_entity import HubEntity
 
 if TYPE_CHECKING:
-    from ..data import HubData
-    from ..miner.best_shares import ShareTracker
     from ..miner.coordinator import MinerCoordinator
+    from ..miner.runtime import ShareObserver
 
 # Every share difficulty (best, session best, best ever, the hub's best) is a
 # measurement with the same display precision, so the frontend shows them all
 # alike ("4,290,000,000"), never one bare and one with separators.
-BEST_SHARE = SensorEntityDescription(
-    key="best_share",
-    translation_key="best_share",
-    state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=0,
-)
 BEST_SHARE_EVER = SensorEntityDescription(
     key="best_share_ever",
     translation_key="best_share_ever",
@@ -66,7 +58,7 @@ def difficulty_precision(coordinator: MinerCoordinator) -> int | None:
 
 
 def miner_best_ever(
-    coordinator: MinerCoordinator, tracker: ShareTracker | None
+    coordinator: MinerCoordinator, tracker: ShareObserver | None
 ) -> float | None:
     """Best of the stored shares and the device's own (all-time, session) figures."""
     candidates = [
@@ -86,69 +78,6 @@ def miner_share_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
         MinerBestShareSensor(coordinator, BEST_SHARE_EVER),
         MinerBlockChanceSensor(coordinator, BLOCK_CHANCE),
     ]
-
-
-class HubBestShareSensor(HubEntity, SensorEntity):
-    """The best share any miner of the hub ever found.
-
-    The stored leaderboard only holds shares seen rising since the hub began
-    tracking; a miner's own all-time best (AxeOS keeps it across reboots) can
-    be higher, so the best of both is shown.
-    """
-
-    def __init__(
-        self, hub: HubData, entry_id: str, description: SensorEntityDescription
-    ) -> None:
-        """Attach to the hub device."""
-        super().__init__(hub, entry_id, description)
-        types = {c.miner_type for c in hub.coordinators.values()}
-        if types == {MinerType.NMMINER}:
-            self._attr_suggested_display_precision = None
-
-    @property
-    def _tracker(self) -> ShareTracker | None:
-        return self.hub.share_tracker
-
-    async def async_added_to_hass(self) -> None:
-        """Also follow new best shares."""
-        await super().async_added_to_hass()
-        if (tracker := self._tracker) is not None:
-            self.async_on_remove(tracker.async_add_listener(self._async_changed))
-
-    def _best_miner(self) -> tuple[float, str] | None:
-        """Return the highest best-ever of the configured miners, and whose."""
-        bests = [
-            (best, coordinator.name)
-            for coordinator in self.hub.coordinators.values()
-            if (best := miner_best_ever(coordinator, self._tracker)) is not None
-        ]
-        return max(bests) if bests else None
-
-    @property
-    def native_value(self) -> float | int | None:
-        """Return the best difficulty (stored, or a miner's own best ever)."""
-        top = self._tracker.top if self._tracker is not None else None
-        known = [top.difficulty] if top is not None else []
-        if (miner := self._best_miner()) is not None:
-            known.append(miner[0])
-        return round_difficulty(max(known)) if known else None
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return who found it, on which coin, and when (if stored)."""
-        top = self._tracker.top if self._tracker is not None else None
-        miner = self._best_miner()
-        if miner is not None and (top is None or miner[0] > top.difficulty):
-            # Reported by the miner itself: who, but not when nor where.
-            return {"miner": miner[1]}
-        if top is None:
-            return {}
-        return {
-            "miner": top.miner_name,
-            "coin": top.coin,
-            "pool": top.pool_name,
-            "when": top.timestamp.isoformat() + "Z",
-        }
 
 
 class MinerBestShareSensor(MinerEntity, SensorEntity):

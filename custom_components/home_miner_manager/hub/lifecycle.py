@@ -152,9 +152,8 @@ async def async_remove_miner(
 ) -> None:
     """Forget a deleted miner subentry; keep its history in the database."""
     hub = entry.runtime_data
-    coordinator = hub.coordinators.pop(subentry_id)
+    coordinator = hub.fleet.async_remove(subentry_id)
     await coordinator.async_shutdown()
-    hub.async_notify_miner_listeners()
     async_delete_miner_issues(hass, subentry_id)
     device_registry = dr.async_get(hass)
     device = device_by_identifier(

@@ -34,6 +34,7 @@ from ..const import (
     SUBENTRY_POOL,
 )
 from ..db.pool_rows import PoolRow, disable_pool, save_pools
+from ..entity import pool_device_identifier, pool_model
 from ..pool.coordinator import PoolCoordinator, pool_target_data
 from .rows import async_save_rows
 
@@ -149,16 +150,6 @@ def _hub_closing(hass: HomeAssistant, entry: HMMConfigEntry, hub: HubData) -> bo
     )
 
 
-def pool_model(data: Mapping[str, Any]) -> str:
-    """Return a pool device's model: its coin (``DGB pool``)."""
-    return f"{data.get(CONF_COIN, '?')} pool"
-
-
-def pool_device_identifier(subentry_id: str) -> tuple[str, str]:
-    """Return the device registry identifier of a pool's device."""
-    return (DOMAIN, f"pool_{subentry_id}")
-
-
 def _same(pool: PoolCoordinator, new: ConfigSubentry) -> bool:
     """Return True if only the remembered row id differs from what is applied.
 
@@ -182,7 +173,7 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
     wanted = pool_subentries(entry)
     actor = await async_actor(hass)
     for subentry_id in [sid for sid in hub.pools if sid not in wanted]:
-        pool = hub.pools.pop(subentry_id)
+        pool = hub.pool_fleet.async_remove(subentry_id)
         await pool.async_shutdown()
         await hub.database.async_run(partial(disable_pool, pool_id=pool.pool_id))
         queue_audit(
@@ -246,4 +237,5 @@ async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
             registry.async_update_device(
                 device.id, name=subentry.title, model=pool_model(subentry.data)
             )
-    hub.async_notify_pool_listeners()
+    # Renamed, enabled or disabled pools: the miners' pool selects follow.
+    hub.pool_fleet.async_update_listeners()

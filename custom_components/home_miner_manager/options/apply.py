@@ -21,12 +21,12 @@ from homeassistant.core import callback
 from homeassistant.helpers import entity_platform, entity_registry as er
 
 from ..const import DOMAIN
-from ..entities.platforms import async_setup_strategy_sensors
 from ..entities.price_sensors import CryptoPriceSensor
 from ..entities.strategy import async_setup_strategy_switches
 from ..entities.strategy_calendar import strategy_calendars
 from ..hub.strategy_setup import async_start_strategy, reload_options
 from ..prices.crypto import COINS
+from ..sensor import async_setup_strategy_sensors
 from ..tariff.coin_prices import CryptoManager
 from ..tariff.coordinator import prices_configured
 

@@ -8,6 +8,7 @@ stored one. Every change writes an audit row (secrets masked).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 import re
 from typing import TYPE_CHECKING, Any, Final
@@ -36,6 +37,8 @@ from ..monitor.notify_channels import (
 from .form import async_audit, hub_data, unchanged
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 
     from .form import OptionsDraft
@@ -57,62 +60,74 @@ def _row(flow: OptionsFlow, channel_id: int | None) -> dict[str, Any] | None:
     return next((row for row in _rows(flow) if row["id"] == channel_id), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _SecretChannel:
+    """A channel reached through one secret (never shown back) and plain fields."""
+
+    secret: str
+    valid: Callable[[str], bool]
+    error: str  # shown under the secret when it is malformed
+    plain: tuple[str, ...] = ()
+
+
+_SECRET_CHANNELS: Final = {
+    "telegram": _SecretChannel(
+        "bot_token",
+        lambda token: bool(_TELEGRAM_TOKEN.match(token)),
+        "invalid_bot_token",
+        ("chat_id",),
+    ),
+    "discord": _SecretChannel(
+        "webhook_url",
+        lambda url: url.startswith(("https://", "http://")),
+        "invalid_webhook_url",
+    ),
+}
+
+
 async def async_step_channel_telegram(
     flow: OptionsFlow, draft: OptionsDraft, user_input: dict[str, Any] | None
 ) -> ConfigFlowResult:
     """Add or edit a Telegram chat (bot token, chat id)."""
-    draft.channel_type = "telegram"
-    stored = _stored(flow, draft)
-    errors: dict[str, str] = {}
-    if user_input is not None:
-        token = str(user_input.get("bot_token") or "").strip() or stored.get(
-            "bot_token", ""
-        )
-        if not _TELEGRAM_TOKEN.match(token):
-            errors["bot_token"] = "invalid_bot_token"  # noqa: S105  (an error key)
-        else:
-            return await _async_save(
-                flow,
-                draft,
-                user_input,
-                {"bot_token": token, "chat_id": str(user_input["chat_id"]).strip()},
-            )
-    schema = {
-        **_name_fields(flow, draft, stored),
-        vol.Optional("bot_token"): _PASSWORD,
-        vol.Required("chat_id", default=stored.get("chat_id", "")): _TEXT,
-    }
-    return _form(flow, "channel_telegram", schema, errors)
+    return await _async_secret_channel(flow, draft, user_input, "telegram")
 
 
 async def async_step_channel_discord(
     flow: OptionsFlow, draft: OptionsDraft, user_input: dict[str, Any] | None
 ) -> ConfigFlowResult:
     """Add or edit a Discord webhook."""
-    draft.channel_type = "discord"
-    stored = _stored(flow, draft)
+    return await _async_secret_channel(flow, draft, user_input, "discord")
+
+
+async def _async_secret_channel(
+    flow: OptionsFlow, draft: OptionsDraft, user_input: dict[str, Any] | None, kind: str
+) -> ConfigFlowResult:
+    spec = _SECRET_CHANNELS[kind]
+    stored = _editing(flow, draft, kind)
     errors: dict[str, str] = {}
     if user_input is not None:
-        url = str(user_input.get("webhook_url") or "").strip() or stored.get(
-            "webhook_url", ""
-        )
-        if not url.startswith(("https://", "http://")):
-            errors["webhook_url"] = "invalid_webhook_url"
+        # An empty field keeps the stored secret.
+        secret = str(user_input.get(spec.secret) or "").strip()
+        secret = secret or str(stored.get(spec.secret, ""))
+        if not spec.valid(secret):
+            errors[spec.secret] = spec.error
         else:
-            return await _async_save(flow, draft, user_input, {"webhook_url": url})
+            plain = {key: str(user_input[key]).strip() for key in spec.plain}
+            values = {spec.secret: secret, **plain}
+            return await _async_save(flow, draft, user_input, values)
     schema = {
         **_name_fields(flow, draft, stored),
-        vol.Optional("webhook_url"): _PASSWORD,
+        vol.Optional(spec.secret): _PASSWORD,
+        **{vol.Required(key, default=stored.get(key, "")): _TEXT for key in spec.plain},
     }
-    return _form(flow, "channel_discord", schema, errors)
+    return _form(flow, f"channel_{kind}", schema, errors)
 
 
 async def async_step_channel_ha_notify(
     flow: OptionsFlow, draft: OptionsDraft, user_input: dict[str, Any] | None
 ) -> ConfigFlowResult:
     """Add or edit Home Assistant notify targets."""
-    draft.channel_type = "ha_notify"
-    stored = _stored(flow, draft)
+    stored = _editing(flow, draft, "ha_notify")
     errors: dict[str, str] = {}
     placeholders = {"service": "", "entity": ""}
     hass = flow.hass
@@ -206,8 +221,9 @@ async def async_step_channel_delete(
     return flow.async_show_form(step_id="channel_delete", data_schema=_choice(flow))
 
 
-def _stored(flow: OptionsFlow, draft: OptionsDraft) -> dict[str, Any]:
-    """Return the edited channel's stored settings (none for a new one)."""
+def _editing(flow: OptionsFlow, draft: OptionsDraft, kind: str) -> dict[str, Any]:
+    """Note the kind of channel set up; return its stored settings (none if new)."""
+    draft.channel_type = kind
     row = _row(flow, draft.channel_id) if draft.channel_id is not None else None
     return dict(row["config"]) if row else {}
 
@@ -254,26 +270,14 @@ async def _async_save(
     name = str(user_input[CONF_CHANNEL_NAME]).strip() or draft.channel_type
     config = {CONF_CHANNEL_NAME: name, **values}
     enabled = bool(user_input.get("enabled", True))
+    write: Callable[..., object]
     if draft.channel_id is None:
-        await hub.database.async_run(
-            partial(
-                add_channel,
-                channel_type=draft.channel_type,
-                config=config,
-                enabled=enabled,
-            )
-        )
+        write = partial(add_channel, channel_type=draft.channel_type)
         action = "notification_channel_added"
     else:
-        await hub.database.async_run(
-            partial(
-                update_channel,
-                channel_id=draft.channel_id,
-                config=config,
-                enabled=enabled,
-            )
-        )
+        write = partial(update_channel, channel_id=draft.channel_id)
         action = "notification_channel_updated"
+    await hub.database.async_run(partial(write, config=config, enabled=enabled))
     await async_audit(
         flow,
         action,

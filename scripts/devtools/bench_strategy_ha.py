@@ -157,7 +157,7 @@ async def until(check: Any, limit: float) -> float:
 
 def executed(strategy: Any) -> bool:
     """No fleet execution running (strategy_fleet keeps its task)."""
-    task = strategy._task  # noqa: SLF001 - a benchmark may look inside
+    task = strategy.executor._task  # noqa: SLF001 - a benchmark may look inside
     return task is None or task.done()
 
 

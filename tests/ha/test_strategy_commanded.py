@@ -293,7 +293,7 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
     async_fire_time_changed(hass)
     # Background tasks are not waited for: one waits for the miner for good.
     await _until(hass, lambda: plug.calls == ["off", "on"])
-    await _until(hass, lambda: entry.runtime_data.strategy._task is not None)
+    await _until(hass, lambda: entry.runtime_data.strategy.executor._task is not None)
     if then == "strategy_off":
         await hass.services.async_call(
             "switch",
@@ -301,7 +301,7 @@ async def test_off_does_not_wait_for_a_miner_still_booting(
             {"entity_id": entity_id(hass, "switch", f"{HUB_ID}_agile_strategy")},
             blocking=True,
         )
-        await _until(hass, lambda: entry.runtime_data.strategy._task is None)
+        await _until(hass, lambda: entry.runtime_data.strategy.executor._task is None)
         await axeos_sim.start()  # the miner is up at last
         axeos_sim.log.clear()
         for _ in range(30):  # well past the 2-minute wait

@@ -28,7 +28,6 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from ..agile.fleet import band_name
 from ..const import (
     CONF_HYSTERESIS_SLOTS,
     CONF_WHEN_PRICE_UNKNOWN,
@@ -43,9 +42,10 @@ from ..prices.octopus_entity import parse_time
 from ..prices.slots import SLOT_LENGTH, PriceSlot
 from ..prices.units import minor_per_major
 from ..strategy.backtest import BacktestMiner, MinerResult, run_backtest
+from ..strategy.describe import band_name
 
 if TYPE_CHECKING:
-    from ..agile.runner import StrategyRunner
+    from ..agile.coordinator import StrategyCoordinator
     from ..data import HMMConfigEntry
     from ..miner.coordinator import MinerCoordinator
 
@@ -80,7 +80,7 @@ SCHEMA: Final = vol.Schema(
 )
 
 
-def _runner(hass: HomeAssistant) -> tuple[HMMConfigEntry, StrategyRunner]:
+def _runner(hass: HomeAssistant) -> tuple[HMMConfigEntry, StrategyCoordinator]:
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED and entry.runtime_data.strategy:
             return entry, entry.runtime_data.strategy

@@ -1,4 +1,4 @@
-"""Commanded values and retries: half of the strategy's fleet execution.
+"""Commanded values and retries of the strategy's fleet runs.
 
 What was commanded overlays each miner's last poll (``strategy.commanded``)
 until a poll shows it; failures are tried again within one poll interval,
@@ -18,14 +18,15 @@ from homeassistant.util import dt as dt_util
 from ..miner.runtime import scan_interval
 from ..strategy.commanded import Commanded, due, overlay, record
 from ..strategy.plan import PlanReason
-from .miner_plan import miner_view
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from ..data import HMMConfigEntry
     from ..miner.coordinator import MinerCoordinator
-    from ..strategy.plan import Command, MinerPlan, MinerView
+    from ..strategy.plan import Command, MinerPlan
+    from ..strategy.view import MinerView
+    from .views import MinerViews
 
 # A check of commanded values waits this long past one poll interval.
 CHECK_MARGIN: Final = timedelta(seconds=2)
@@ -39,32 +40,37 @@ CHECK_FOR: Final = timedelta(minutes=5)
 
 
 class CommandChecks:
-    """Overlay and retry half of :class:`~.strategy_fleet.FleetExecutor`."""
+    """What was commanded, laid over the polls; when to run the plan again."""
 
-    hass: HomeAssistant
-    entry: HMMConfigEntry
-    _stopped: bool
-    _unsub_retry: CALLBACK_TYPE | None
-    _retry_at: datetime | None
-    # Commanded values not yet seen in a poll, and the poll seen when sent.
-    commanded: dict[int, Commanded]
-    _seen: dict[int, object]
-    # What each miner reported when the current plan was made.
-    _readings: dict[int, MinerView]
-    # Since when each miner's commands fail (absent: they do not).
-    _failing_since: dict[int, datetime]
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        views: MinerViews,
+        run_again: Callable[[str], None],
+    ) -> None:
+        """Read miners through ``views``; ``run_again("retry")`` when due."""
+        self.hass = hass
+        self._views = views
+        self._run_again = run_again
+        self.stopped = False
+        self._unsub_retry: CALLBACK_TYPE | None = None
+        self._retry_at: datetime | None = None
+        # Commanded values not yet seen in a poll, and the poll seen when sent.
+        self.commanded: dict[int, Commanded] = {}
+        self._seen: dict[int, object] = {}
+        # What each miner reported when the current plan was made.
+        self._readings: dict[int, MinerView] = {}
+        # Since when each miner's commands fail (absent: they do not).
+        self._failing_since: dict[int, datetime] = {}
 
-    def _start_execution(self, trigger: str, *, supersede: bool = False) -> None:
-        raise NotImplementedError
-
-    def _views(
-        self, coordinators: dict[int, MinerCoordinator], now: datetime
+    def views(
+        self, coordinators: Mapping[int, MinerCoordinator], now: datetime
     ) -> list[MinerView]:
         """Return each miner's view: its readings, overlaid with what is pending."""
         views = []
         self._readings = {}
         for miner_id, coordinator in coordinators.items():
-            reading = miner_view(self.hass, self.entry, coordinator, True)
+            reading = self._views.view(coordinator)
             self._readings[miner_id] = reading
             view, pending = overlay(
                 reading,
@@ -81,9 +87,9 @@ class CommandChecks:
             views.append(view)
         return views
 
-    def _schedule_checks(
+    def schedule(
         self,
-        coordinators: dict[int, MinerCoordinator],
+        coordinators: Mapping[int, MinerCoordinator],
         plans: list[MinerPlan],
         results: list[bool],
     ) -> None:
@@ -113,9 +119,8 @@ class CommandChecks:
         if moments:
             self._schedule_retry(min(moments))
 
-    def _record_commanded(
-        self, coordinator: MinerCoordinator, done: list[Command]
-    ) -> None:
+    def record(self, coordinator: MinerCoordinator, done: list[Command]) -> None:
+        """Remember what went through, until a poll shows it."""
         if not done:
             return
         miner_id = coordinator.miner_id
@@ -130,7 +135,7 @@ class CommandChecks:
     @callback
     def _schedule_retry(self, when: datetime) -> None:
         """Run again at ``when`` (an earlier moment replaces a later one)."""
-        if self._stopped:
+        if self.stopped:
             return
         if self._unsub_retry is not None:
             if self._retry_at is not None and self._retry_at <= when:
@@ -140,7 +145,18 @@ class CommandChecks:
         @callback
         def _retry(_now: datetime) -> None:
             self._unsub_retry = self._retry_at = None
-            self._start_execution("retry")
+            self._run_again("retry")
 
         self._retry_at = when
         self._unsub_retry = async_track_point_in_utc_time(self.hass, _retry, when)
+
+    @callback
+    def cancel_retry(self) -> None:
+        """Drop the next retry (the strategy is off or stops)."""
+        if self._unsub_retry is not None:
+            self._unsub_retry()
+            self._unsub_retry = self._retry_at = None
+
+    def clear(self) -> None:
+        """Forget what was commanded (the strategy was switched off)."""
+        self.commanded.clear()

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import Context
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from ..compat import device_by_identifier
-from ..const import DOMAIN
-from ..strategy.describe import commands_text
+from ..const import DOMAIN, EVENT_BAND_CHANGED, LOGGER
+from ..strategy.describe import band_name, commands_text
 from ..strategy.plan import Action, PlanReason
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from ..miner.coordinator import MinerCoordinator
+    from ..strategy.decide import Decision
     from ..strategy.plan import Command
 
 EVENT_STRATEGY_ACTION: Final = "home_miner_manager_strategy_action"
@@ -106,6 +107,26 @@ def fire_action(
         },
         context=context,
     )
+
+
+def fire_band_changed(
+    hass: HomeAssistant, previous: Decision | None, decision: Decision, trigger: str
+) -> dict[str, Any]:
+    """Fire the band change event; return its data (also stored and audited)."""
+    old = previous.band if previous is not None else None
+    data = {
+        "from_band": band_name(old),
+        "to_band": band_name(decision.band),
+        "from_band_id": old.id if old is not None else None,
+        "to_band_id": decision.band_id,
+        "coin": decision.band.target_coin if decision.band else None,
+        "price_pence": decision.price_pence,
+        "reason": decision.reason.value,
+        "trigger": trigger,
+    }
+    LOGGER.info("Strategy band %s -> %s", data["from_band"], data["to_band"])
+    hass.bus.async_fire(EVENT_BAND_CHANGED, data)
+    return data
 
 
 def action_message(data: dict[str, object]) -> str:

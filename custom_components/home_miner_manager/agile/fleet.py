@@ -3,10 +3,10 @@
 One task per enrolled miner (``asyncio.gather``): a slot change reaches 200
 miners in about one device's latency, not 200 of them. Commands run as the
 ``system`` user; refusals are tried again within a poll interval (see
-:mod:`.strategy_checks`) and at every reconcile; a miner already brought to
-the band and changed since is recorded as drift. A new band cancels a run
-still waiting for a miner. Each miner's commands fire a logbook event first
-(:mod:`.strategy_events`).
+:mod:`.checks`) and at every reconcile; a miner already brought to the band
+and changed since is recorded as drift. A new band cancels a run still
+waiting for a miner. Each miner's commands fire a logbook event first
+(:mod:`.events`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
@@ -24,11 +24,10 @@ from ..audit import Actor
 from ..compat import forget_client
 from ..const import DOMAIN, LOGGER
 from ..db.exceptions import DatabaseError
-from ..db.models import AuditLog, Event, utcnow
 from ..db.strategy_rows import efficiency_since
 from ..strategy.champion import ChampionState, record_champion_result
 from ..strategy.describe import band_name
-from ..strategy.plan import Action, MinerView, PlanReason, plan_fleet
+from ..strategy.plan import Action, PlanReason, plan_fleet
 from .checks import CommandChecks
 from .events import (
     KIND_CANNOT_TURN_OFF,
@@ -40,25 +39,23 @@ from .events import (
     command_context,
     fire_action,
 )
-from .miner_plan import (
-    MinerRunState,
-    async_apply,
-    power_switch,
-    set_expected_offline,
-)
+from .miner_plan import MinerRunState, async_apply, set_expected_offline
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
-    from ..data import HMMConfigEntry
+    from homeassistant.config_entries import ConfigEntry
+
+    from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
     from ..strategy.bands import Band
     from ..strategy.decide import Decision
     from ..strategy.plan import Command, MinerPlan
+    from ..strategy.view import MinerView
+    from .records import StrategyRecords
+    from .views import MinerViews
 
-__all__ = ["SOURCE", "FleetExecutor", "as_system", "band_name"]
-
-SOURCE: Final = "agile_strategy"
 CHAMPION_WINDOW: Final = timedelta(hours=6)
 
 
@@ -67,66 +64,66 @@ def as_system() -> None:
     forget_client()
 
 
-class FleetExecutor(CommandChecks):
-    """Execution half of :class:`~.strategy_runner.StrategyRunner`."""
-
-    hass: HomeAssistant
-    entry: HMMConfigEntry
-    strategy_id: int
-    enabled: bool
-    enrolled: set[int]
-    decision: Decision | None
-    champion: ChampionState
-    miners: dict[int, MinerRunState]
-    _stopped: bool
-    _task: asyncio.Task[None] | None
-    _pending: str | None
-    _unsub_retry: CALLBACK_TYPE | None
-    _retry_at: datetime | None
-    contexts: dict[int, CommandContext]
+class Decided(Protocol):
+    """What the executor carries out: the strategy's state now."""
 
     @property
-    def database(self) -> Any:
-        """The hub's database."""
-        return self.entry.runtime_data.database
+    def enabled(self) -> bool:
+        """Whether the strategy runs."""
 
-    async def _async_persist(self, action_time: datetime | None) -> None:
-        raise NotImplementedError
+    @property
+    def decision(self) -> Decision | None:
+        """The band in effect."""
 
-    def _notify(self) -> None:
-        raise NotImplementedError
+    @property
+    def enrolled(self) -> set[int]:
+        """Miner ids that follow the strategy."""
 
-    def _audit(
+    async def async_executed(self) -> None:
+        """Store the miners' state and show it (a run ended)."""
+
+
+class FleetExecutor:
+    """Runs the decided band's plan on every enrolled miner."""
+
+    def __init__(
         self,
-        actor: Actor,
-        action: str,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
         *,
-        changes: dict[str, Any] | None = None,
-        miner: MinerCoordinator | None = None,
-        status: str = "success",
-        error: str | None = None,
+        coordinators: Mapping[str, MinerCoordinator],
+        database: Database,
+        records: StrategyRecords,
+        views: MinerViews,
+        decided: Decided,
     ) -> None:
-        self.database.queue_insert(
-            AuditLog,
-            timestamp=utcnow(),
-            user=actor.user,
-            ip_address=actor.ip_address,
-            user_agent=actor.user_agent,
-            action=action,
-            resource_type="miner" if miner is not None else SOURCE,
-            resource_id=miner.miner_id if miner is not None else self.strategy_id,
-            resource_name=(miner.subentry.title if miner else "Agile strategy")[:255],
-            changes=changes,
-            status=status,
-            error_message=(error or "")[:500] or None,
-        )
-
-    # -- execution --------------------------------------------------------------------
+        """Command the miners of ``coordinators`` as ``decided`` says."""
+        self.hass = hass
+        self.entry = entry
+        self._coordinators = coordinators
+        self._database = database
+        self._records = records
+        self._decided = decided
+        self.checks = CommandChecks(hass, views, self.start)
+        self.champion = ChampionState()
+        self.miners: dict[int, MinerRunState] = {}
+        self.contexts: dict[int, CommandContext] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._pending: str | None = None
+        self._stopped = False
 
     @callback
-    def _start_execution(self, trigger: str, *, supersede: bool = False) -> None:
+    def stop(self) -> None:
+        """Send nothing more (the entry unloads)."""
+        self._stopped = self.checks.stopped = True
+        self.checks.cancel_retry()
+
+    @callback
+    def start(self, trigger: str, *, supersede: bool = False) -> None:
         """Execute the decision; ``supersede``: a new band, stop the old run."""
-        if not self.enabled or self.decision is None or self._stopped:
+        if not self._decided.enabled or self._decided.decision is None:
+            return
+        if self._stopped:
             return
         running = (
             self._task if self._task is not None and not self._task.done() else None
@@ -154,19 +151,18 @@ class FleetExecutor(CommandChecks):
         if self._pending is not None and not self._stopped:
             pending, self._pending = self._pending, None
             self._task = None
-            self._start_execution(pending)
+            self.start(pending)
 
     async def _async_execute_once(self, trigger: str) -> None:
-        decision = self.decision
+        decision = self._decided.decision
         if decision is None:
             return
         now = dt_util.utcnow()
+        enrolled = self._decided.enrolled
         coordinators = {
-            c.miner_id: c
-            for c in self.entry.runtime_data.coordinators.values()
-            if c.miner_id in self.enrolled
+            c.miner_id: c for c in self._coordinators.values() if c.miner_id in enrolled
         }
-        views = self._views(coordinators, now)
+        views = self.checks.views(coordinators, now)
         histories = {
             miner_id: self.miners.get(miner_id, MinerRunState()).history
             for miner_id in coordinators
@@ -189,9 +185,8 @@ class FleetExecutor(CommandChecks):
                 for plan in fleet.plans
             )
         )
-        await self._async_persist(None)
-        self._notify()
-        self._schedule_checks(coordinators, fleet.plans, results)
+        await self._decided.async_executed()
+        self.checks.schedule(coordinators, fleet.plans, results)
 
     async def _async_with_efficiency(
         self, views: list[MinerView], now: datetime
@@ -199,7 +194,7 @@ class FleetExecutor(CommandChecks):
         """Champion bands rank miners by J/TH over the last 6 hours."""
         ids = [view.miner_id for view in views]
         try:
-            measured = await self.database.async_run(
+            measured = await self._database.async_run(
                 lambda s: efficiency_since(s, ids, now - CHAMPION_WINDOW)
             )
         except DatabaseError as err:
@@ -233,11 +228,7 @@ class FleetExecutor(CommandChecks):
             f"{c.action.value}:{c.value}" if c.value else c.action.value
             for c in plan.commands
         ]
-        changes = {
-            "commands": names,
-            "band": band_name(band),
-            "trigger": trigger,
-        }
+        changes = {"commands": names, "band": band_name(band), "trigger": trigger}
         # Already brought to this band before: someone changed it since.
         drift = run.applied_band_id == band_key
         kind = KIND_DRIFT if drift else KIND_SET
@@ -259,21 +250,9 @@ class FleetExecutor(CommandChecks):
         try:
             await async_apply(self.hass, self.entry, coordinator, plan.commands, done)
         except HomeAssistantError as err:
-            self._record_commanded(coordinator, done)
-            if run.last_error != str(err):  # once, not at every retry
-                fire_action(
-                    self.hass,
-                    coordinator,
-                    KIND_FAILED,
-                    commands=plan.commands,
-                    error=str(err),
-                    context=sent.context,
-                )
-            run.last_error = str(err)
-            if plan.reason is PlanReason.CHAMPION:
-                self.champion = record_champion_result(self.champion, ok=False)
-            LOGGER.debug("Strategy command for %s refused: %s", coordinator.name, err)
-            self._audit(
+            self.checks.record(coordinator, done)
+            self._failed(coordinator, run, plan, sent, err)
+            self._records.audit(
                 Actor(),
                 "agile_strategy_executed",
                 miner=coordinator,
@@ -282,7 +261,7 @@ class FleetExecutor(CommandChecks):
                 error=str(err),
             )
             return False
-        self._record_commanded(coordinator, done)
+        self.checks.record(coordinator, done)
         now = dt_util.utcnow()
         run.history = [*run.history, now][-12:]
         run.last_command, run.last_command_at, run.last_error = (
@@ -296,19 +275,38 @@ class FleetExecutor(CommandChecks):
         if plan.reason is PlanReason.CHAMPION:
             self.champion = record_champion_result(self.champion, ok=True)
         run.applied_band_id = band_key
-        event_type = "strategy_drift_corrected" if drift else "strategy_action"
-        self.database.queue_insert(
-            Event,
-            timestamp=utcnow(),
-            event_type=event_type,
-            source=SOURCE,
-            message=f"{coordinator.subentry.title}: {', '.join(names)}"[:500],
-            data={"miner_id": coordinator.miner_id, **changes},
+        self._records.event(
+            "strategy_drift_corrected" if drift else "strategy_action",
+            f"{coordinator.subentry.title}: {', '.join(names)}",
+            {"miner_id": coordinator.miner_id, **changes},
         )
-        self._audit(
+        self._records.audit(
             Actor(), "agile_strategy_executed", miner=coordinator, changes=changes
         )
         return True
+
+    def _failed(
+        self,
+        coordinator: MinerCoordinator,
+        run: MinerRunState,
+        plan: MinerPlan,
+        sent: CommandContext,
+        err: HomeAssistantError,
+    ) -> None:
+        """Tell the logbook once (not at every retry); count a champion's failure."""
+        if run.last_error != str(err):
+            fire_action(
+                self.hass,
+                coordinator,
+                KIND_FAILED,
+                commands=plan.commands,
+                error=str(err),
+                context=sent.context,
+            )
+        run.last_error = str(err)
+        if plan.reason is PlanReason.CHAMPION:
+            self.champion = record_champion_result(self.champion, ok=False)
+        LOGGER.debug("Strategy command for %s refused: %s", coordinator.name, err)
 
     def _in_place(
         self,
@@ -340,35 +338,23 @@ class FleetExecutor(CommandChecks):
             run.off_by_strategy = True
             set_expected_offline(coordinator, True)
 
-    def command_context(self, miner_id: int) -> CommandContext | None:
-        """Return the context of the miner's latest commands (for its selects)."""
-        return self.contexts.get(miner_id)
+    def stop_commanding(self) -> None:
+        """Cancel a run in progress and the next retry; release the miners.
 
-    def _stop_commanding(self) -> None:
-        """Cancel a run in progress and the next retry (the strategy is off)."""
+        The strategy is off: a run waiting for a miner sends nothing more, and
+        miners it switched off are no longer expected offline.
+        """
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._task = self._pending = None
-        if self._unsub_retry is not None:
-            self._unsub_retry()
-            self._unsub_retry = self._retry_at = None
+        self.checks.cancel_retry()
+        for coordinator in self._coordinators.values():
+            self.release(coordinator)
+        self.checks.clear()
 
-    def _release_all(self) -> None:
-        for coordinator in self.entry.runtime_data.coordinators.values():
-            self._release(coordinator)
-
-    def _release(self, coordinator: MinerCoordinator) -> None:
+    def release(self, coordinator: MinerCoordinator) -> None:
+        """Stop keeping this miner off (taken out, or the strategy is off)."""
         run = self.miners.get(coordinator.miner_id)
         if run is not None and run.off_by_strategy:
             run.off_by_strategy = False
             set_expected_offline(coordinator, False)
-
-    # -- for entities ------------------------------------------------------------------
-
-    def miner_state(self, coordinator: MinerCoordinator) -> MinerRunState | None:
-        """Return what the strategy remembers about this miner."""
-        return self.miners.get(coordinator.miner_id)
-
-    def has_power_switch(self, coordinator: MinerCoordinator) -> bool:
-        """Return True when the miner hangs on a switch the strategy can use."""
-        return power_switch(coordinator) is not None

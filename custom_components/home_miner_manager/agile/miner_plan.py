@@ -11,15 +11,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .. import const
 from ..const import CONF_POWER_SWITCH, DOMAIN
 from ..miner import commands
-from ..strategy.plan import Action, MinerView
-from .pools import coin_in_use, pool_for_coin
+from ..strategy.plan import Action
+from .pools import pool_for_coin
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from ..devices.snapshot import MinerSnapshot
     from ..miner.coordinator import MinerCoordinator
     from ..strategy.plan import Command
 
@@ -94,46 +92,6 @@ def power_switch(coordinator: MinerCoordinator) -> str | None:
     """Return the miner's power switch entity id, if it has one."""
     value = coordinator.subentry.data.get(CONF_POWER_SWITCH)
     return str(value) if value else None
-
-
-def reported_user(data: MinerSnapshot) -> str | None:
-    """Return the stratum user the miner reports (None: its driver does not)."""
-    user = data.extras.get("pool_user")
-    return user if isinstance(user, str) else None
-
-
-def efficiency_j_th(coordinator: MinerCoordinator) -> float | None:
-    """J/TH from the latest reading (None when unknown)."""
-    data = coordinator.data if coordinator.available else None
-    if data is None or not data.hashrate_ghs or data.power_watts is None:
-        return None
-    return float(data.power_watts) / (data.hashrate_ghs / 1000.0)
-
-
-def miner_view(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    coordinator: MinerCoordinator,
-    enrolled: bool,
-) -> MinerView:
-    """Return what the plan needs to know about this miner now."""
-    switch_id = power_switch(coordinator)
-    powered: bool | None = None
-    if switch_id and (state := hass.states.get(switch_id)) is not None:
-        powered = {STATE_ON: True, STATE_OFF: False}.get(state.state)
-    data = coordinator.data if coordinator.available else None
-    return MinerView(
-        miner_id=coordinator.miner_id,
-        miner_type=str(coordinator.miner_type),
-        enrolled=enrolled,
-        has_power_switch=switch_id is not None,
-        powered=powered,
-        mode=data.mode if data is not None else None,
-        pool_coin=coin_in_use(entry, data.pool_in_use, reported_user(data))
-        if data is not None
-        else None,
-        efficiency_j_th=efficiency_j_th(coordinator),
-    )
 
 
 def _error(key: str, coordinator: MinerCoordinator, **extra: str) -> HomeAssistantError:
@@ -216,7 +174,4 @@ async def _async_set_pool(
     pool = pool_for_coin(entry, coin)
     if pool is None:
         raise _error("strategy_missing_pool", coordinator, coin=coin)
-    switch_pool = getattr(commands, "async_switch_pool", None)
-    if switch_pool is None:  # pools glue not there yet
-        raise _error("pool_switch_unavailable", coordinator, coin=coin)
-    await switch_pool(coordinator, pool, user_id=None)
+    await commands.async_switch_pool(coordinator, pool)

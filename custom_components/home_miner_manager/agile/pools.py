@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..const import SUBENTRY_POOL
-from ..pools.pool_match import match_coin
 from ..pools.url import PoolAddress, pool_address
 from ..strategy.bands import OFF
 
@@ -68,17 +67,15 @@ def pool_for_coin(entry: ConfigEntry, coin: str) -> ConfigSubentry | None:
     return best.subentry
 
 
-def coin_in_use(
-    entry: ConfigEntry, pool_in_use: str | None, pool_user: str | None
-) -> str | None:
-    """Return the coin of the configured pool a miner reports (None: unknown).
+type PoolAddresses = list[tuple[PoolAddress | None, str, str]]
+
+
+def pool_addresses(entry: ConfigEntry) -> PoolAddresses:
+    """(address, user, coin) of every pool, for :func:`match_coin`.
 
     Host, port and user: pools of several coins may share one stratum server.
     """
-    pools: list[tuple[PoolAddress | None, str, str]] = [
-        (pool_address(p), p.user, p.coin) for p in pool_refs(entry)
-    ]
-    return match_coin(pool_in_use, pool_user, pools)
+    return [(pool_address(p), p.user, p.coin) for p in pool_refs(entry)]
 
 
 def missing_pool_coins(entry: ConfigEntry, bands: Iterable[Band]) -> list[str]:

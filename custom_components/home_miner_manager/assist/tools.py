@@ -194,7 +194,7 @@ class MinerReasonTool(HubTool):
         if coordinator is None:
             return answer
         hub = self.entry.runtime_data
-        why = strategy_reason(hass, self.entry, coordinator)
+        why = strategy_reason(hub.strategy, coordinator)
         unit = hub.prices.price_unit if hub.prices is not None else "p/kWh"
         return reason_answer(miner_facts(hub, coordinator), why, _zone(), unit)
 

@@ -6,7 +6,7 @@
 * ``sensor`` ``price_band`` (enum of band names) and ``next_band_change``
   (timestamp; the target band as an attribute).
 * ``sensor`` ``strategy_reason`` (miner): why the strategy has it where it is
-  (``strategy_why.py``); band, target band and when it changes as attributes.
+  (``agile/why.py``); band, target band and when it changes as attributes.
 """
 
 from __future__ import annotations
@@ -21,25 +21,23 @@ from homeassistant.components.sensor import (
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
 
-from ..agile.why import strategy_reason
+from ..agile.coordinator import StrategyCoordinator
+from ..agile.why import FleetReasons, strategy_reason
 from ..compat import entity_user_id
-from ..const import DOMAIN
-from ..entity import MinerEntity
+from ..entity import HubEntity, MinerEntity
 from ..strategy.describe import band_name, stored_text
 from ..strategy.reason import StrategyReason
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from ..agile.runner import StrategyRunner
     from ..data import HMMConfigEntry
     from ..miner.coordinator import MinerCoordinator
+    from ..strategy.plan import PlanReason
 
 AGILE_STRATEGY = SwitchEntityDescription(
     key="agile_strategy", translation_key="agile_strategy"
@@ -65,99 +63,64 @@ STRATEGY_REASON = SensorEntityDescription(
 )
 
 
-def at_lowest_mode(runner: StrategyRunner, coordinator: MinerCoordinator) -> bool:
+def at_lowest_mode(
+    strategy: StrategyCoordinator, coordinator: MinerCoordinator
+) -> bool:
     """Tell whether an enrolled miner mines on at its lowest mode in the OFF band.
 
     Without a power switch the strategy can only turn it down, not off.
     """
-    decision = runner.decision
+    decision = strategy.decision
     return (
-        runner.enabled
+        strategy.enabled
         and decision is not None
         and (decision.band is None or decision.band.is_off)
-        and coordinator.miner_id in runner.enrolled
-        and not runner.has_power_switch(coordinator)
+        and coordinator.miner_id in strategy.enrolled
+        and not strategy.has_power_switch(coordinator)
     )
 
 
-class StrategyHubEntity(Entity):
-    """Mixin: an entity of the hub device that follows the strategy runner."""
-
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-    runner: StrategyRunner
-
-    def _setup(self, entry: HMMConfigEntry, runner: StrategyRunner, key: str) -> None:
-        self.runner = runner
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
-
-
-class AgileStrategySwitch(StrategyHubEntity, SwitchEntity):
+class AgileStrategySwitch(HubEntity[StrategyCoordinator], SwitchEntity):
     """On: the strategy moves enrolled miners with the price bands."""
-
-    def __init__(self, entry: HMMConfigEntry, runner: StrategyRunner) -> None:
-        """Follow ``runner``."""
-        self.entity_description = AGILE_STRATEGY
-        self._setup(entry, runner, AGILE_STRATEGY.key)
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the runner."""
-        self.async_on_remove(self.runner.async_add_listener(self.async_write_ha_state))
 
     @property
     def is_on(self) -> bool:
         """Return whether the strategy runs."""
-        return self.runner.enabled
+        return self.coordinator.data.enabled
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Start: refused (translated, naming the coin) when a pool is missing."""
-        await self.runner.async_set_enabled(True, self._user_id())
+        await self.coordinator.async_set_enabled(True, entity_user_id(self))
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop; miners stay as they are."""
-        await self.runner.async_set_enabled(False, self._user_id())
-
-    def _user_id(self) -> str | None:
-        return entity_user_id(self)
+        await self.coordinator.async_set_enabled(False, entity_user_id(self))
 
 
-class PriceBandSensor(StrategyHubEntity, SensorEntity):
+class PriceBandSensor(HubEntity[StrategyCoordinator], SensorEntity):
     """The band in effect (after hysteresis)."""
-
-    def __init__(self, entry: HMMConfigEntry, runner: StrategyRunner) -> None:
-        """Follow ``runner``."""
-        self.entity_description = PRICE_BAND
-        self._setup(entry, runner, PRICE_BAND.key)
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the runner."""
-        self.async_on_remove(self.runner.async_add_listener(self._changed))
-
-    @callback
-    def _changed(self) -> None:
-        self.async_write_ha_state()
 
     @property
     def options(self) -> list[str]:
         """Every band's name."""
-        return [str(band_name(band)) for band in self.runner.bands]
+        return [str(band_name(band)) for band in self.coordinator.bands]
 
     @property
     def available(self) -> bool:
         """Unavailable until a first decision."""
-        return self.runner.decision is not None
+        return self.coordinator.data.decision is not None
 
     @property
     def native_value(self) -> str | None:
         """The band's name (unknown: off for want of a price)."""
-        decision = self.runner.decision
+        decision = self.coordinator.data.decision
         return band_name(decision.band) if decision is not None else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Why, and the band's settings."""
-        decision = self.runner.decision
+        strategy = self.coordinator
+        decision = strategy.data.decision
         if decision is None:
             return None
         band = decision.band
@@ -170,61 +133,54 @@ class PriceBandSensor(StrategyHubEntity, SensorEntity):
             "price": decision.price_pence,
             "hysteresis_counter": decision.hysteresis_counter,
             "since": decision.state.since.isoformat() if decision.state.since else None,
-            "strategy_on": self.runner.enabled,
+            "strategy_on": strategy.data.enabled,
             "miners_at_lowest_mode": sum(
-                at_lowest_mode(self.runner, coordinator)
-                for coordinator in self.runner.entry.runtime_data.coordinators.values()
+                at_lowest_mode(strategy, coordinator)
+                for coordinator in strategy.coordinators.values()
             ),
         }
 
 
-class NextBandChangeSensor(StrategyHubEntity, SensorEntity):
+class NextBandChangeSensor(HubEntity[StrategyCoordinator], SensorEntity):
     """When the known prices move the strategy to another band."""
-
-    def __init__(self, entry: HMMConfigEntry, runner: StrategyRunner) -> None:
-        """Follow ``runner``."""
-        self.entity_description = NEXT_BAND_CHANGE
-        self._setup(entry, runner, NEXT_BAND_CHANGE.key)
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the runner."""
-        self.async_on_remove(self.runner.async_add_listener(self.async_write_ha_state))
 
     @property
     def native_value(self) -> datetime | None:
         """The time of the next change (unknown when none is in sight)."""
-        decision = self.runner.decision
+        decision = self.coordinator.data.decision
         change = decision.next_change if decision is not None else None
         return change.at if change is not None else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """The band it changes to."""
-        decision = self.runner.decision
+        decision = self.coordinator.data.decision
         change = decision.next_change if decision is not None else None
         if change is None:
             return {"target_band": None, "target_band_id": None}
-        band = next((b for b in self.runner.bands if b.id == change.band_id), None)
+        band = next((b for b in self.coordinator.bands if b.id == change.band_id), None)
         return {"target_band": band_name(band), "target_band_id": change.band_id}
 
 
 class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
     """Whether this miner follows the strategy (its ``miner_strategy`` row)."""
 
-    def __init__(self, coordinator: MinerCoordinator, runner: StrategyRunner) -> None:
-        """Follow the miner and the runner."""
+    def __init__(
+        self, coordinator: MinerCoordinator, strategy: StrategyCoordinator
+    ) -> None:
+        """Follow the miner and the strategy."""
         super().__init__(coordinator, STRATEGY_ENROLLED)
-        self.runner = runner
+        self.strategy = strategy
 
     _shown: tuple[Any, ...] | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Follow the runner too (only this miner's part of it)."""
+        """Follow the strategy too (only this miner's part of it)."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.runner.async_add_listener(self._runner_changed))
+        self.async_on_remove(self.strategy.async_add_listener(self._strategy_changed))
 
     @callback
-    def _runner_changed(self) -> None:
+    def _strategy_changed(self) -> None:
         # Every decision notifies: with 200 miners, writing 200 unchanged
         # states delayed the very commands the decision sends.
         shown = (self.is_on, tuple(self.extra_state_attributes.items()))
@@ -240,12 +196,12 @@ class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
     @property
     def is_on(self) -> bool:
         """Return whether the miner is enrolled."""
-        return self.coordinator.miner_id in self.runner.enrolled
+        return self.coordinator.miner_id in self.strategy.enrolled
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Off by strategy (expected offline), the last command and error."""
-        run = self.runner.miner_state(self.coordinator)
+        run = self.strategy.miner_state(self.coordinator)
         return {
             "off_by_strategy": bool(run and run.off_by_strategy),
             "power_switch": self.coordinator.subentry.data.get("power_switch"),
@@ -254,16 +210,16 @@ class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
             if run and run.last_command_at
             else None,
             "last_error": run.last_error if run else None,
-            "lowest_mode_in_off_band": at_lowest_mode(self.runner, self.coordinator),
+            "lowest_mode_in_off_band": at_lowest_mode(self.strategy, self.coordinator),
         }
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Enrol."""
-        await self.runner.async_set_enrolled(self.coordinator, True, self.user_id)
+        await self.strategy.async_set_enrolled(self.coordinator, True, self.user_id)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Take out (left as it is)."""
-        await self.runner.async_set_enrolled(self.coordinator, False, self.user_id)
+        await self.strategy.async_set_enrolled(self.coordinator, False, self.user_id)
 
 
 class StrategyReasonSensor(MinerEntity, SensorEntity):
@@ -271,25 +227,38 @@ class StrategyReasonSensor(MinerEntity, SensorEntity):
 
     _shown: tuple[Any, ...] | None = None
 
-    def __init__(self, coordinator: MinerCoordinator, runner: StrategyRunner) -> None:
-        """Follow the miner (plan rules read it) and the runner."""
+    def __init__(
+        self,
+        coordinator: MinerCoordinator,
+        strategy: StrategyCoordinator,
+        reasons: FleetReasons,
+    ) -> None:
+        """Follow the miner (plan rules read it) and the strategy."""
         super().__init__(coordinator, STRATEGY_REASON)
-        self.runner = runner
+        self.strategy = strategy
+        self._reasons = reasons
 
     async def async_added_to_hass(self) -> None:
-        """Follow the runner too."""
+        """Follow the strategy too."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.runner.async_add_listener(self._refresh))
+        self.async_on_remove(self.strategy.async_add_listener(self._strategy_changed))
         self._refresh(write=False)  # Home Assistant writes it once added
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        self._refresh()
+        self._refresh()  # this miner changed: plan it now
 
     @callback
-    def _refresh(self, write: bool = True) -> None:
+    def _strategy_changed(self) -> None:
+        # The fleet is planned once for every miner's sensor.
+        self._refresh(plans=self._reasons.reasons())
+
+    @callback
+    def _refresh(
+        self, write: bool = True, plans: Mapping[int, PlanReason] | None = None
+    ) -> None:
         # Every decision notifies every miner: write only what changed.
-        why = strategy_reason(self.hass, self.runner.entry, self.coordinator)
+        why = strategy_reason(self.strategy, self.coordinator, plans)
         attributes = {
             "band": band_name(why.band),
             "target_band": band_name(why.target_band),
@@ -311,12 +280,13 @@ class StrategyReasonSensor(MinerEntity, SensorEntity):
 
 
 def strategy_reason_sensors(
-    runner: StrategyRunner,
+    strategy: StrategyCoordinator,
 ) -> Callable[[MinerCoordinator], list[SensorEntity]]:
     """Return the builder of each miner's reason sensor."""
+    reasons = FleetReasons(strategy)
 
     def build(coordinator: MinerCoordinator) -> list[SensorEntity]:
-        return [StrategyReasonSensor(coordinator, runner)]
+        return [StrategyReasonSensor(coordinator, strategy, reasons)]
 
     return build
 
@@ -326,13 +296,13 @@ def async_setup_strategy_switches(
     entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the hub switch and every miner's enrolment switch (if prices are set)."""
-    runner = entry.runtime_data.strategy
-    if runner is None:
+    strategy = entry.runtime_data.strategy
+    if strategy is None:
         return
-    async_add_entities([AgileStrategySwitch(entry, runner)])
+    async_add_entities([AgileStrategySwitch(strategy, AGILE_STRATEGY)])
 
     def build(c: MinerCoordinator) -> list[StrategyEnrolledSwitch]:
-        return [StrategyEnrolledSwitch(c, runner)]
+        return [StrategyEnrolledSwitch(c, strategy)]
 
     entry.async_on_unload(
         entry.runtime_data.async_add_platform(
@@ -343,7 +313,10 @@ def async_setup_strategy_switches(
 
 def strategy_sensors(entry: HMMConfigEntry) -> list[SensorEntity]:
     """Return the hub's band sensors (none until prices are set)."""
-    runner = entry.runtime_data.strategy
-    if runner is None:
+    strategy = entry.runtime_data.strategy
+    if strategy is None:
         return []
-    return [PriceBandSensor(entry, runner), NextBandChangeSensor(entry, runner)]
+    return [
+        PriceBandSensor(strategy, PRICE_BAND),
+        NextBandChangeSensor(strategy, NEXT_BAND_CHANGE),
+    ]

@@ -4,7 +4,7 @@ One event per band period for today and tomorrow (Home Assistant's time
 zone): the known prices replayed through the strategy's own decision
 (:func:`.strategy.outlook.plan_periods`, hysteresis included) and described
 by :func:`.strategy.calendar_plan.plan_events`. Recomputed whenever the
-strategy runner notifies (prices, a slot boundary, bands, enrolment,
+strategy coordinator updates (prices, a slot boundary, bands, enrolment,
 options, switched on or off). The period in effect starts when its band took
 effect (today at the earliest); earlier periods of today are kept as they
 were planned, in memory only (after a restart today starts with the band in
@@ -24,18 +24,16 @@ from homeassistant.components.calendar import (
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from ..agile.miner_plan import miner_view
+from ..agile.coordinator import StrategyCoordinator
 from ..agile.pools import pool_for_coin
 from ..agile.why import hysteresis
-from ..const import CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN
+from ..entity import HubEntity
 from ..strategy.calendar_plan import PlanEvent, PlannedMiner, plan_events
 from ..strategy.outlook import PlannedPeriod, plan_periods
-from .strategy import StrategyHubEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from ..agile.runner import StrategyRunner
     from ..data import HMMConfigEntry
 
 STRATEGY_OFF_NOTE = "The strategy is off: this is what it would do."
@@ -49,24 +47,23 @@ def day_start(moment: datetime) -> datetime:
     return dt_util.start_of_local_day(dt_util.as_local(moment))
 
 
-class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
+class StrategyPlanCalendar(HubEntity[StrategyCoordinator], CalendarEntity):
     """What the strategy will do today and tomorrow, period by period."""
 
-    def __init__(self, entry: HMMConfigEntry, runner: StrategyRunner) -> None:
-        """Follow ``runner``."""
-        self.entity_description = STRATEGY_PLAN
-        self._setup(entry, runner, STRATEGY_PLAN.key)
-        self.entry = entry
+    def __init__(self, strategy: StrategyCoordinator) -> None:
+        """Follow ``strategy``."""
+        super().__init__(strategy, STRATEGY_PLAN)
+        self.entry = strategy.entry
         self.events: list[PlanEvent] = []
         self._power: dict[int, float] = {}  # last power seen per miner
 
     async def async_added_to_hass(self) -> None:
-        """Plan now and whenever the runner notifies."""
-        self.async_on_remove(self.runner.async_add_listener(self._changed))
+        """Plan now and at every update of the strategy."""
+        await super().async_added_to_hass()
         self._recompute()
 
     @callback
-    def _changed(self) -> None:
+    def _handle_coordinator_update(self) -> None:
         self._recompute()
         self.async_write_ha_state()
 
@@ -74,18 +71,15 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
     def _recompute(self) -> None:
         now = dt_util.utcnow()
         today = day_start(now)
-        prices = self.runner.prices
+        strategy = self.coordinator
+        prices = strategy.prices
         periods = plan_periods(
             prices.slots,
-            self.runner.bands,
-            self.runner.state,
+            strategy.bands,
+            strategy.state,
             now,
             hysteresis_slots=hysteresis(self.entry),
-            when_price_unknown=str(
-                self.entry.options.get(
-                    CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN
-                )
-            ),
+            when_price_unknown=strategy.when_price_unknown,
             until=day_start(today + timedelta(days=2, hours=3)),
         )
         if periods:
@@ -94,9 +88,9 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
             periods,
             self._miners(),
             self._pools(),
-            self.runner.champion,
+            strategy.champion,
             prices.price_unit,
-            note=None if self.runner.enabled else STRATEGY_OFF_NOTE,
+            note=None if strategy.data.enabled else STRATEGY_OFF_NOTE,
         )
         first = new[0].start if new else now
         kept = [e for e in self.events if e.end <= first and e.end > today]
@@ -104,7 +98,7 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
 
     def _since(self, period: PlannedPeriod, today: datetime) -> PlannedPeriod:
         """Start the period in effect when its band took effect (today at most)."""
-        state = self.runner.state
+        state = self.coordinator.state
         band = period.band
         if state.since is None or state.band_id != (band.id if band else None):
             return period
@@ -113,23 +107,23 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
             return period
         earlier = tuple(
             s.price_pence
-            for s in self.runner.prices.slots
+            for s in self.coordinator.prices.slots
             if s.start >= start and s.end <= period.start
         )
         return PlannedPeriod(start, period.end, band, earlier + period.prices)
 
     def _miners(self) -> list[PlannedMiner]:
-        hub = self.entry.runtime_data
+        strategy = self.coordinator
         miners = []
-        for coordinator in hub.coordinators.values():
-            if coordinator.miner_id not in self.runner.enrolled:
+        for coordinator in strategy.coordinators.values():
+            if coordinator.miner_id not in strategy.enrolled:
                 continue
             power = coordinator.power_watts if coordinator.available else None
             if power:
                 self._power[coordinator.miner_id] = power
             miners.append(
                 PlannedMiner(
-                    miner_view(self.hass, self.entry, coordinator, enrolled=True),
+                    strategy.views.view(coordinator),
                     coordinator.name,
                     self._power.get(coordinator.miner_id),
                 )
@@ -137,7 +131,7 @@ class StrategyPlanCalendar(StrategyHubEntity, CalendarEntity):
         return sorted(miners, key=lambda m: m.name.casefold())
 
     def _pools(self) -> dict[str, str]:
-        coins = {band.target_coin for band in self.runner.bands if not band.is_off}
+        coins = {band.target_coin for band in self.coordinator.bands if not band.is_off}
         return {
             coin: pool.title
             for coin in coins
@@ -182,5 +176,5 @@ def _calendar_event(event: PlanEvent) -> CalendarEvent:
 
 def strategy_calendars(entry: HMMConfigEntry) -> list[StrategyPlanCalendar]:
     """Return the hub's plan calendar (none until prices are set)."""
-    runner = entry.runtime_data.strategy
-    return [] if runner is None else [StrategyPlanCalendar(entry, runner)]
+    strategy = entry.runtime_data.strategy
+    return [] if strategy is None else [StrategyPlanCalendar(strategy)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..agile.runner import StrategyRunner
+from ..agile.coordinator import StrategyCoordinator
 from ..const import (
     CONF_CRYPTO_PRICES,
     CONF_PRICE_ENTITY,
@@ -46,9 +46,15 @@ async def async_start_strategy(hass: HomeAssistant, entry: HMMConfigEntry) -> No
     prices = PriceManager(hass, entry)
     hub.prices = prices
     await prices.async_start()
-    runner = StrategyRunner(hass, entry, prices)
-    hub.strategy = runner
-    await runner.async_start()
+    strategy = StrategyCoordinator(
+        hass,
+        entry,
+        prices=prices,
+        database=hub.database,
+        coordinators=hub.coordinators,
+    )
+    hub.strategy = strategy
+    await strategy.async_start()
     if entry.options.get(CONF_CRYPTO_PRICES):
         from ..tariff.coin_prices import CryptoManager  # noqa: PLC0415
 

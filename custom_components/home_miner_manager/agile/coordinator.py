@@ -1,24 +1,31 @@
-"""The Agile Solo strategy at run time: decide, store, execute, reconcile.
+"""The Agile Solo strategy at run time: from a price change to a miner's command.
 
-* Decide (``strategy.decide``) at every slot boundary, price change, band
-  change and when switched on; the decision and the per-miner memory are
-  stored in ``agile_strategy.state_data`` so a restart continues where it was
-  (mid-hysteresis included).
-* Execute the decision on every enrolled miner at once (one task each);
-  refusals are retried after a minute and at every reconcile.
-* Reconcile every 5 minutes against the stored decision, never a fresh price
-  read (upstream's reconcile fought its own hysteresis).
+1. The price coordinator tells its listeners (:meth:`_prices_changed`).
+2. :meth:`StrategyCoordinator.async_evaluate` decides the band
+   (``strategy.decide``), stores it in ``agile_strategy.state_data`` (a
+   restart continues where it was, mid-hysteresis included) and pushes it to
+   the entities (``async_set_updated_data``).
+3. When the strategy is on, :class:`~.fleet.FleetExecutor` runs the plan on
+   every enrolled miner at once (one task each), through
+   :func:`~.miner_plan.async_apply` to the miner's commands. Refusals are
+   retried after a minute and at every reconcile.
+
+Decisions happen at every slot boundary and price change (both come from the
+price coordinator), band change and when switched on. Reconcile runs every
+5 minutes against the stored decision, never a fresh price read (upstream's
+reconcile fought its own hysteresis).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .. import const
@@ -29,11 +36,9 @@ from ..const import (
     DEFAULT_HYSTERESIS_SLOTS,
     DEFAULT_WHEN_PRICE_UNKNOWN,
     DOMAIN,
-    EVENT_BAND_CHANGED,
     LOGGER,
 )
 from ..db.exceptions import DatabaseError
-from ..db.models import Event, utcnow
 from ..db.strategy_rows import (
     load_or_create_strategy,
     reset_bands,
@@ -42,86 +47,120 @@ from ..db.strategy_rows import (
     set_enrolled,
     set_strategy_enabled,
 )
-from ..strategy.champion import ChampionState
 from ..strategy.decide import Decision, Reason, StrategyState, decide
 from ..strategy.state_data import pack_state_data, unpack_state_data
-from ..tariff.coordinator import ISSUE_PRICE_UNKNOWN
-from .fleet import SOURCE, FleetExecutor, band_name
-from .miner_plan import (
-    MinerRunState,
-    set_expected_offline,
-)
+from .events import fire_band_changed
+from .fleet import FleetExecutor
+from .issues import ISSUE_MISSING_POOL, MissingPoolIssue, show_price_unknown
+from .miner_plan import MinerRunState, power_switch, set_expected_offline
 from .pools import missing_pool_coins
+from .records import StrategyRecords
+from .views import MinerViews
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
-    from ..data import HMMConfigEntry
+    from homeassistant.config_entries import ConfigEntry
+
+    from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
     from ..strategy.bands import Band
-    from ..strategy.commanded import Commanded
-    from ..strategy.plan import MinerView
-    from ..tariff.coordinator import PriceManager
+    from ..strategy.champion import ChampionState
     from .events import CommandContext
+    from .price_source import PriceSource
 
-ISSUE_MISSING_POOL: Final = "strategy_missing_pool"
+
+@dataclass(frozen=True, slots=True)
+class StrategyData:
+    """What the strategy's entities show, as of the last decision or run."""
+
+    enabled: bool
+    decision: Decision | None
 
 
-class StrategyRunner(FleetExecutor):
-    """Owns the strategy's state for one hub entry."""
+class StrategyCoordinator(DataUpdateCoordinator[StrategyData]):
+    """Decides the band for one hub entry and has the executor carry it out."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: HMMConfigEntry, prices: PriceManager
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        *,
+        prices: PriceSource,
+        database: Database,
+        coordinators: Mapping[str, MinerCoordinator],
     ) -> None:
         """Nothing is loaded until :meth:`async_start`."""
-        self.hass = hass
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} strategy",
+            update_interval=None,  # pushed at each decision and run
+        )
         self.entry = entry
         self.prices = prices
-        self.strategy_id = 0
+        self.database = database
+        self.coordinators = coordinators
         self.enabled = False
         self.bands: list[Band] = []
         self.enrolled: set[int] = set()
         self.state = StrategyState()
         self.decision: Decision | None = None
-        self.champion = ChampionState()
-        self.miners: dict[int, MinerRunState] = {}
+        self.records = StrategyRecords(database)
+        self.views = MinerViews(hass, entry)
+        self.executor = FleetExecutor(
+            hass,
+            entry,
+            coordinators=coordinators,
+            database=database,
+            records=self.records,
+            views=self.views,
+            decided=self,
+        )
+        self.pool_issue = MissingPoolIssue(hass)
         self._lock = asyncio.Lock()
-        self._listeners: list[CALLBACK_TYPE] = []
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._unsub_retry: CALLBACK_TYPE | None = None
-        self._retry_at: datetime | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._pending: str | None = None
-        self.commanded: dict[int, Commanded] = {}
-        self._seen: dict[int, object] = {}
-        self._failing_since: dict[int, datetime] = {}
-        self._readings: dict[int, MinerView] = {}
-        self.contexts: dict[int, CommandContext] = {}
-        self._missing_pool_raised = False
         self._stopped = False
+
+    @property
+    def strategy_id(self) -> int:
+        """The ``agile_strategy`` row."""
+        return self.records.strategy_id
+
+    @property
+    def miners(self) -> dict[int, MinerRunState]:
+        """What the strategy remembers per miner (by miner id)."""
+        return self.executor.miners
+
+    @property
+    def champion(self) -> ChampionState:
+        """The champion of the champion band in effect."""
+        return self.executor.champion
 
     # -- lifecycle -------------------------------------------------------------
 
     async def async_start(self) -> None:
         """Load (or create) the strategy row and bands, then follow prices."""
         record = await self.database.async_run(load_or_create_strategy)
-        self.strategy_id = record.strategy_id
+        self.records.strategy_id = record.strategy_id
         self.enabled = record.enabled
         self.bands = record.bands
         self.enrolled = record.enrolled
         stored = unpack_state_data(record.state_data)
         self.state = stored.state
-        self.champion = stored.champion
+        self.executor.champion = stored.champion
         if stored.decision is not None:
             self.decision = Decision.from_dict(stored.decision, self.bands)
         raw = record.state_data.get("miners") if record.state_data else None
         if isinstance(raw, dict):
-            self.miners = {
+            self.executor.miners = {
                 int(k): MinerRunState.from_dict(v)
                 for k, v in raw.items()
                 if str(k).isdigit()
             }
-        for coordinator in self.entry.runtime_data.coordinators.values():
+        for coordinator in self.coordinators.values():
             run = self.miners.get(coordinator.miner_id)
             if run is None or not run.off_by_strategy:
                 continue
@@ -129,6 +168,7 @@ class StrategyRunner(FleetExecutor):
                 set_expected_offline(coordinator, True)  # still off after a restart
             else:
                 run.off_by_strategy = False  # switched off since: not ours now
+        self.async_set_updated_data(self._snapshot())
         self._unsubs.append(self.prices.async_add_listener(self._prices_changed))
         self._unsubs.append(
             async_track_time_interval(
@@ -144,20 +184,19 @@ class StrategyRunner(FleetExecutor):
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-        if self._unsub_retry is not None:
-            self._unsub_retry()
-            self._unsub_retry = None
+        self.executor.stop()
+
+    async def _async_update_data(self) -> StrategyData:
+        """Return what is decided now (a refresh was asked for)."""
+        return self._snapshot()
+
+    def _snapshot(self) -> StrategyData:
+        return StrategyData(self.enabled, self.decision)
 
     @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when the decision or settings change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+    def push(self) -> None:
+        """Show the entities the strategy's state now."""
+        self.async_set_updated_data(self._snapshot())
 
     @callback
     def _prices_changed(self) -> None:
@@ -165,7 +204,7 @@ class StrategyRunner(FleetExecutor):
 
     @callback
     def _reconcile(self, _now: datetime) -> None:
-        self._start_execution("reconcile")
+        self.executor.start("reconcile")
 
     @callback
     def _schedule_evaluate(self, trigger: str) -> None:
@@ -183,7 +222,7 @@ class StrategyRunner(FleetExecutor):
             if self._stopped:
                 return  # the entry is unloading; its database closes
             now = dt_util.utcnow()
-            self._check_pools()
+            self.pool_issue.check(self.missing_pool_coins(), self.enabled)
             if self.prices.current(now) is None and self.prices.in_grace:
                 return  # the price source may still be starting up
             options = self.entry.options
@@ -195,75 +234,51 @@ class StrategyRunner(FleetExecutor):
                 hysteresis_slots=int(
                     options.get(CONF_HYSTERESIS_SLOTS, DEFAULT_HYSTERESIS_SLOTS)
                 ),
-                when_price_unknown=str(
-                    options.get(CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN)
-                ),
+                when_price_unknown=self.when_price_unknown,
             )
             previous = self.decision
             self.decision, self.state = decision, decision.state
-            self._price_issue(decision)
+            show_price_unknown(
+                self.hass,
+                self.prices,
+                decision.reason is Reason.PRICE_UNKNOWN,
+                self.when_price_unknown,
+            )
             if decision.changed:
                 self._band_changed(previous, decision, trigger)
             if self.enabled:
                 # Miners first: entities and the row follow while they are
                 # being commanded. A new band replaces a run still going.
-                self._start_execution(trigger, supersede=decision.changed)
-            self._notify()
+                self.executor.start(trigger, supersede=decision.changed)
+            self.push()
             await self._async_persist(now if decision.changed else None)
 
-    def _price_issue(self, decision: Decision) -> None:
-        cause = (
-            self.prices.unknown_cause()
-            if decision.reason is Reason.PRICE_UNKNOWN
-            else None
+    @property
+    def when_price_unknown(self) -> str:
+        """What to do without a price (option)."""
+        return str(
+            self.entry.options.get(CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN)
         )
-        if cause is None:
-            ir.async_delete_issue(self.hass, DOMAIN, ISSUE_PRICE_UNKNOWN)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            ISSUE_PRICE_UNKNOWN,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=f"price_unknown_{cause}",
-            translation_placeholders={
-                "entity_id": self.prices.entity_id or "-",
-                "region": self.prices.region,
-                "error": self.prices.error_detail or "-",
-                "action": str(
-                    self.entry.options.get(
-                        CONF_WHEN_PRICE_UNKNOWN, DEFAULT_WHEN_PRICE_UNKNOWN
-                    )
-                ),
-            },
-        )
+
+    def missing_pool_coins(self) -> list[str]:
+        """Coins of the bands that have no enabled pool."""
+        return missing_pool_coins(self.entry, self.bands)
 
     def _band_changed(
         self, previous: Decision | None, decision: Decision, trigger: str
     ) -> None:
-        old = previous.band if previous is not None else None
-        data = {
-            "from_band": band_name(old),
-            "to_band": band_name(decision.band),
-            "from_band_id": old.id if old is not None else None,
-            "to_band_id": decision.band_id,
-            "coin": decision.band.target_coin if decision.band else None,
-            "price_pence": decision.price_pence,
-            "reason": decision.reason.value,
-            "trigger": trigger,
-        }
-        LOGGER.info("Strategy band %s -> %s", data["from_band"], data["to_band"])
-        self.hass.bus.async_fire(EVENT_BAND_CHANGED, data)
-        self.database.queue_insert(
-            Event,
-            timestamp=utcnow(),
-            event_type="strategy_band_changed",
-            source=SOURCE,
-            message=f"Band {data['from_band']} -> {data['to_band']}"[:500],
-            data=data,
+        data = fire_band_changed(self.hass, previous, decision, trigger)
+        self.records.event(
+            "strategy_band_changed",
+            f"Band {data['from_band']} -> {data['to_band']}",
+            data,
         )
-        self._audit(Actor(), "agile_strategy_band_changed", changes=data)
+        self.records.audit(Actor(), "agile_strategy_band_changed", changes=data)
+
+    async def async_executed(self) -> None:
+        """Store the miners' state and show it (a fleet run ended)."""
+        await self._async_persist(None)
+        self.push()
 
     async def _async_persist(self, action_time: datetime | None) -> None:
         decision = self.decision
@@ -290,33 +305,12 @@ class StrategyRunner(FleetExecutor):
 
     # -- settings -----------------------------------------------------------------
 
-    def _check_pools(self) -> list[str]:
-        missing = missing_pool_coins(self.entry, self.bands)
-        if missing and (self.enabled or self._missing_pool_raised):
-            self._raise_missing_pool(missing)
-        elif not missing:
-            self._missing_pool_raised = False
-            ir.async_delete_issue(self.hass, DOMAIN, ISSUE_MISSING_POOL)
-        return missing
-
-    def _raise_missing_pool(self, missing: list[str]) -> None:
-        self._missing_pool_raised = True
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            ISSUE_MISSING_POOL,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_MISSING_POOL,
-            translation_placeholders={"coins": ", ".join(missing)},
-        )
-
     async def async_set_enabled(self, enabled: bool, user_id: str | None) -> None:
         """Switch the strategy on (pools checked first) or off."""
         actor = await async_actor(self.hass, user_id)
-        if enabled and (missing := missing_pool_coins(self.entry, self.bands)):
-            self._raise_missing_pool(missing)
-            self._audit(
+        if enabled and (missing := self.missing_pool_coins()):
+            self.pool_issue.raise_for(missing)
+            self.records.audit(
                 actor,
                 "agile_strategy_enabled",
                 status="failure",
@@ -331,17 +325,15 @@ class StrategyRunner(FleetExecutor):
         await self.database.async_run(
             lambda s: set_strategy_enabled(s, self.strategy_id, enabled)
         )
-        self._audit(
+        self.records.audit(
             actor,
             "agile_strategy_enabled" if enabled else "agile_strategy_disabled",
             changes={"enabled": {"old": not enabled, "new": enabled}},
         )
         if not enabled:
-            self._stop_commanding()  # a run waiting for a miner sends nothing more
-            self._release_all()
-            self.commanded.clear()
+            self.executor.stop_commanding()
             await self._async_persist(None)  # a restart must not mark them again
-        self._notify()
+        self.push()
         if enabled:
             await self.async_evaluate("switch_on")
 
@@ -353,18 +345,18 @@ class StrategyRunner(FleetExecutor):
             lambda s: set_enrolled(s, coordinator.miner_id, enrolled)
         )
         (self.enrolled.add if enrolled else self.enrolled.discard)(coordinator.miner_id)
-        self._audit(
+        self.records.audit(
             await async_actor(self.hass, user_id),
             "agile_strategy_enrolled" if enrolled else "agile_strategy_unenrolled",
             miner=coordinator,
             changes={"enrolled": {"old": not enrolled, "new": enrolled}},
         )
         if not enrolled:
-            self._release(coordinator)
+            self.executor.release(coordinator)
             await self._async_persist(None)
-        self._notify()
+        self.push()
         if enrolled and self.enabled:
-            self._start_execution("enrolled")
+            self.executor.start("enrolled")
 
     async def async_save_bands(self, bands: list[Band], user_id: str | None) -> None:
         """Store edited bands (validated by the caller) and decide again."""
@@ -381,7 +373,7 @@ class StrategyRunner(FleetExecutor):
         await self._async_bands_changed(user_id, "agile_strategy_bands_reset")
 
     async def _async_bands_changed(self, user_id: str | None, action: str) -> None:
-        self._audit(
+        self.records.audit(
             await async_actor(self.hass, user_id),
             action,
             changes={"bands": [band.to_dict() for band in self.bands]},
@@ -391,3 +383,17 @@ class StrategyRunner(FleetExecutor):
         if self.state.band_id is not None and self.state.band_id not in ids:
             self.state = StrategyState()
         await self.async_evaluate("bands")
+
+    # -- for entities ------------------------------------------------------------------
+
+    def miner_state(self, coordinator: MinerCoordinator) -> MinerRunState | None:
+        """Return what the strategy remembers about this miner."""
+        return self.miners.get(coordinator.miner_id)
+
+    def has_power_switch(self, coordinator: MinerCoordinator) -> bool:
+        """Return True when the miner hangs on a switch the strategy can use."""
+        return power_switch(coordinator) is not None
+
+    def command_context(self, miner_id: int) -> CommandContext | None:
+        """Return the context of the miner's latest commands (for its selects)."""
+        return self.executor.contexts.get(miner_id)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import logging
 import os
@@ -68,9 +69,9 @@ from loop_metrics import (  # noqa: E402
 )
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
-from custom_components.home_miner_manager import (  # noqa: E402
-    const as hmm_const,
-    share_tracker,
+from custom_components.home_miner_manager import const as hmm_const  # noqa: E402
+from custom_components.home_miner_manager.miner import (  # noqa: E402
+    best_shares as share_tracker,
 )
 
 DOMAIN = "home_miner_manager"
@@ -337,9 +338,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await hass.config_entries.async_remove(empty.entry_id)
                 await hass.async_block_till_done()
 
+                setup_profiler = cProfile.Profile() if args.profile else None
+                if setup_profiler is not None:
+                    setup_profiler.enable()
                 entry, setup_s, first_polls_s = await add_hub(
                     hass, miner_subentries(devices)
                 )
+                if setup_profiler is not None:
+                    setup_profiler.disable()
+                    print("event-loop thread CPU during set-up (cProfile, own time):")
+                    pstats.Stats(setup_profiler, stream=sys.stdout).sort_stats(
+                        "tottime"
+                    ).print_stats(args.top)
                 loaded = len(entry.runtime_data.coordinators)
                 print(
                     f"hub set up with {loaded} miners in {setup_s:.2f} s; every "
@@ -360,6 +370,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
                 if slow_log is not None:
                     slow_log.worst.clear()  # only what runs during the cycles
+                if args.gc == "freeze":
+                    gc.freeze()  # what set-up built is never traversed again
+                elif args.gc == "off":
+                    gc.disable()  # diagnosis only: what the collector costs
                 profiler = cProfile.Profile() if args.profile else None
                 stalls = []
                 cycles = []
@@ -460,6 +474,13 @@ def main() -> int:
         help="override POLL_STEPS_PER_TURN (poll starts or finishes per loop iteration)",
     )
     parser.add_argument("--diagnose", action="store_true")
+    parser.add_argument(
+        "--gc",
+        choices=("on", "freeze", "off"),
+        default="on",
+        help="after set-up: leave the garbage collector as it is, gc.freeze() "
+        "what set-up built, or switch the collector off (to see its share)",
+    )
     parser.add_argument(
         "--write-all",
         action="store_true",

@@ -1,7 +1,7 @@
 """One DataUpdateCoordinator per miner subentry: it fetches, nothing more.
 
-Recording a poll (``telemetry.py``), audited commands (``commands.py``),
-repair issues (``issues.py``) and what it is built from (``miner_runtime.py``)
+Recording a poll (``recorder.py``), audited commands (``commands.py``),
+repair issues (``issues.py``) and what it is built from (``runtime.py``)
 live beside it; the coordinator calls them.
 """
 
@@ -86,6 +86,10 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         # Subentry data this coordinator reflects; the update listener compares
         # against it to find real reconfigurations.
         self.applied_data: dict[str, Any] = {}
+        # From applied_data, kept as attributes: every entity reads them on
+        # every poll (``available``), ~20 reads per miner per poll.
+        self.polling_enabled = True  # Miner.enabled: this miner is polled
+        self.broadcast = False  # an NMMiner followed through its UDP broadcasts
         self._unsub_broadcast: CALLBACK_TYPE | None = None
         self._unsub_watchdog: CALLBACK_TYPE | None = None
         self.restart_watch: RestartWatch | None = None
@@ -101,6 +105,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
 
     def _apply(self, data: Mapping[str, Any]) -> None:
         self.applied_data = dict(data)
+        self.polling_enabled = bool(data.get(CONF_ENABLED, True))
+        self.broadcast = bool(data.get(CONF_NMMINER_BROADCAST))
         self.name = self.subentry.title
         self.recorder.miner_name = self.name
         self._otp_issue = None  # re-raised with the current name and host
@@ -135,16 +141,6 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self._apply(self.applied_data)
         async_apply_update_interval(self)
         self.async_update_listeners()
-
-    @property
-    def broadcast(self) -> bool:
-        """Return True for an NMMiner followed through its UDP broadcasts."""
-        return bool(self.applied_data.get(CONF_NMMINER_BROADCAST))
-
-    @property
-    def polling_enabled(self) -> bool:
-        """Return whether this miner is being polled (Miner.enabled)."""
-        return bool(self.applied_data.get(CONF_ENABLED, True))
 
     @property
     def available(self) -> bool:
@@ -195,9 +191,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
     def async_start(self) -> None:
         """Start polling (the first poll in the background) or listening.
 
-        Set-up never waits for a miner: one that is switched off at its plug
-        would hold Home Assistant's start-up for its whole timeout. Its
-        entities show unavailable until it first answers.
+        Set-up never waits for a miner: one switched off at its plug would
+        hold start-up for its whole timeout (unavailable until it answers).
         """
         if not self.polling_enabled:
             return
@@ -295,13 +290,11 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
     async def _async_fetch(self) -> MinerSnapshot:
         """Fetch in turn with the hub's other miners.
 
-        When many miners are due at once, starting every request and then
-        turning every answer into states back to back stalled the event loop
-        (~110 ms with 200 miners). The pacer spreads both over loop
-        iterations; the semaphore bounds the requests in flight (sockets, and
-        load on a home Wi-Fi). A miner that does not answer holds its slot for
-        the driver timeout (10 s a request), hence a generous bound: dozens of
-        silent miners still leave slots for the others.
+        Many miners due at once, their requests started and their answers
+        turned into states back to back, stalled the loop (~110 ms with 200
+        miners): the pacer spreads both over loop iterations; the semaphore
+        bounds requests in flight (sockets, home Wi-Fi). A silent miner holds
+        its slot for the driver timeout, hence a generous bound.
         """
         pacer = self.services.poll_pacer
         await pacer.wait_turn()
@@ -323,8 +316,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
     def _raise_if_stopped(self) -> None:
         """Give up a poll that waited past a stop (polling off, removal, unload).
 
-        By now its database may be closed and its entities gone, or polling
-        switched off (the answer would show the miner available again).
+        Its database may be closed, its entities gone, or polling switched off.
         """
         if self._shutdown_requested or not self.polling_enabled:
             raise UpdateFailed(
@@ -334,10 +326,8 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
             )
 
     def _issue_placeholders(self) -> dict[str, str]:
-        return {
-            "name": self.subentry.title,
-            "host": str(self.applied_data.get(CONF_HOST)),
-        }
+        host = str(self.applied_data.get(CONF_HOST))
+        return {"name": self.subentry.title, "host": host}
 
     # -- after a restart -------------------------------------------------------
 

@@ -7,16 +7,17 @@ firmware and mode the device reports.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
 from ..const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
-from ..db.miner_rows import update_miner
+from ..db.miner_rows import update_miners
 from ..pool.lookup import snapshot_user
 
 if TYPE_CHECKING:
@@ -166,12 +167,14 @@ class MinerRecorder:
 
     @callback
     def async_update_row(self, **values: Any) -> None:
-        """Write columns of the Miner row in the background (nobody waits)."""
-        self._entry.async_create_background_task(
-            self._hass,
-            self._async_write_miner(values),
-            f"{DOMAIN} miner row {self.miner_id}",
-        )
+        """Write columns of the Miner row in the background (nobody waits).
+
+        Queued with the other miners' changes: one transaction for many.
+        """
+        if self._services.miner_rows.add(self.miner_id, values):
+            self._entry.async_create_background_task(
+                self._hass, self._async_write_rows(), f"{DOMAIN} miner rows"
+            )
 
     def _keep_counters(self, snapshot: MinerSnapshot, now: datetime) -> None:
         """Keep an hour of share counters for the pool's reject rate."""
@@ -191,12 +194,15 @@ class MinerRecorder:
         while samples and now - samples[0][0] > COUNTERS_KEPT:
             samples.popleft()
 
-    async def _async_write_miner(self, values: dict[str, Any]) -> None:
-        try:
-            await self._database.async_run(
-                lambda session: update_miner(session, self.miner_id, **values)
-            )
-        except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
-            LOGGER.warning(
-                "Could not update the database row of miner %s", self.miner_id
-            )
+    async def _async_write_rows(self) -> None:
+        queue = self._services.miner_rows
+        # One loop turn first: changes queued by the same callback (a fleet
+        # commanded at once) join this write.
+        await asyncio.sleep(0)
+        while (batch := queue.take()) is not None:
+            try:
+                await self._database.async_run(partial(update_miners, updates=batch))
+            except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
+                LOGGER.warning(
+                    "Could not update the database rows of miners %s", sorted(batch)
+                )

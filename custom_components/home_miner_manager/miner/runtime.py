@@ -25,6 +25,7 @@ from ..const import (
     DEFAULT_SCAN_INTERVAL,
     LOGGER,
 )
+from ..db.miner_rows import MinerRowQueue
 from ..devices import create_driver
 from ..devices.types import MinerType
 from ..pacer import LoopPacer
@@ -89,6 +90,8 @@ class MinerServices:
     poll_pacer: LoopPacer = field(
         default_factory=lambda: LoopPacer(const.POLL_STEPS_PER_TURN), repr=False
     )
+    # Miner row changes (firmware, mode...) written many miners at a time.
+    miner_rows: MinerRowQueue = field(default_factory=MinerRowQueue, repr=False)
     # Each miner's share counters of the last hour (its pool's reject rate).
     counter_samples: dict[int, deque[CounterRow]] = field(default_factory=dict)
     # Best shares and blocks (set by the hub once it can list its pools).

@@ -33,7 +33,7 @@ from .hub.lifecycle import (
 )
 from .hub.monitoring import async_start_monitoring, stop_monitoring
 from .hub.pool_sync import async_add_pools, pool_subentries
-from .hub.strategy_setup import async_start_strategy, stop_strategy
+from .hub.strategy_setup import async_start_strategy, async_stop_strategy
 from .importer.settings import async_clear_solved_issues
 from .miner.best_shares import ShareTracker
 from .miner.fleet import FleetCoordinator
@@ -173,7 +173,7 @@ def _async_close_on_shutdown(hass: HomeAssistant, entry: HMMConfigEntry) -> None
 
 async def _async_close_hub(hass: HomeAssistant, hub: HubData) -> None:
     """Stop coordinators and the UDP listener, then flush and close the database."""
-    stop_strategy(hub)
+    await async_stop_strategy(hub)
     stop_monitoring(hub)
     for coordinator in hub.coordinators.values():
         await coordinator.async_shutdown()

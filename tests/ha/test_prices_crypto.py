@@ -76,3 +76,23 @@ async def test_prices_of_enabled_pool_coins(
     assert set(stored) == {"BTC", "DGB"}  # one row per coin, updated in place
     assert stored["BTC"].source == "coincap"
     assert float(_state(hass, "BTC")) == pytest.approx(88_900.0 / 1.27)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_unloaded_hub_stops_asking(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    crypto: CryptoPriceSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = await setup_hub(
+        [pool_subentry("BTC", closed_port())],
+        options=entity_options(crypto_prices=True),
+    )
+    asked = len(crypto.requests)
+    assert asked > 0
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    freezer.tick(timedelta(minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(crypto.requests) == asked

@@ -91,6 +91,24 @@ async def test_state_change_and_slot_boundary(
 
 
 @pytest.mark.freeze_time(NOW)
+async def test_slot_boundary_in_a_quarter_hour_zone(
+    hass: HomeAssistant, setup_hub: HubFactory, freezer: FrozenDateTimeFactory
+) -> None:
+    """Octopus slots begin at UTC half hours: 18:15 in Kathmandu (UTC+5:45)."""
+    await hass.config.async_set_time_zone("Asia/Kathmandu")
+    prices = [10.0] * 48
+    prices[24], prices[25] = 30.0, 5.0
+    set_day(hass, prices)
+    await setup_hub(options=entity_options())
+    sensor = _entity(hass, "current_price")
+    for moment in ("12:20", "12:30"):  # 18:05 and 18:15 local
+        freezer.move_to(dt_util.parse_datetime(f"2026-03-10 {moment}:00+00:00"))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(sensor).state == "5.0"
+
+
+@pytest.mark.freeze_time(NOW)
 async def test_current_rate_sensor_alone_is_no_price(
     hass: HomeAssistant, setup_hub: HubFactory
 ) -> None:

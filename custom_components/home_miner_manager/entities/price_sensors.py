@@ -3,8 +3,9 @@
 Electricity prices are in the minor unit of Home Assistant's currency: p/kWh
 for GBP, c/kWh for EUR or AUD, öre/kWh for SEK (see :mod:`.prices.units`).
 
-They follow the hub's :class:`PriceManager` (no polling) and show
-unavailable, never a stale value, when the source has no figure.
+They are entities of the hub's :class:`PriceCoordinator` (pushed at each
+read and slot boundary) and show unavailable, never a stale value, when the
+source has no figure; the coin prices follow the :class:`CoinPriceCoordinator`.
 """
 
 from __future__ import annotations
@@ -19,44 +20,47 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..prices.crypto import COINS
 from ..prices.stats import DayStats, day_stats
+from ..tariff.coin_prices import CoinPriceCoordinator
+from ..tariff.coordinator import PriceCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from homeassistant.config_entries import ConfigEntry
+
     from ..data import HMMConfigEntry
-    from ..tariff.coin_prices import CryptoManager
-    from ..tariff.coordinator import PriceManager
 
 UPCOMING_FOR: Final = timedelta(hours=48)  # slots listed for chart cards
 
 
-class HubDeviceEntity(SensorEntity):
-    """A sensor of the hub device that follows one listener-based source."""
+class HubCoordinatorSensor[C: DataUpdateCoordinator[Any]](
+    CoordinatorEntity[C], SensorEntity
+):
+    """A sensor of the hub device that follows one of the hub's coordinators."""
 
     _attr_has_entity_name = True
-    _attr_should_poll = False
 
     def __init__(
-        self, entry: HMMConfigEntry, description: SensorEntityDescription
+        self,
+        entry: ConfigEntry[Any],
+        coordinator: C,
+        description: SensorEntityDescription,
     ) -> None:
         """Attach to the hub device (created before the platforms load)."""
+        super().__init__(coordinator)
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
-
-    def _subscribe(self, add: Callable[[CALLBACK_TYPE], CALLBACK_TYPE]) -> None:
-        self.async_on_remove(add(self._async_source_changed))
-
-    @callback
-    def _async_source_changed(self) -> None:
-        self.async_write_ha_state()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +106,7 @@ PRICE_SENSORS: Final = (
 )
 
 
-class PriceSensor(HubDeviceEntity):
+class PriceSensor(HubCoordinatorSensor[PriceCoordinator]):
     """One electricity price figure in p/kWh."""
 
     entity_description: PriceSensorDescription
@@ -113,19 +117,14 @@ class PriceSensor(HubDeviceEntity):
 
     def __init__(
         self,
-        entry: HMMConfigEntry,
-        prices: PriceManager,
+        entry: ConfigEntry[Any],
+        prices: PriceCoordinator,
         description: PriceSensorDescription,
     ) -> None:
-        """Follow ``prices``."""
-        super().__init__(entry, description)
+        """Follow ``prices`` (a read, a slot beginning)."""
+        super().__init__(entry, prices, description)
         self.prices = prices
         self._attr_native_unit_of_measurement = prices.price_unit
-
-    async def async_added_to_hass(self) -> None:
-        """Update when prices change or a slot begins."""
-        await super().async_added_to_hass()
-        self._subscribe(self.prices.async_add_listener)
 
     def _value(self) -> float | None:
         return self.entity_description.value_fn(
@@ -167,17 +166,20 @@ class PriceSensor(HubDeviceEntity):
         }
 
 
-class CryptoPriceSensor(HubDeviceEntity):
+class CryptoPriceSensor(HubCoordinatorSensor[CoinPriceCoordinator]):
     """One coin's price in GBP."""
 
     _attr_device_class = SensorDeviceClass.MONETARY
     _attr_native_unit_of_measurement = "GBP"
     _attr_suggested_display_precision = 2
 
-    def __init__(self, entry: HMMConfigEntry, crypto: CryptoManager, coin: str) -> None:
+    def __init__(
+        self, entry: ConfigEntry[Any], crypto: CoinPriceCoordinator, coin: str
+    ) -> None:
         """One sensor per coin."""
         super().__init__(
             entry,
+            crypto,
             SensorEntityDescription(
                 key=f"crypto_price_{coin.lower()}", translation_key="crypto_price"
             ),
@@ -185,11 +187,6 @@ class CryptoPriceSensor(HubDeviceEntity):
         self._attr_translation_placeholders = {"coin": coin}
         self.crypto = crypto
         self.coin = coin
-
-    async def async_added_to_hass(self) -> None:
-        """Update after each refresh."""
-        await super().async_added_to_hass()
-        self._subscribe(self.crypto.async_add_listener)
 
     @property
     def available(self) -> bool:

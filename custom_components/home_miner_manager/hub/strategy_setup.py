@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..agile.coordinator import StrategyCoordinator
+from ..agile.pools import pool_refs
 from ..const import (
     CONF_CRYPTO_PRICES,
     CONF_PRICE_ENTITY,
@@ -13,7 +14,8 @@ from ..const import (
     DEFAULT_REGION,
     PRICE_SOURCE_ENTITY,
 )
-from ..tariff.coordinator import PriceManager, prices_configured
+from ..tariff.coin_prices import CoinPriceCoordinator
+from ..tariff.coordinator import PriceCoordinator, prices_configured
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -43,7 +45,7 @@ async def async_start_strategy(hass: HomeAssistant, entry: HMMConfigEntry) -> No
     hub.strategy_options = reload_options(entry)
     if not prices_configured(entry.options):
         return
-    prices = PriceManager(hass, entry)
+    prices = PriceCoordinator(hass, entry, hub.database, hub.session)
     hub.prices = prices
     await prices.async_start()
     strategy = StrategyCoordinator(
@@ -56,16 +58,28 @@ async def async_start_strategy(hass: HomeAssistant, entry: HMMConfigEntry) -> No
     hub.strategy = strategy
     await strategy.async_start()
     if entry.options.get(CONF_CRYPTO_PRICES):
-        from ..tariff.coin_prices import CryptoManager  # noqa: PLC0415
-
-        hub.crypto = CryptoManager(hass, entry)
+        hub.crypto = coin_price_coordinator(hass, entry)
         await hub.crypto.async_start()
 
 
-def stop_strategy(hub: HubData) -> None:
+def coin_price_coordinator(
+    hass: HomeAssistant, entry: HMMConfigEntry
+) -> CoinPriceCoordinator:
+    """Return the coin prices of the hub's enabled pools (not started)."""
+    hub = entry.runtime_data
+    return CoinPriceCoordinator(
+        hass,
+        entry,
+        hub.database,
+        hub.session,
+        lambda: [ref.coin for ref in pool_refs(entry) if ref.enabled],
+    )
+
+
+async def async_stop_strategy(hub: HubData) -> None:
     """Stop timers and listeners (the database closes after this)."""
     if hub.crypto is not None:
-        hub.crypto.async_stop()
+        await hub.crypto.async_shutdown()
     if hub.strategy is not None:
         hub.strategy.async_stop()
     if hub.prices is not None:

@@ -24,10 +24,13 @@ from ..const import DOMAIN
 from ..entities.price_sensors import CryptoPriceSensor
 from ..entities.strategy import async_setup_strategy_switches
 from ..entities.strategy_calendar import strategy_calendars
-from ..hub.strategy_setup import async_start_strategy, reload_options
+from ..hub.strategy_setup import (
+    async_start_strategy,
+    coin_price_coordinator,
+    reload_options,
+)
 from ..prices.crypto import COINS
 from ..sensor import async_setup_strategy_sensors
-from ..tariff.coin_prices import CryptoManager
 from ..tariff.coordinator import prices_configured
 
 if TYPE_CHECKING:
@@ -125,7 +128,7 @@ async def _async_apply_crypto(
     hub = entry.runtime_data
     if not enabled:
         if hub.crypto is not None:
-            hub.crypto.async_stop()
+            await hub.crypto.async_shutdown()
             hub.crypto = None
         registry = er.async_get(hass)
         for coin in COINS:
@@ -137,7 +140,7 @@ async def _async_apply_crypto(
         return
     if hub.crypto is not None:
         return
-    crypto = CryptoManager(hass, entry)
+    crypto = coin_price_coordinator(hass, entry)
     hub.crypto = crypto
     await crypto.async_start()
     for platform in _platforms(hass, entry):

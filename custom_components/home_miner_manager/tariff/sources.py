@@ -5,13 +5,13 @@ Nord Pool and Tibber publish a day through an action (called with
 attributes (read on every state change). Either way the parsers of
 :mod:`.prices` turn it into slots in the minor unit of Home Assistant's
 currency; this feed keeps the slots it saw (an action answers one day, a
-forecast drops the slot in progress) and reports to the :class:`PriceManager`.
+forecast drops the slot in progress) and reports each read to the hub's
+:class:`.coordinator.PriceCoordinator`, which wakes it every 5 minutes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -19,17 +19,15 @@ from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import (
-    async_track_state_change_event,
-    async_track_time_change,
-)
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
 from ..prices import amber, entsoe, generic, nordpool, tibber
+from ..prices.reading import PriceReading
 from ..prices.slots import merge_slots
 from ..prices.tariff_items import ParsedPrices
-from ..prices.tariff_kind import SourceKind, detect_source
+from ..prices.tariff_kind import STORE_KEYS, SourceKind, detect_source
 from ..prices.units import PriceUnit, factor_for
 
 if TYPE_CHECKING:
@@ -44,17 +42,8 @@ RETRY_TOMORROW: Final = timedelta(hours=1)
 REFRESH_ANYWAY: Final = timedelta(hours=6)
 ACTION_TIMEOUT: Final = 30.0
 MAJOR: Final = PriceUnit(None)  # a source that states no unit: major per kWh
-
-
-@dataclass(frozen=True, slots=True)
-class FeedResult:
-    """What one read gave: slots (kept ones included), and why none, if so."""
-
-    slots: list[PriceSlot]
-    skipped: int
-    error: str | None  # a price_unknown cause key
-    detail: str
-    tariff: str  # "nordpool SE3 EUR", shown in the current price's attributes
+# 5-minute steps cover 15-, 30- and 60-minute slots (and Amber's 5).
+FEED_STEP: Final = timedelta(minutes=5)
 
 
 def detect_price_source(hass: HomeAssistant, entity_id: str) -> SourceKind | None:
@@ -71,17 +60,20 @@ def detect_price_source(hass: HomeAssistant, entity_id: str) -> SourceKind | Non
 class TariffFeed:
     """Read one non-Octopus tariff entity, keep what was seen, report each read."""
 
+    step: Final = FEED_STEP
+
     def __init__(
         self,
         hass: HomeAssistant,
         entity_id: str,
         kind: SourceKind,
-        report: Callable[[FeedResult], None],
+        report: Callable[[PriceReading], None],
     ) -> None:
-        """Nothing is read before :meth:`async_start`."""
+        """Nothing is read before :meth:`async_read`."""
         self.hass = hass
         self.entity_id = entity_id
         self.kind = kind
+        self.region = STORE_KEYS[kind]  # its rows' one-letter key
         self._report = report
         self.currency = str(hass.config.currency).upper()
         self.seen: list[PriceSlot] = []
@@ -91,18 +83,15 @@ class TariffFeed:
         self._stopped = False
         self._failure = ""  # the last action error, for the repair issue
 
-    async def async_start(self) -> None:
-        """Watch the entities, refresh every 5 minutes (slot boundaries), read."""
-        watched = self._watched()
+    @callback
+    def follow(self) -> None:
+        """Watch the entities whose attributes hold the prices (not actions')."""
         if self.kind not in {SourceKind.NORDPOOL, SourceKind.TIBBER}:
             self._unsubs.append(
-                async_track_state_change_event(self.hass, watched, self._changed)
+                async_track_state_change_event(
+                    self.hass, self._watched(), self._changed
+                )
             )
-        # 5-minute steps cover 15-, 30- and 60-minute slots (and Amber's 5).
-        self._unsubs.append(
-            async_track_time_change(self.hass, self._tick, minute="/5", second=0)
-        )
-        await self.async_read()
 
     @callback
     def stop(self) -> None:
@@ -117,7 +106,8 @@ class TariffFeed:
         self.hass.async_create_task(self.async_read(), eager_start=True)
 
     @callback
-    def _tick(self, _now: datetime) -> None:
+    def tick(self) -> None:
+        """Every 5 minutes: read again (an action only when due)."""
         self.hass.async_create_task(self.async_read(), eager_start=True)
 
     async def async_read(self) -> None:
@@ -158,22 +148,20 @@ class TariffFeed:
 
     def _result(
         self, parsed: ParsedPrices, now: datetime, *, fresh: bool = True
-    ) -> FeedResult:
+    ) -> PriceReading:
         if parsed.problem is not None:
             self.seen = []  # a refused source's earlier slots are no price either
             detail = self._failure or self.kind.value
             if parsed.problem == "currency_mismatch":
                 detail = self.currency
-            return FeedResult([], parsed.skipped, parsed.problem, detail, "")
+            return PriceReading([], parsed.skipped, parsed.problem, detail)
         kept = [s for s in self.seen if s.end > now - KEEP_SEEN]
         self.seen = merge_slots(parsed.slots, kept)
         error = None
         if fresh and not parsed.slots and parsed.skipped:
             error = "malformed_rates"
-        return FeedResult(self.seen, parsed.skipped, error, "", self._tariff())
-
-    def _tariff(self) -> str:
-        return f"{self.kind.value} {self.currency}"
+        tariff = f"{self.kind.value} {self.currency}"  # shown in the attributes
+        return PriceReading(self.seen, parsed.skipped, error, "", tariff)
 
     # -- entities --------------------------------------------------------------
 

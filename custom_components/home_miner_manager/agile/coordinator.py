@@ -181,9 +181,8 @@ class StrategyCoordinator(DataUpdateCoordinator[StrategyData]):
     def async_stop(self) -> None:
         """Stop timers; a running execution ends with the entry's tasks."""
         self._stopped = True
-        for unsub in self._unsubs:
-            unsub()
-        self._unsubs.clear()
+        while self._unsubs:
+            self._unsubs.pop()()
         self.executor.stop()
 
     async def _async_update_data(self) -> StrategyData:

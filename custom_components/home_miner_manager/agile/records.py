@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from ..db.models import AuditLog, Event, utcnow
+from ..audit import RESOURCE_MINER, queue_audit, queue_event
 
 if TYPE_CHECKING:
     from ..audit import Actor
@@ -33,28 +33,24 @@ class StrategyRecords:
         error: str | None = None,
     ) -> None:
         """Queue an audit row about the strategy, or one miner it acted on."""
-        self.database.queue_insert(
-            AuditLog,
-            timestamp=utcnow(),
-            user=actor.user,
-            ip_address=actor.ip_address,
-            user_agent=actor.user_agent,
+        queue_audit(
+            self.database,
+            actor=actor,
             action=action,
-            resource_type="miner" if miner is not None else SOURCE,
+            resource_type=RESOURCE_MINER if miner is not None else SOURCE,
             resource_id=miner.miner_id if miner is not None else self.strategy_id,
-            resource_name=(miner.subentry.title if miner else "Agile strategy")[:255],
+            resource_name=miner.subentry.title if miner else "Agile strategy",
             changes=changes,
             status=status,
-            error_message=(error or "")[:500] or None,
+            error_message=error,
         )
 
     def event(self, event_type: str, message: str, data: dict[str, Any]) -> None:
         """Queue an ``events`` row from the strategy."""
-        self.database.queue_insert(
-            Event,
-            timestamp=utcnow(),
+        queue_event(
+            self.database,
             event_type=event_type,
             source=SOURCE,
-            message=message[:500],
+            message=message,
             data=data,
         )

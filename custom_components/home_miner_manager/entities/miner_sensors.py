@@ -144,7 +144,7 @@ class MinerLastRestartSensor(MinerEntity, SensorEntity):
 class MinerStatusSensor(MinerEntity, SensorEntity):
     """Mining, idle, calibrating, unreachable (with the reason), paused..."""
 
-    entity_description: SensorEntityDescription
+    entity_description: MinerSensorDescription
 
     @property
     def available(self) -> bool:
@@ -152,9 +152,9 @@ class MinerStatusSensor(MinerEntity, SensorEntity):
         return True
 
     @property
-    def native_value(self) -> str:
-        """Return the miner's status."""
-        return self.coordinator.status.value
+    def native_value(self) -> StateType | datetime:
+        """Return the miner's status (known without a snapshot too)."""
+        return self.entity_description.value_fn(self.coordinator)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

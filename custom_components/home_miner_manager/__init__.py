@@ -35,11 +35,11 @@ from .hub.monitoring import async_start_monitoring, stop_monitoring
 from .hub.pool_sync import async_add_pools, pool_subentries
 from .hub.strategy_setup import async_start_strategy, async_stop_strategy
 from .importer.settings import async_clear_solved_issues
-from .miner.best_shares import ShareTracker
 from .miner.fleet import FleetCoordinator
 from .miner.issues import async_track_database_health
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
+from .pool.best_shares import ShareTracker
 from .services import async_setup_services
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
         await hub.share_tracker.async_load()
         # Before the miners: broadcast-mode NMMiners subscribe to it. It also
         # offers unknown broadcasting NMMiners for adding (discovery).
-        await async_start_listener(hass, entry)
+        await async_start_listener(hass, entry, hub)
         # Set-up waits for no miner: first polls run in the background and
         # entities of miners that are off start unavailable.
         await async_add_miners(

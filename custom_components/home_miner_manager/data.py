@@ -66,6 +66,8 @@ class HubData(MinerServices):
     pool_fleet: FleetCoordinator[PoolCoordinator]
     coordinators: dict[str, MinerCoordinator] = field(init=False)
     pools: dict[str, PoolCoordinator] = field(init=False)
+    # The tracker itself (the miners see only what they ask of it).
+    share_tracker: ShareTracker | None = None
     # The database URL this runtime was opened with (a change means reload).
     db_url: str = ""
     closed: bool = False

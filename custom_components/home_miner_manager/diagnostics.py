@@ -69,7 +69,7 @@ async def async_get_config_entry_diagnostics(
                 "enabled": pool.enabled,
                 "reachable": pool.data.reachable if pool.data else None,
                 "health_score": pool.data.health_score if pool.data else None,
-                "failed_over_miners": len(pool.failed_over),
+                "failed_over_miners": len(pool.failover.failed_over),
             }
             for pool in hub.pools.values()
         ],

@@ -16,9 +16,9 @@ from homeassistant.core import Event, HomeAssistant, callback
 
 from .agile.events import EVENT_STRATEGY_ACTION, action_message
 from .const import DOMAIN, EVENT_BAND_CHANGED
-from .miner.best_shares import EVENT_BLOCK_FOUND
 from .monitor.alerts import EVENT_ALERT
 from .monitor.problems import EVENT_NOTIFICATION_FAILED, EVENT_RULE_FAILED
+from .pool.best_shares import EVENT_BLOCK_FOUND
 
 if TYPE_CHECKING:
     from collections.abc import Callable

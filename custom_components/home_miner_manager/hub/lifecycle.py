@@ -204,7 +204,7 @@ async def async_sync_subentries(hass: HomeAssistant, entry: HMMConfigEntry) -> N
             # Retries a bind that failed before (the port may be free now);
             # broadcast miners started without the listener then follow it.
             had_listener = hub.nmminer_listener is not None
-            await async_start_listener(hass, entry)
+            await async_start_listener(hass, entry, hub)
             late_listener = not had_listener and hub.nmminer_listener is not None
             added = [
                 subentry

@@ -35,7 +35,8 @@ from ..const import (
 )
 from ..db.pool_rows import PoolRow, disable_pool, save_pools
 from ..entity import pool_device_identifier, pool_model
-from ..pool.coordinator import PoolCoordinator, pool_target_data
+from ..miner.commands import pool_target_data
+from ..pool.coordinator import PoolCoordinator
 from .rows import async_save_rows
 
 if TYPE_CHECKING:

@@ -14,12 +14,19 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from ..audit import async_actor, queue_audit
-from ..const import CONF_ENABLED, CONF_KEEP_USER, DOMAIN
+from ..const import (
+    CONF_ENABLED,
+    CONF_KEEP_USER,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_URL,
+    CONF_USER,
+    DOMAIN,
+)
 from ..db.miner_rows import update_miner
 from ..db.models import to_naive_utc
 from ..devices.snapshot import PoolTarget
 from ..errors import async_call_miner
-from ..pool.coordinator import pool_target_data
 from ..pools.url import parse_pool_url
 from ..pools.worker import worker_user
 from .pool_switch import PoolSwitchWatch
@@ -30,6 +37,20 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentry
 
     from .coordinator import MinerCoordinator
+
+
+def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:
+    """Return (host, port, user, password) of a pool subentry's data.
+
+    What a miner is pointed at here, and what the pool checks and the
+    ``pools`` rows read too.
+    """
+    return (
+        str(data[CONF_URL]),
+        int(data[CONF_PORT]),
+        str(data[CONF_USER]),
+        str(data.get(CONF_PASSWORD) or "x"),
+    )
 
 
 async def async_update_miner_row(coordinator: MinerCoordinator, **values: Any) -> None:

@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
 from ..db.miner_rows import update_miners
-from ..pool.lookup import snapshot_user
+from ..pools.pool_match import snapshot_user
 
 if TYPE_CHECKING:
     from datetime import datetime

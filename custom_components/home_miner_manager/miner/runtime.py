@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import const
 from ..const import (
@@ -33,14 +33,15 @@ from ..pacer import LoopPacer
 if TYPE_CHECKING:
     from collections import deque
     from collections.abc import Callable, Mapping
+    from datetime import datetime
 
     from aiohttp import ClientSession
 
     from ..db import Database
     from ..devices import NMMinerListener
     from ..devices.base import MinerDriver
+    from ..devices.snapshot import MinerSnapshot
     from ..pools.pool_score import CounterRow
-    from .best_shares import ShareTracker
 
 
 class AvailabilityLogger(logging.Logger):
@@ -74,6 +75,26 @@ class AvailabilityLogger(logging.Logger):
             super().info(msg, *args, **kwargs)
 
 
+class ShareObserver(Protocol):
+    """What a miner asks of the hub's share tracker (``pool/best_shares.py``).
+
+    Defined here, not imported: the tracker needs the pools, which need the
+    miners.
+    """
+
+    @property
+    def best_by_miner(self) -> Mapping[int, float]:
+        """Return each miner's best stored share (by Miner row id)."""
+
+    def network_difficulty(self, snapshot: MinerSnapshot) -> float | None:
+        """Return the network difficulty of a miner's chain, if known now."""
+
+    def observe(
+        self, *, miner_id: int, miner_name: str, snapshot: MinerSnapshot, when: datetime
+    ) -> None:
+        """Look at one poll (a risen session best is stored)."""
+
+
 @dataclass(kw_only=True)
 class MinerServices:
     """What the miner coordinators share with the hub (``HubData`` extends it)."""
@@ -95,7 +116,7 @@ class MinerServices:
     # Each miner's share counters of the last hour (its pool's reject rate).
     counter_samples: dict[int, deque[CounterRow]] = field(default_factory=dict)
     # Best shares and blocks (set by the hub once it can list its pools).
-    share_tracker: ShareTracker | None = None
+    share_tracker: ShareObserver | None = None
 
 
 class MinerStatus(StrEnum):

@@ -42,7 +42,7 @@ from ..db.exceptions import DatabaseError
 from ..db.models import to_naive_utc
 from ..failure_log import FailureLog
 from ..health import Sample
-from ..miner.best_shares import EVENT_BLOCK_FOUND
+from ..pool.best_shares import EVENT_BLOCK_FOUND
 
 if TYPE_CHECKING:
     from ..data import HMMConfigEntry

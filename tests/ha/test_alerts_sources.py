@@ -136,3 +136,25 @@ async def test_expected_offline_miner_is_not_offline(
     hub.alerts.async_evaluate()
     await hass.async_block_till_done()
     assert fired == [("miner_offline", "fired")]
+
+
+async def test_alert_state_is_the_coordinators_data(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """An alert that opens changes the data, and listeners hear of it."""
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
+    )
+    alerts = entry.runtime_data.alerts
+    assert alerts is not None
+    (coordinator,) = entry.runtime_data.coordinators.values()
+    heard: list[list[str]] = []
+    alerts.async_add_listener(
+        lambda: heard.append(sorted(alerts.data.get(str(coordinator.miner_id), {})))
+    )
+    await axeos_sim.set_fault(Fault.REFUSED)
+    (tracked,) = alerts._tracked.values()
+    tracked.last_seen = tracked.since = tracked.since.replace(year=2000)
+    alerts.async_evaluate()
+    await hass.async_block_till_done()
+    assert heard == [["miner_offline"]]

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import (
     Event,
     HealthScore,
@@ -22,6 +23,7 @@ from custom_components.home_miner_manager.db.models import (
     Telemetry,
     to_naive_utc,
 )
+from custom_components.home_miner_manager.monitor.health import HealthCoordinator
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 
@@ -211,3 +213,23 @@ async def test_stored_score_restored_at_start(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get("sensor.bitaxe_hashrate").state == STATE_UNAVAILABLE  # type: ignore[union-attr]
     assert hass.states.get(SENSOR).state == "81.5"  # type: ignore[union-attr]
+
+
+async def test_scores_are_coordinator_data_built_without_runtime_data(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """The database and the miners are all scoring needs; listeners hear each round."""
+    entry = await _hub(setup_hub, axeos_sim)
+    await _seed_day(hass, entry, online=[(23.99, 0)])
+    hub = entry.runtime_data
+    (coordinator,) = hub.coordinators.values()
+    bare = MockConfigEntry(domain=DOMAIN)  # no runtime data to lean on
+    health = HealthCoordinator(hass, bare, hub.database, hub.coordinators)
+    heard: list[float] = []
+    health.async_add_listener(
+        lambda: heard.append(health.data[coordinator.miner_id]["overall_score"])
+    )
+    await health.async_score_all()
+    assert len(heard) == 1
+    assert heard[0] >= 95
+    assert health.scores is health.data

@@ -8,6 +8,7 @@ or the log, including after a token was edited.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from functools import partial
 import json
 import time
 from typing import Any
@@ -26,6 +27,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.home_miner_manager.const import DOMAIN
+from custom_components.home_miner_manager.db.alert_rows import add_channel
 from custom_components.home_miner_manager.db.models import (
     AuditLog,
     NotificationConfig,
@@ -317,3 +319,27 @@ async def test_test_button_follows_the_channels(
     await hass.async_block_till_done()
     assert hass.states.get(button) is None
     assert await rows(hass, entry, NotificationConfig) == []
+
+
+async def test_channels_are_the_notifiers_data(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    """A (re)load pushes the channels to the notifier's listeners."""
+    entry = await setup_hub()
+    notifier = entry.runtime_data.notifier
+    assert notifier is not None
+    heard: list[list[str]] = []
+    notifier.async_add_listener(
+        lambda: heard.append([channel.name for channel in notifier.data])
+    )
+    await entry.runtime_data.database.async_run(
+        partial(
+            add_channel,
+            channel_type="ha_notify",
+            config={"name": "Phone", "services": ["mobile_app_phone"]},
+            enabled=True,
+        )
+    )
+    await notifier.async_load()
+    assert heard == [["Phone"]]
+    assert notifier.channels is notifier.data

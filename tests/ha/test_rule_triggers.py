@@ -14,6 +14,7 @@ from custom_components.home_miner_manager.monitor.rule_triggers import (
     RuleTriggers,
     price_matches,
 )
+from custom_components.home_miner_manager.monitor.watched import Watched
 
 
 @pytest.mark.parametrize(
@@ -43,14 +44,13 @@ def test_between_without_an_upper_price_never_matches() -> None:
     assert not price_matches({"condition": "between", "threshold": 10}, 10.0)
 
 
-class _Triggers(RuleTriggers):
-    """The trigger half alone, over a stand-in hub."""
-
-    def __init__(self, miners: dict[str, Any], last_seen: Any = None) -> None:
-        alerts = SimpleNamespace(last_seen=lambda miner: last_seen)
-        hub = SimpleNamespace(prices=None, coordinators=miners, pools={}, alerts=alerts)
-        self.entry = SimpleNamespace(runtime_data=hub)  # type: ignore[assignment]
-        self._since = {}
+def _triggers(miners: dict[str, Any], last_seen: Any = None) -> RuleTriggers:
+    """The trigger half alone, over stand-in miners."""
+    return RuleTriggers(
+        watched=Watched(coordinators=miners, pools={}, strategy=lambda: None),
+        prices=lambda: None,
+        last_seen=lambda miner: last_seen,
+    )
 
 
 def _miner(*, available: bool = True, temperature: float | None = None) -> Any:
@@ -64,12 +64,12 @@ def _miner(*, available: bool = True, temperature: float | None = None) -> Any:
 
 @pytest.mark.parametrize(("temperature", "holds"), [(80.0, False), (80.1, True)])
 def test_overheat_is_above_the_limit_not_at_it(temperature: float, holds: bool) -> None:
-    triggers = _Triggers({"m": _miner(temperature=temperature)})
+    triggers = _triggers({"m": _miner(temperature=temperature)})
     rule = {
         "trigger_type": "miner_overheat",
         "trigger_config": {"threshold_celsius": 80},
     }
-    assert (triggers._occasion("r", rule) is not None) is holds
+    assert (triggers.occasion("r", rule) is not None) is holds
 
 
 @pytest.mark.parametrize(("seconds", "holds"), [(299, False), (300, True)])
@@ -77,9 +77,9 @@ def test_offline_for_five_minutes_holds_at_five(
     seconds: int, holds: bool, freezer: FrozenDateTimeFactory
 ) -> None:
     seen = dt_util.utcnow() - timedelta(seconds=seconds)
-    triggers = _Triggers({"m": _miner(available=False)}, last_seen=seen)
+    triggers = _triggers({"m": _miner(available=False)}, last_seen=seen)
     rule = {"trigger_type": "miner_offline", "trigger_config": {"minutes": 5}}
-    assert (triggers._occasion("r", rule) is not None) is holds
+    assert (triggers.occasion("r", rule) is not None) is holds
 
 
 @pytest.mark.parametrize(
@@ -101,12 +101,12 @@ def test_time_window_limits_across_midnight(
             )
         )
     )  # type: ignore[union-attr]
-    triggers = _Triggers({})
+    triggers = _triggers({})
     rule = {
         "trigger_type": "time_window",
         "trigger_config": {"start": "22:00:00", "end": "06:00:00"},
     }
-    assert triggers._occasion("r", rule) == occasion
+    assert triggers.occasion("r", rule) == occasion
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_time_window_limits_within_a_day(
         "trigger_type": "time_window",
         "trigger_config": {"start": "06:00:00", "end": "22:00:00"},
     }
-    assert _Triggers({})._occasion("r", rule) == occasion
+    assert _triggers({}).occasion("r", rule) == occasion
 
 
 def test_a_miner_the_strategy_switched_off_is_not_offline(
@@ -140,4 +140,4 @@ def test_a_miner_the_strategy_switched_off_is_not_offline(
     miner.expected_offline = True
     seen = dt_util.utcnow() - timedelta(hours=1)
     rule = {"trigger_type": "miner_offline", "trigger_config": {"minutes": 5}}
-    assert _Triggers({"m": miner}, last_seen=seen)._occasion("r", rule) is None
+    assert _triggers({"m": miner}, last_seen=seen).occasion("r", rule) is None

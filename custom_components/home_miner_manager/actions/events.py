@@ -26,6 +26,7 @@ from ..audit import async_actor, queue_audit
 from ..const import DOMAIN
 from ..db.events_rows import RowFilter, audit_log, events
 from ..db.models import to_naive_utc
+from ..monitor.notify_channels import SEND_TEST_NOTIFICATION, TEST_MESSAGE
 from ..notifications import Message
 
 if TYPE_CHECKING:
@@ -33,17 +34,14 @@ if TYPE_CHECKING:
 
     from homeassistant.util.json import JsonValueType
 
-    from ..data import HMMConfigEntry, HubData
-    from ..monitor.notify_channels import ChannelEntry
-    from ..notifications import SendResult
+    from ..data import HMMConfigEntry
 
-SERVICE_SEND_TEST_NOTIFICATION: Final = "send_test_notification"
+SERVICE_SEND_TEST_NOTIFICATION: Final = SEND_TEST_NOTIFICATION
 SERVICE_GET_EVENTS: Final = "get_events"
 SERVICE_GET_AUDIT_LOG: Final = "get_audit_log"
 MAX_ROWS: Final = 1000
 ATTR_CHANNEL: Final = "channel"
 ATTR_MESSAGE: Final = "message"
-TEST_MESSAGE: Final = "Test notification from Home Miner Manager: this channel works."
 
 _TEST_SCHEMA = vol.Schema(
     {
@@ -127,37 +125,6 @@ async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     return {"entries": cast("list[JsonValueType]", rows)}
 
 
-async def async_send_test(
-    hass: HomeAssistant,
-    hub: HubData,
-    channels: list[ChannelEntry],
-    message: Message,
-    *,
-    user_id: str | None,
-    label: str | None,
-) -> list[tuple[ChannelEntry, SendResult]]:
-    """Send a test message on ``channels``; audit it with the caller."""
-    assert hub.notifier is not None
-    results = await hub.notifier.async_send(message, channels)
-    failed = [
-        f"{channel.name}: {result.error}"
-        for channel, result in results
-        if not result.success
-    ]
-    queue_audit(
-        hub.database,
-        actor=await async_actor(hass, user_id),
-        action=SERVICE_SEND_TEST_NOTIFICATION,
-        resource_id=None,
-        resource_name=label or "all channels",
-        changes={"channels": [channel.name for channel in channels]},
-        status="failure" if failed else "success",
-        error_message="; ".join(failed) or None,
-        resource_type="notification_channel",
-    )
-    return results
-
-
 def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
     entry: HMMConfigEntry
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
@@ -183,8 +150,8 @@ async def _async_send_test(call: ServiceCall) -> ServiceResponse:
         )
     assert notifier is not None
     message = Message.plain(call.data.get(ATTR_MESSAGE, TEST_MESSAGE), "test")
-    results = await async_send_test(
-        call.hass, hub, channels, message, user_id=call.context.user_id, label=wanted
+    results = await notifier.async_send_test(
+        channels, message, user_id=call.context.user_id, label=wanted
     )
     return {
         "results": [

@@ -16,16 +16,16 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from ..actions.events import TEST_MESSAGE, async_send_test
 from ..compat import entity_user_id
 from ..const import DOMAIN
+from ..monitor.notify_channels import TEST_MESSAGE
 from ..notifications import Message
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from ..data import HMMConfigEntry
-    from ..monitor.notify_channels import ChannelEntry
+    from ..monitor.notify_channels import ChannelEntry, Notifier
 
 TEST_NOTIFICATION = ButtonEntityDescription(
     key="test_notification",
@@ -59,7 +59,7 @@ def async_setup_channel_buttons(
                 ):
                     registry.async_remove(entity_id)
         new = [
-            ChannelTestButton(entry, channel)
+            ChannelTestButton(entry.entry_id, notifier, channel)
             for channel_id, channel in current.items()
             if channel_id not in shown
         ]
@@ -78,28 +78,27 @@ class ChannelTestButton(ButtonEntity):
     _attr_has_entity_name = True
     entity_description = TEST_NOTIFICATION
 
-    def __init__(self, entry: HMMConfigEntry, channel: ChannelEntry) -> None:
+    def __init__(
+        self, entry_id: str, notifier: Notifier, channel: ChannelEntry
+    ) -> None:
         """Name it after the channel (never after its token or URL)."""
-        self._entry = entry
+        self._notifier = notifier
         self.channel_id = channel.id
         self.channel_name = channel.name
-        self._attr_unique_id = f"{entry.entry_id}_test_notification_{channel.id}"
+        self._attr_unique_id = f"{entry_id}_test_notification_{channel.id}"
         self._attr_translation_placeholders = {"channel": channel.name}
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
 
     async def async_press(self) -> None:
         """Send; a failure raises with the (redacted) reason."""
-        hub = self._entry.runtime_data
-        channels = hub.notifier.senders(ids=[self.channel_id]) if hub.notifier else []
+        channels = self._notifier.senders(ids=[self.channel_id])
         if not channels:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="no_notification_channel",
                 translation_placeholders={"channel": self.channel_name},
             )
-        ((_, result),) = await async_send_test(
-            self.hass,
-            hub,
+        ((_, result),) = await self._notifier.async_send_test(
             channels,
             Message.plain(TEST_MESSAGE, "test"),
             user_id=entity_user_id(self),

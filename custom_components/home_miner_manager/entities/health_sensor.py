@@ -16,7 +16,7 @@ from ..entity import MinerEntity
 
 if TYPE_CHECKING:
     from ..miner.coordinator import MinerCoordinator
-    from ..monitor.health import HealthRunner
+    from ..monitor.health import HealthCoordinator
 
 HEALTH = SensorEntityDescription(
     key="health",
@@ -37,10 +37,10 @@ _ATTRIBUTES = {
 
 def build_health_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
     """Return the miner's health sensor (when the hub scores health)."""
-    runner = coordinator.config_entry.runtime_data.health
-    if runner is None:
+    health = coordinator.config_entry.runtime_data.health
+    if health is None:
         return []
-    return [MinerHealthSensor(coordinator, HEALTH, runner)]
+    return [MinerHealthSensor(coordinator, HEALTH, health)]
 
 
 class MinerHealthSensor(MinerEntity, SensorEntity):
@@ -50,20 +50,20 @@ class MinerHealthSensor(MinerEntity, SensorEntity):
         self,
         coordinator: MinerCoordinator,
         description: SensorEntityDescription,
-        runner: HealthRunner,
+        health: HealthCoordinator,
     ) -> None:
-        """Follow ``runner``'s hourly scores as well as the miner."""
+        """Follow the hourly scores of ``health`` as well as the miner."""
         super().__init__(coordinator, description)
-        self._runner = runner
+        self._health = health
 
     async def async_added_to_hass(self) -> None:
         """Write the state when new scores are in."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._runner.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(self._health.async_add_listener(self.async_write_ha_state))
 
     @property
     def _score(self) -> dict[str, Any] | None:
-        return self._runner.scores.get(self.coordinator.miner_id)
+        return self._health.scores.get(self.coordinator.miner_id)
 
     @property
     def available(self) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..monitor.alerts import AlertRunner
-from ..monitor.health import HealthRunner
+from ..monitor.alerts import AlertCoordinator
+from ..monitor.health import HealthCoordinator
 from ..monitor.notify_channels import Notifier
 from ..monitor.rules import RuleRunner
+from ..monitor.watched import Watched
 from ..options.audit import async_track_options
 
 if TYPE_CHECKING:
@@ -19,22 +20,39 @@ if TYPE_CHECKING:
 async def async_start_monitoring(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
     """Start health scores, channels and alerts (before the platforms)."""
     hub = entry.runtime_data
-    hub.health = HealthRunner(hass, entry)
+    database = hub.database
+    hub.health = HealthCoordinator(hass, entry, database, hub.coordinators)
     await hub.health.async_start()
-    hub.notifier = Notifier(hass, entry)
+    hub.notifier = Notifier(hass, entry, database=database, session=hub.session)
     await hub.notifier.async_load()
-    hub.alerts = AlertRunner(hass, entry, hub.notifier)
+    # Prices and the strategy may start later (a first price source).
+    watched = Watched(
+        coordinators=hub.coordinators, pools=hub.pools, strategy=lambda: hub.strategy
+    )
+    hub.alerts = AlertCoordinator(
+        hass,
+        entry,
+        database=database,
+        notifier=hub.notifier,
+        watched=watched,
+        add_miner_listener=hub.fleet.async_add_listener,
+    )
     await hub.alerts.async_start()
     entry.async_on_unload(async_track_options(hass, entry))
-    hub.rules = RuleRunner(hass, entry)
+    hub.rules = RuleRunner(
+        hass,
+        entry,
+        database=database,
+        notifier=hub.notifier,
+        alerts=hub.alerts,
+        watched=watched,
+        prices=lambda: hub.prices,
+    )
     await hub.rules.async_start()
 
 
 def stop_monitoring(hub: HubData) -> None:
     """Stop timers and listeners (the database closes after this)."""
-    if hub.rules is not None:
-        hub.rules.stop()
-    if hub.alerts is not None:
-        hub.alerts.stop()
-    if hub.health is not None:
-        hub.health.stop()
+    for service in (hub.rules, hub.alerts, hub.health, hub.notifier):
+        if service is not None:
+            service.async_stop()

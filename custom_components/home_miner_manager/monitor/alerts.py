@@ -1,8 +1,9 @@
 """Alerts of the hub: plain miner state from the coordinators, evaluated every minute.
 
-The rules are the pure ``alerts`` package. This module keeps the last hour
-of each miner's polls in memory (no database read per evaluation), builds a
-``MinerState`` per polled miner, and for every alert fired or cleared writes
+The rules are the pure ``alerts`` package. This module builds a
+``MinerState`` per polled miner from the last hour of its polls (kept in
+memory by ``recent_polls``: no database read per evaluation), and for every
+alert fired or cleared writes
 an ``events`` row, fires ``home_miner_manager_alert`` and hands it to the
 notifier. Cooldowns and open episodes live in an HA Store, so a restart
 neither repeats nor forgets an alert.
@@ -10,17 +11,15 @@ neither repeats nor forgets an alert.
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from ..alerts import (
     AlertEvent,
@@ -39,54 +38,66 @@ from ..compat import device_by_identifier
 from ..const import DOMAIN, LOGGER
 from ..db.alert_rows import seed_alert_config
 from ..db.exceptions import DatabaseError
-from ..db.models import to_naive_utc
 from ..failure_log import FailureLog
-from ..health import Sample
 from ..pool.best_shares import EVENT_BLOCK_FOUND
+from .recent_polls import RecentPolls, TrackedMiner, naive_utcnow
 
 if TYPE_CHECKING:
-    from ..data import HMMConfigEntry
+    from collections.abc import Callable
+
+    from homeassistant.config_entries import ConfigEntry
+
+    from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
     from .notify_channels import Notifier
+    from .watched import Watched
 
 EVENT_ALERT: Final = "home_miner_manager_alert"
 EVALUATE_EVERY: Final = timedelta(minutes=1)
-SAMPLES_KEPT: Final = timedelta(minutes=65)
 STORE_VERSION: Final = 1
 SAVE_DELAY_S: Final = 10
 # The latest state per hub entry, kept across a reload: the Store's delayed
-# write of the old runner may not have reached the disk yet.
+# write of the old coordinator may not have reached the disk yet.
 _STATE_CACHE: Final = f"{DOMAIN}_alert_state"
 
 
-@dataclass(slots=True)
-class _Tracked:
-    """What the runner remembers of one miner between evaluations."""
+class AlertCoordinator(DataUpdateCoordinator[AlertState]):
+    """Evaluates every alert of every polled miner once a minute.
 
-    since: datetime  # when it started following the miner (offline grace)
-    samples: deque[Sample] = field(default_factory=deque)
-    last_seen: datetime | None = None
-    last_data: object = None
-    mode: str | None = None
-    last_mode_change: datetime | None = None
-    # Evaluations in a row the strategy reported a refused command.
-    refusals: int = 0
-    unsub: CALLBACK_TYPE | None = None
-
-
-class AlertRunner:
-    """Evaluates every alert of every polled miner once a minute."""
+    Data: the alert state (open episodes, cooldowns), pushed after each
+    evaluation that changed it. It keeps its own minute timer rather than
+    polling: a coordinator polls only while something listens, and alerts
+    go out whether or not any entity does.
+    """
 
     def __init__(
-        self, hass: HomeAssistant, entry: HMMConfigEntry, notifier: Notifier
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        *,
+        database: Database,
+        notifier: Notifier,
+        watched: Watched,
+        add_miner_listener: Callable[[CALLBACK_TYPE], CALLBACK_TYPE],
     ) -> None:
-        """Keep the hub; call :meth:`async_start` next."""
-        self.hass = hass
-        self.entry = entry
+        """Keep what it evaluates from; call :meth:`async_start` next.
+
+        ``add_miner_listener`` subscribes to miners being polled, added or
+        removed.
+        """
+        super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} alerts")
+        self.data = {}
         self.notifier = notifier
         self.settings: dict[AlertType, AlertSettings] = {}
-        self.state: AlertState = {}
-        self._tracked: dict[str, _Tracked] = {}
+        self._entry_id = entry.entry_id
+        self._database = database
+        self._coordinators = watched.coordinators
+        self._pools = watched.pools
+        self._strategy = watched.strategy
+        self._add_miner_listener = add_miner_listener
+        self._polls = RecentPolls(database, watched.coordinators)
+        # subentry id -> what is remembered of that miner (tests read it).
+        self._tracked = self._polls.tracked
         self._store: Store[AlertState] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
         )
@@ -97,13 +108,12 @@ class AlertRunner:
         """Seed and read alert_config, restore cooldowns, start following."""
         await self.async_reload_settings()
         cache: dict[str, AlertState] = self.hass.data.setdefault(_STATE_CACHE, {})
-        cached = cache.get(self.entry.entry_id)
-        self.state = (
+        cached = cache.get(self._entry_id)
+        self.data = (
             cached if cached is not None else await self._store.async_load() or {}
         )
-        hub = self.entry.runtime_data
         self._unsubs += [
-            hub.async_add_miner_listener(self._async_follow),
+            self._add_miner_listener(self._polls.async_follow),
             async_track_time_interval(
                 self.hass,
                 self._async_tick,
@@ -112,12 +122,12 @@ class AlertRunner:
             ),
             self.hass.bus.async_listen(EVENT_BLOCK_FOUND, self._async_block),
         ]
-        self._async_follow()
+        self._polls.async_follow()
 
     async def async_reload_settings(self) -> None:
         """Read alert_config (adding the default row of any missing type)."""
         try:
-            rows = await self.entry.runtime_data.database.async_run(
+            rows = await self._database.async_run(
                 partial(seed_alert_config, defaults=default_alert_config_rows())
             )
         except DatabaseError as err:
@@ -126,92 +136,26 @@ class AlertRunner:
         self.settings = settings_from_rows(rows)
 
     @callback
-    def stop(self) -> None:
-        """Stop following miners; write pending cooldowns."""
+    def async_stop(self) -> None:
+        """Stop evaluating and following miners (before the database closes)."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-        for tracked in self._tracked.values():
-            if tracked.unsub is not None:
-                tracked.unsub()
-        self._tracked.clear()
+        self._polls.async_stop()
 
-    # -- following the miners -----------------------------------------------------
-
-    @callback
-    def _async_follow(self) -> None:
-        """Attach to miners added since; forget removed ones."""
-        coordinators = self.entry.runtime_data.coordinators
-        for subentry_id in self._tracked.keys() - coordinators.keys():
-            tracked = self._tracked.pop(subentry_id)
-            if tracked.unsub is not None:
-                tracked.unsub()
-        now = _now()
-        for subentry_id, coordinator in coordinators.items():
-            if subentry_id in self._tracked:
-                continue
-            tracked = self._tracked[subentry_id] = _Tracked(since=now)
-            tracked.unsub = coordinator.async_add_listener(
-                partial(self._async_polled, coordinator, tracked)
-            )
-            self._async_polled(coordinator, tracked)
-
-    @callback
-    def _async_polled(self, coordinator: MinerCoordinator, tracked: _Tracked) -> None:
-        snapshot = coordinator.data
-        if (
-            snapshot is None
-            or snapshot is tracked.last_data
-            or not coordinator.available
-        ):
-            return
-        now = _now()
-        tracked.last_data = snapshot
-        tracked.last_seen = now
-        if snapshot.mode and snapshot.mode != tracked.mode:
-            if tracked.mode is not None:
-                tracked.last_mode_change = now
-                # Seen in the polls, whoever changed it (user, strategy, device).
-                queue_event(
-                    self.entry.runtime_data.database,
-                    event_type="mode_changed",
-                    source=f"miner:{coordinator.name}",
-                    message=f"{coordinator.name}: mode {tracked.mode} -> {snapshot.mode}",
-                    data={
-                        "miner_id": coordinator.miner_id,
-                        "from": tracked.mode,
-                        "to": snapshot.mode,
-                    },
-                )
-            tracked.mode = snapshot.mode
-        samples = tracked.samples
-        if samples and samples[-1].timestamp > now:
-            # The clock was set back: the kept samples lie "in the future",
-            # out of order with the new ones (the evaluator bisects them).
-            samples.clear()
-            if tracked.last_mode_change and tracked.last_mode_change > now:
-                tracked.last_mode_change = now
-        samples.append(
-            Sample(
-                timestamp=now,
-                hashrate=snapshot.hashrate_ghs,
-                temperature=snapshot.temperature,
-                shares_accepted=snapshot.shares_accepted,
-                shares_rejected=snapshot.shares_rejected,
-                mode=snapshot.mode,
-            )
-        )
-        while samples and now - samples[0].timestamp > SAMPLES_KEPT:
-            samples.popleft()
+    async def async_shutdown(self) -> None:
+        """Stop with the coordinator."""
+        self.async_stop()
+        await super().async_shutdown()
 
     def _miner_state(
         self,
         coordinator: MinerCoordinator,
-        tracked: _Tracked,
+        tracked: TrackedMiner,
         pools_down: set[str],
     ) -> MinerState:
         snapshot = coordinator.data if coordinator.available else None
-        strategy = self.entry.runtime_data.strategy
+        strategy = self._strategy()
         run = strategy.miner_state(coordinator) if strategy is not None else None
         pool_connected: bool | None = None
         if coordinator.subentry.subentry_id in pools_down:
@@ -236,10 +180,7 @@ class AlertRunner:
 
     def last_seen(self, coordinator: MinerCoordinator) -> datetime | None:
         """Return when a miner last answered (aware UTC; start-up if never)."""
-        tracked = self._tracked.get(coordinator.subentry.subentry_id)
-        if tracked is None:
-            return None
-        return (tracked.last_seen or tracked.since).replace(tzinfo=UTC)
+        return self._polls.last_seen(coordinator)
 
     # -- evaluating ---------------------------------------------------------------
 
@@ -249,17 +190,16 @@ class AlertRunner:
     @callback
     def async_evaluate(self) -> None:
         """Evaluate every polled miner now and publish what changed."""
-        hub = self.entry.runtime_data
         pools_down = {
             miner.subentry.subentry_id
-            for pool in hub.pools.values()
+            for pool in self._pools.values()
             if pool.data is not None and not pool.data.reachable
             for miner in pool.miners()
         }
-        strategy = hub.strategy
+        strategy = self._strategy()
         miners: list[MinerState] = []
         for subentry_id, tracked in self._tracked.items():
-            coordinator = hub.coordinators.get(subentry_id)
+            coordinator = self._coordinators.get(subentry_id)
             if coordinator is None or not coordinator.polling_enabled:
                 continue  # paused on purpose: not offline
             what = f"Alerts of {coordinator.name}"
@@ -277,7 +217,7 @@ class AlertRunner:
                 self._failures.failed(subentry_id, what, err, trace=True)
                 continue
             self._failures.succeeded(subentry_id, what)
-        result = evaluate(miners, self.settings, self.state, _now())
+        result = evaluate(miners, self.settings, self.data, naive_utcnow())
         failing = {(e.miner_key, e.alert_type) for e in result.errors}
         for error in result.errors:
             self._failures.failed(
@@ -292,10 +232,10 @@ class AlertRunner:
                     self._failures.succeeded(
                         (miner.key, kind), f"The {kind} alert of {miner.name}"
                     )
-        if result.state != self.state:
-            self.state = result.state
-            self.hass.data[_STATE_CACHE][self.entry.entry_id] = self.state
-            self._store.async_delay_save(lambda: self.state, SAVE_DELAY_S)
+        if result.state != self.data:
+            self.hass.data[_STATE_CACHE][self._entry_id] = result.state
+            self._store.async_delay_save(lambda: self.data, SAVE_DELAY_S)
+            self.async_set_updated_data(result.state)
         for event in (*result.fired, *result.cleared):
             try:
                 self._publish(event)
@@ -314,9 +254,8 @@ class AlertRunner:
         if settings is None or not settings.enabled:
             return
         data = event.data
-        hub = self.entry.runtime_data
         coordinator = next(
-            (c for c in hub.coordinators.values() if c.name == data.get("miner")),
+            (c for c in self._coordinators.values() if c.name == data.get("miner")),
             None,
         )
         tracked = (
@@ -331,7 +270,7 @@ class AlertRunner:
             coin=data.get("coin"),
             pool=data.get("pool"),
         )
-        now = _now()
+        now = naive_utcnow()
         self._publish(
             block_found(
                 self._miner_state(coordinator, tracked, set()), block, settings, now
@@ -343,7 +282,7 @@ class AlertRunner:
         """Write an events row, fire the HA event and notify one alert."""
         data = alert.event_data()
         queue_event(
-            self.entry.runtime_data.database,
+            self._database,
             event_type="alert" if alert.kind == "fired" else "alert_cleared",
             source=f"miner:{alert.miner_name}",
             message=alert.message,
@@ -364,17 +303,12 @@ class AlertRunner:
         self.notifier.send_alert_in_background(alert)
 
     def _device_id(self, miner_key: str) -> str | None:
-        for coordinator in self.entry.runtime_data.coordinators.values():
+        for coordinator in self._coordinators.values():
             if str(coordinator.miner_id) == miner_key:
                 device = device_by_identifier(
                     dr.async_get(self.hass),
                     (DOMAIN, coordinator.device_identifier),
-                    self.entry.entry_id,
+                    self._entry_id,
                 )
                 return device.id if device is not None else None
         return None
-
-
-def _now() -> datetime:
-    """Now in the alerts package's convention (naive UTC)."""
-    return to_naive_utc(dt_util.utcnow())

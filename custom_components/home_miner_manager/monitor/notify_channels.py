@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 import voluptuous as vol
 
+from ..audit import async_actor, queue_audit
 from ..const import DOMAIN, LOGGER
 from ..db.alert_rows import add_notification_logs, channel_rows
 from ..db.exceptions import DatabaseError
@@ -44,10 +46,12 @@ from .problems import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from aiohttp import ClientSession
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from ..alerts import AlertEvent
-    from ..data import HMMConfigEntry
+    from ..db.database import Database
 
 CHANNEL_TYPES: Final = ("telegram", "discord", "ha_notify")
 # Where the Telegram Bot API is reached (tests point it at a local fake).
@@ -59,6 +63,9 @@ CONF_NOTIFY_ENTITIES: Final = "entity_ids"
 CONF_NOTIFY_SERVICES: Final = "services"
 # Config keys that are secrets: never shown, logged or returned.
 SECRET_KEYS: Final = frozenset({"bot_token", "webhook_url"})
+# The test action's name, also what its audit rows (and the buttons') say.
+SEND_TEST_NOTIFICATION: Final = "send_test_notification"
+TEST_MESSAGE: Final = "Test notification from Home Miner Manager: this channel works."
 
 
 class HaNotifyChannel:
@@ -127,39 +134,58 @@ def public_config(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Notifier:
-    """The hub's channels; sends messages and logs every attempt."""
+class Notifier(DataUpdateCoordinator[list[ChannelEntry]]):
+    """The hub's channels (its data, pushed at each load); sends and logs.
 
-    def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    Nothing polls: the channels change only when the options save them,
+    which reloads them (:meth:`async_load`).
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        *,
+        database: Database,
+        session: ClientSession,
+    ) -> None:
         """Start with no channels; :meth:`async_load` reads them."""
-        self.hass = hass
-        self.entry = entry
-        self.channels: list[ChannelEntry] = []
+        super().__init__(
+            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} notification channels"
+        )
+        self.data = []
+        self._entry = entry
+        self._database = database
+        self._session = session
         # The stored rows, secrets included: for the options steps only.
         self.rows: list[dict[str, Any]] = []
-        self._listeners: list[CALLBACK_TYPE] = []
+        # Set before the database closes: late sends neither log nor report.
+        self._stopped = False
 
-    @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` after the channels were (re)loaded."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+    @property
+    def channels(self) -> list[ChannelEntry]:
+        """Return every stored channel (with a sender where usable)."""
+        return self.data
 
     async def async_load(self) -> None:
         """(Re)read the channels from the database."""
         try:
-            rows = await self.entry.runtime_data.database.async_run(channel_rows)
+            rows = await self._database.async_run(channel_rows)
         except DatabaseError as err:
             LOGGER.warning("Could not read the notification channels: %s", err)
             return
         self.rows = rows
-        self.channels = [self._entry_for(row) for row in rows]
+        channels = [self._entry_for(row) for row in rows]
         # A removed or disabled channel has nothing left to fix.
-        usable = {channel.id for channel in self.channels if channel.sender}
+        usable = {channel.id for channel in channels if channel.sender}
         for issue_id in channel_issue_channel_ids(self.hass) - usable:
             async_notification_ok(self.hass, issue_id)
-        for listener in list(self._listeners):
-            listener()
+        self.async_set_updated_data(channels)
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop logging and reporting (the database closes after this)."""
+        self._stopped = True
 
     def _entry_for(self, row: dict[str, Any]) -> ChannelEntry:
         sender: Channel | None = None
@@ -171,7 +197,7 @@ class Notifier:
                 sender = HaNotifyChannel(self.hass, entities, services)
         else:
             built = channels_from_config(
-                self.entry.runtime_data.session,
+                self._session,
                 [row],
                 telegram_base_url=TELEGRAM_BASE_URL,
                 timeout_s=SEND_TIMEOUT_S,
@@ -201,10 +227,9 @@ class Notifier:
         """Send on ``channels`` at once; log each attempt; never raises."""
         senders = [channel.sender for channel in channels if channel.sender]
         results = await send_all(senders, message, timeout_s=SEND_TIMEOUT_S)
-        database = self.entry.runtime_data.database
-        if results and not self.entry.runtime_data.closed:
+        if results and not self._stopped:
             try:
-                await database.async_run(
+                await self._database.async_run(
                     lambda session: add_notification_logs(
                         session, log_records(results, message)
                     )
@@ -212,9 +237,37 @@ class Notifier:
             except DatabaseError as err:
                 LOGGER.warning("Could not log notifications: %s", err)
         pairs = list(zip(channels, results, strict=True))
-        if not self.entry.runtime_data.closed:
+        if not self._stopped:
             self._async_report(pairs)
         return pairs
+
+    async def async_send_test(
+        self,
+        channels: list[ChannelEntry],
+        message: Message,
+        *,
+        user_id: str | None,
+        label: str | None,
+    ) -> list[tuple[ChannelEntry, SendResult]]:
+        """Send a test message on ``channels``; audit it with the caller."""
+        results = await self.async_send(message, channels)
+        failed = [
+            f"{channel.name}: {result.error}"
+            for channel, result in results
+            if not result.success
+        ]
+        queue_audit(
+            self._database,
+            actor=await async_actor(self.hass, user_id),
+            action=SEND_TEST_NOTIFICATION,
+            resource_id=None,
+            resource_name=label or "all channels",
+            changes={"channels": [channel.name for channel in channels]},
+            status="failure" if failed else "success",
+            error_message="; ".join(failed) or None,
+            resource_type="notification_channel",
+        )
+        return results
 
     @callback
     def _async_report(self, pairs: list[tuple[ChannelEntry, SendResult]]) -> None:
@@ -228,7 +281,7 @@ class Notifier:
             else:
                 async_notification_failed(
                     self.hass,
-                    self.entry,
+                    self._entry,
                     channel.id,
                     channel.name,
                     result.error or "-",
@@ -239,7 +292,7 @@ class Notifier:
         channels = self.senders(types=event.channels)
         if not channels:
             return
-        self.entry.async_create_background_task(
+        self._entry.async_create_background_task(
             self.hass,
             self.async_send(format_alert(event), channels),
             f"{DOMAIN} notify {event.alert_type}",

@@ -8,7 +8,7 @@ The warning in the log is the callers' (once per failure episode).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -17,9 +17,8 @@ from ..const import DOMAIN
 from ..miner.issues import async_raise_issue
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
-
-    from ..data import HMMConfigEntry
 
 EVENT_RULE_FAILED: Final = "home_miner_manager_rule_failed"
 EVENT_NOTIFICATION_FAILED: Final = "home_miner_manager_notification_failed"
@@ -59,7 +58,7 @@ def channel_issue_channel_ids(hass: HomeAssistant) -> set[int]:
     }
 
 
-def hub_device_id(hass: HomeAssistant, entry: HMMConfigEntry) -> str | None:
+def hub_device_id(hass: HomeAssistant, entry: ConfigEntry[Any]) -> str | None:
     """Return the hub device's id (the logbook lists its events there)."""
     # The entry's devices, not a lookup by identifier: that API changes name
     # in 2026.8, and failures are rare enough for a scan.
@@ -76,7 +75,7 @@ def _cut(error: str) -> str:
 @callback
 def _async_failed(
     hass: HomeAssistant,
-    entry: HMMConfigEntry,
+    entry: ConfigEntry[Any],
     issue_id: str,
     event: str,
     placeholders: dict[str, str],
@@ -94,7 +93,7 @@ def _async_failed(
 @callback
 def async_rule_failed(
     hass: HomeAssistant,
-    entry: HMMConfigEntry,
+    entry: ConfigEntry[Any],
     rule_id: str,
     name: str,
     error: str,
@@ -122,7 +121,7 @@ def async_rule_ok(hass: HomeAssistant, rule_id: str) -> None:
 @callback
 def async_notification_failed(
     hass: HomeAssistant,
-    entry: HMMConfigEntry,
+    entry: ConfigEntry[Any],
     channel_id: int,
     channel: str,
     error: str,

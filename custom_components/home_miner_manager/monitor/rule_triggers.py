@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.util import dt as dt_util
 
 if TYPE_CHECKING:
-    from ..data import HMMConfigEntry
+    from collections.abc import Callable
+
     from ..miner.coordinator import MinerCoordinator
+    from ..prices import PriceSlot
+    from .watched import Watched
+
+
+class CurrentPrice(Protocol):
+    """The hub's prices as the rules read them."""
+
+    def current(self) -> PriceSlot | None:
+        """Return the price slot of now (None if unknown)."""
 
 
 def _time(value: Any) -> time | None:
@@ -34,18 +44,29 @@ def price_matches(config: dict[str, Any], price: float) -> bool:
 class RuleTriggers:
     """The trigger half of the rule runner."""
 
-    entry: HMMConfigEntry
-    # (rule, target) -> when its condition started (episode keys).
-    _since: dict[tuple[str, str], str]
+    def __init__(
+        self,
+        *,
+        watched: Watched,
+        prices: Callable[[], CurrentPrice | None],
+        last_seen: Callable[[MinerCoordinator], datetime | None],
+    ) -> None:
+        """Read the miners, pools, prices (None until set up) and last answers."""
+        self._coordinators = watched.coordinators
+        self._pools = watched.pools
+        self._prices = prices
+        self._last_seen = last_seen
+        # (rule, target) -> when its condition started (episode keys).
+        self._since: dict[tuple[str, str], str] = {}
 
-    def _occasion(self, rule_id: str, rule: dict[str, Any]) -> str | None:
+    def occasion(self, rule_id: str, rule: dict[str, Any]) -> str | None:
         """Return a key for the current occasion of a holding trigger, else None."""
         config = rule.get("trigger_config") or {}
         kind = rule.get("trigger_type")
         now = dt_util.now()
-        hub = self.entry.runtime_data
         if kind == "price_threshold":
-            slot = hub.prices.current() if hub.prices is not None else None
+            prices = self._prices()
+            slot = prices.current() if prices is not None else None
             if slot is None or not price_matches(config, slot.price_pence):
                 return None
             return f"slot:{slot.start.isoformat()}"
@@ -63,13 +84,13 @@ class RuleTriggers:
         targets: dict[str, bool] = {}
         if kind in ("miner_offline", "miner_overheat"):
             wanted = set(config.get("miners") or [])
-            for subentry_id, miner in hub.coordinators.items():
+            for subentry_id, miner in self._coordinators.items():
                 if wanted and subentry_id not in wanted:
                     continue
                 targets[subentry_id] = self._miner_holds(kind, config, miner)
         elif kind == "pool_failure":
             wanted = set(config.get("pools") or [])
-            for subentry_id, pool in hub.pools.items():
+            for subentry_id, pool in self._pools.items():
                 if (not wanted or subentry_id in wanted) and pool.enabled:
                     targets[subentry_id] = (
                         pool.data is not None and not pool.data.reachable
@@ -89,8 +110,7 @@ class RuleTriggers:
             )
         if miner.available or miner.expected_offline:
             return False  # answering, or switched off by the strategy on purpose
-        alerts = self.entry.runtime_data.alerts
-        seen = alerts.last_seen(miner) if alerts is not None else None
+        seen = self._last_seen(miner)
         minutes = float(config.get("minutes", 5))
         return seen is not None and dt_util.utcnow() - seen >= timedelta(
             minutes=minutes

@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -25,17 +24,29 @@ from ..db.exceptions import DatabaseError
 from ..db.models import to_naive_utc
 from ..db.rule_rows import mark_executed, sync_rules
 from ..failure_log import FailureLog
-from ..miner.commands import async_set_mode, async_switch_pool
-from ..notifications import Message
 from .problems import async_rule_failed, async_rule_ok, rule_issue_rule_ids
-from .rule_triggers import RuleTriggers
+from .rule_actions import RuleActions
+from .rule_triggers import CurrentPrice, RuleTriggers
 
 if TYPE_CHECKING:
-    from ..data import HMMConfigEntry
-    from ..miner.coordinator import MinerCoordinator
+    from collections.abc import Callable
+
+    from homeassistant.config_entries import ConfigEntry
+
+    from ..db.database import Database
+    from .alerts import AlertCoordinator
+    from .notify_channels import Notifier
+    from .watched import Watched
 
 EVALUATE_EVERY: Final = timedelta(minutes=1)
 RESOURCE_RULE: Final = "automation_rule"
+
+
+class Prices(CurrentPrice, Protocol):
+    """The hub's prices: the current slot, and word of new ones."""
+
+    def async_add_listener(self, update_callback: CALLBACK_TYPE, /) -> CALLBACK_TYPE:
+        """Call ``update_callback`` when the prices change."""
 
 
 def _priority(rule: dict[str, Any]) -> float:
@@ -51,19 +62,40 @@ def _describe(err: Exception) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-class RuleRunner(RuleTriggers):
-    """Runs the hub's ``rule`` subentries."""
+class RuleRunner:
+    """Runs the hub's ``rule`` subentries (a service: nothing shows its data)."""
 
-    def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-        """Keep the hub; call :meth:`async_start` next."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        *,
+        database: Database,
+        notifier: Notifier,
+        alerts: AlertCoordinator,
+        watched: Watched,
+        prices: Callable[[], Prices | None],
+    ) -> None:
+        """Keep what the rules act on; call :meth:`async_start` next.
+
+        ``prices`` returns the running prices (None until a price source is
+        set: they can start later).
+        """
         self.hass = hass
         self.entry = entry
+        self._database = database
+        self._prices = prices
+        self._actions = RuleActions(
+            hass, database=database, notifier=notifier, watched=watched
+        )
+        self._triggers = RuleTriggers(
+            watched=watched, prices=prices, last_seen=alerts.last_seen
+        )
         # subentry id -> {"id", "last_executed_at", "last_execution_context"}
         self.rows: dict[str, dict[str, Any]] = {}
         self._synced: dict[str, dict[str, Any]] = {}
-        # (rule, target) -> when its condition started (episode keys).
-        self._since: dict[tuple[str, str], str] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._stopped = False
         self._started = False  # the first sync (start-up) is not a change
         self._failures = FailureLog()
         # rule id -> "trigger" or "action": what failed last (its issue is up).
@@ -89,12 +121,13 @@ class RuleRunner(RuleTriggers):
             )
         )
         self._unsubs.append(self.entry.add_update_listener(self._async_updated))
-        if (prices := self.entry.runtime_data.prices) is not None:
+        if (prices := self._prices()) is not None:
             self._unsubs.append(prices.async_add_listener(self._async_prices))
 
     @callback
-    def stop(self) -> None:
-        """Stop evaluating."""
+    def async_stop(self) -> None:
+        """Stop evaluating (before the database closes)."""
+        self._stopped = True
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -109,9 +142,7 @@ class RuleRunner(RuleTriggers):
         if rules == self._synced and self.rows.keys() == rules.keys():
             return
         try:
-            self.rows = await self.entry.runtime_data.database.async_run(
-                partial(sync_rules, rules=rules)
-            )
+            self.rows = await self._database.async_run(partial(sync_rules, rules=rules))
         except DatabaseError as err:
             LOGGER.warning("Could not store the automation rules: %s", err)
             return
@@ -145,7 +176,7 @@ class RuleRunner(RuleTriggers):
             )
             rule = after or before or {}
             queue_audit(
-                self.entry.runtime_data.database,
+                self._database,
                 actor=actor,
                 action=action,
                 resource_id=(self.rows.get(rule_id) or {}).get("id"),
@@ -154,8 +185,10 @@ class RuleRunner(RuleTriggers):
                 resource_type=RESOURCE_RULE,
             )
 
-    async def _async_updated(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
-        if not entry.runtime_data.closed:
+    async def _async_updated(
+        self, hass: HomeAssistant, entry: ConfigEntry[Any]
+    ) -> None:
+        if not self._stopped:
             await self.async_sync()
 
     @callback
@@ -186,7 +219,7 @@ class RuleRunner(RuleTriggers):
             # others: each is isolated, reported once, and retried.
             name = str(rule.get("name") or subentry_id)
             try:
-                occasion = self._occasion(subentry_id, rule)
+                occasion = self._triggers.occasion(subentry_id, rule)
             except Exception as err:  # noqa: BLE001
                 self._failed(subentry_id, name, "trigger", _describe(err), err)
                 continue
@@ -238,70 +271,16 @@ class RuleRunner(RuleTriggers):
         # Also an issue raised before a restart (nothing remembers it here).
         async_rule_ok(self.hass, rule_id)
 
-    # -- actions ------------------------------------------------------------------
-
     async def _async_execute(
         self, rule_id: str, rule: dict[str, Any], occasion: str
     ) -> list[str]:
-        """Run a rule's action; return its errors (none: it succeeded)."""
-        hub = self.entry.runtime_data
+        """Run a rule's action and record the run; return its errors (none: ok)."""
+        database = self._database
         name = str(rule.get("name") or rule_id)
         action = str(rule.get("action_type"))
-        config = rule.get("action_config") or {}
-        errors: list[str] = []
-        skipped: list[str] = []
-        strategy = hub.strategy
-        enrolled = (
-            strategy.enrolled if strategy is not None and strategy.enabled else set()
+        errors, skipped = await self._actions.async_run(
+            name, action, rule.get("action_config") or {}, occasion
         )
-        if action in ("apply_mode", "switch_pool"):
-            for subentry_id in config.get("miners") or []:
-                miner = hub.coordinators.get(subentry_id)
-                if miner is None:
-                    continue
-                if miner.miner_id in enrolled:
-                    skipped.append(miner.name)
-                    continue
-                try:
-                    await self._async_miner_action(action, config, miner)
-                except HomeAssistantError as err:
-                    errors.append(f"{miner.name}: {err}")
-        elif action == "alert" and hub.notifier is not None:
-            message = Message.titled(
-                name, str(config.get("message", "")), alert_type="rule"
-            )
-            sent = await hub.notifier.async_send(message, hub.notifier.senders())
-            errors += [
-                f"{channel.name}: {result.error}"
-                for channel, result in sent
-                if not result.success
-            ]
-        elif action == "log_event":
-            queue_event(
-                hub.database,
-                event_type="rule_event",
-                source=f"rule:{name}",
-                message=str(config.get("message", "")),
-                data={"rule": name, "occasion": occasion},
-            )
-        elif action == "control_ha_entity":
-            try:
-                await self.hass.services.async_call(
-                    "homeassistant",
-                    "turn_on" if config.get("state") == "on" else "turn_off",
-                    {"entity_id": config.get("entity_id")},
-                    blocking=True,
-                )
-            except HomeAssistantError as err:
-                errors.append(str(err))
-        if skipped:
-            queue_event(
-                hub.database,
-                event_type="rule_skipped",
-                source=f"rule:{name}",
-                message=f"{name}: {', '.join(skipped)} follow the Agile strategy",
-                data={"rule": name, "miners": skipped},
-            )
         when = to_naive_utc(dt_util.utcnow())
         context = {
             "occasion": occasion,
@@ -310,14 +289,14 @@ class RuleRunner(RuleTriggers):
         }
         self.rows[rule_id].update(last_executed_at=when, last_execution_context=context)
         queue_event(
-            hub.database,
+            database,
             event_type="rule_executed",
             source=f"rule:{name}",
             message=f"Rule {name}: {action}"[:500],
             data={"rule": name, "action": action, **context, "errors": errors},
         )
         queue_audit(
-            hub.database,
+            database,
             actor=Actor(),
             action="rule_executed",
             resource_id=self.rows[rule_id]["id"],
@@ -328,7 +307,7 @@ class RuleRunner(RuleTriggers):
             resource_type=RESOURCE_RULE,
         )
         try:
-            await hub.database.async_run(
+            await database.async_run(
                 partial(
                     mark_executed,
                     row_id=self.rows[rule_id]["id"],
@@ -339,20 +318,3 @@ class RuleRunner(RuleTriggers):
         except DatabaseError as err:
             LOGGER.warning("Could not record the run of rule %s: %s", name, err)
         return errors
-
-    async def _async_miner_action(
-        self, action: str, config: dict[str, Any], miner: MinerCoordinator
-    ) -> None:
-        if action == "apply_mode":
-            await async_set_mode(miner, str(config.get("mode")))
-            return
-        pools = self.entry.runtime_data.pools.values()
-        wanted = str(config.get("pool", "")).casefold()
-        pool = next((p for p in pools if p.title.casefold() == wanted), None)
-        if pool is None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="rule_pool_missing",
-                translation_placeholders={"pool": str(config.get("pool"))},
-            )
-        await async_switch_pool(miner, pool.subentry)

@@ -70,7 +70,7 @@ from loop_metrics import (  # noqa: E402
 
 import custom_components.home_miner_manager as hmm  # noqa: E402
 from custom_components.home_miner_manager import const as hmm_const  # noqa: E402
-from custom_components.home_miner_manager.miner import (  # noqa: E402
+from custom_components.home_miner_manager.pool import (  # noqa: E402
     best_shares as share_tracker,
 )
 

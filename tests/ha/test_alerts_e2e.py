@@ -26,8 +26,8 @@ from custom_components.home_miner_manager.db.models import (
     NotificationConfig,
     NotificationLog,
 )
-from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
 from custom_components.home_miner_manager.monitor.alerts import EVENT_ALERT
+from custom_components.home_miner_manager.pool.best_shares import EVENT_BLOCK_FOUND
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 from hmm_sim.notify_servers import FakeDiscordServer

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db.models import AuditLog
-from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
+from custom_components.home_miner_manager.pool.best_shares import EVENT_BLOCK_FOUND
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.home_miner_manager.const import DOMAIN, EVENT_BAND_CHANGED
-from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
+from custom_components.home_miner_manager.pool.best_shares import EVENT_BLOCK_FOUND
 from hmm_sim import AxeOSSimulator
 
 from .conftest import BITAXE_UID, HubFactory, miner_subentry

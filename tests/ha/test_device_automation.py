@@ -19,8 +19,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.home_miner_manager.const import DOMAIN, EVENT_BAND_CHANGED
-from custom_components.home_miner_manager.miner.best_shares import EVENT_BLOCK_FOUND
 from custom_components.home_miner_manager.monitor.alerts import EVENT_ALERT
+from custom_components.home_miner_manager.pool.best_shares import EVENT_BLOCK_FOUND
 from hmm_sim import AxeOSSimulator
 from hmm_sim.faults import Fault
 

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 
-from custom_components.home_miner_manager.miner import best_shares as share_tracker
+from custom_components.home_miner_manager.pool import best_shares as share_tracker
 from custom_components.home_miner_manager.pools.network import SOLOPOOL_SOURCES
 from hmm_sim.stratum import StratumPoolSimulator
 from tests.plugins.network_guard import is_loopback

@@ -484,7 +484,7 @@ async def test_failover_and_back(
         await wait_until(
             lambda: axeos_sim.device.active_pool_address.endswith(f":{backup.port}")
         )
-        assert pool.failed_over == [coordinator.subentry.subentry_id]
+        assert pool.failover.failed_over == [coordinator.subentry.subentry_id]
 
         await main.set_mode(PoolMode.NORMAL)
         await check()  # reachable again, but not yet for 15 minutes
@@ -500,7 +500,7 @@ async def test_failover_and_back(
         await wait_until(
             lambda: axeos_sim.device.active_pool_address.endswith(f":{main.port}")
         )
-        assert pool.failed_over == []
+        assert pool.failover.failed_over == []
         events = [e.event_type for e in await rows(hass, entry, EventRow)]
         assert events.count("pool_failover") == 1
         assert events.count("pool_failback") == 1

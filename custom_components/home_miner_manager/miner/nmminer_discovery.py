@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import callback
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from ..data import HMMConfigEntry, HubData
     from ..devices.snapshot import MinerSnapshot
+    from .runtime import MinerServices
 
 # Set once the bind failure was logged at warning (later ones at debug).
 _BIND_WARNED: HassKey[bool] = HassKey(f"{DOMAIN}_nmminer_bind_warned")
@@ -54,13 +54,13 @@ def host_configured(entry: ConfigEntry, host: str) -> bool:
 
 
 async def async_start_listener(
-    hass: HomeAssistant, entry: HMMConfigEntry
+    hass: HomeAssistant, entry: ConfigEntry[Any], hub: MinerServices
 ) -> NMMinerListener | None:
     """Bind the hub's UDP listener unless it runs; None if the port is taken.
 
     Called at setup and on every subentry change (a retry after a failure).
+    The listener is kept in ``hub``; ``entry``'s unknown NMMiners are offered.
     """
-    hub = entry.runtime_data
     if hub.nmminer_listener is not None:
         return hub.nmminer_listener
     listener = NMMinerListener()
@@ -83,7 +83,7 @@ async def async_start_listener(
     return listener
 
 
-def stop_listener(hub: HubData) -> None:
+def stop_listener(hub: MinerServices) -> None:
     """Close the hub's UDP socket (subscriptions go with it)."""
     if hub.nmminer_listener is not None:
         hub.nmminer_listener.stop()
@@ -103,7 +103,7 @@ def _discoverable(ip: str) -> bool:
 class NMMinerDiscovery:
     """Offers each unknown broadcasting NMMiner, at most once per retry period."""
 
-    def __init__(self, hass: HomeAssistant, entry: HMMConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Watch datagrams for ``entry``'s listener."""
         self._hass = hass
         self._entry = entry

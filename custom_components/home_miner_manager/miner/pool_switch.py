@@ -9,7 +9,7 @@ issue.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -17,15 +17,39 @@ from homeassistant.helpers.event import async_call_later
 
 from ..audit import Actor, queue_audit, queue_event
 from ..const import DOMAIN, POOL_SWITCH_DEADLINE
-from ..pool.lookup import snapshot_user
-from ..pools.pool_match import same_user
+from ..pools.pool_match import same_user, snapshot_user
 from ..pools.url import PoolAddress, pool_in_use_address
 from .issues import pool_switch_issue_id
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .coordinator import MinerCoordinator
+    from homeassistant.config_entries import ConfigSubentry
+
+    from ..devices.snapshot import MinerSnapshot
+    from .runtime import MinerServices
+
+
+class SwitchingMiner(Protocol):
+    """What a pool switch watch needs of a miner (``MinerCoordinator`` has it)."""
+
+    name: str
+    miner_id: int
+    subentry: ConfigSubentry
+    services: MinerServices
+    # The watch in progress, cleared by the watch itself when it ends.
+    pool_watch: PoolSwitchWatch | None
+
+    @property
+    def data(self) -> MinerSnapshot:
+        """Return the latest poll."""
+
+    @property
+    def available(self) -> bool:
+        """Return whether the latest poll is current."""
+
+    def async_add_listener(self, update_callback: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update_callback`` after every poll."""
 
 
 class PoolSwitchWatch:
@@ -34,7 +58,7 @@ class PoolSwitchWatch:
     def __init__(
         self,
         hass: HomeAssistant,
-        coordinator: MinerCoordinator,
+        coordinator: SwitchingMiner,
         pool_name: str,
         address: PoolAddress,
         *,

@@ -8,23 +8,37 @@ with a lower uptime than before the command (bounded to two minutes).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 if TYPE_CHECKING:
-    from .coordinator import MinerCoordinator
+    from ..devices.snapshot import MinerSnapshot
 
 POLL_EVERY = timedelta(seconds=5)
 WATCH_FOR = timedelta(minutes=2)
 
 
+class RestartingMiner(Protocol):
+    """What a restart watch needs of a miner (``MinerCoordinator`` has it)."""
+
+    hass: HomeAssistant
+    last_update_success: bool
+
+    @property
+    def data(self) -> MinerSnapshot | None:
+        """Return the latest poll (None before the first answer)."""
+
+    async def async_refresh(self) -> None:
+        """Poll the miner now."""
+
+
 class RestartWatch:
     """One restart being followed (a new one replaces it)."""
 
-    def __init__(self, coordinator: MinerCoordinator) -> None:
+    def __init__(self, coordinator: RestartingMiner) -> None:
         """Remember the uptime before the restart and schedule the first poll."""
         self._coordinator = coordinator
         data = coordinator.data

@@ -5,17 +5,20 @@ or new session restarts the counter from zero; the lower value becomes the
 new baseline). A new best is stored with the coin of the configured pool the
 miner is on (host, port and user: pools of several coins may share a server;
 ``UNKNOWN`` if none matches, never a guess), and compared with the network
-difficulty: the miner's own figure, else the pool statistics endpoint (cached). A share at or above it is a block: a ``blocks_found`` row,
-an Event row, the HA event ``home_miner_manager_block_found`` and a
-persistent notification.
+difficulty: the miner's own figure, else the pool statistics endpoint
+(cached). A share at or above it is a block: a ``blocks_found`` row, an Event
+row, the HA event ``home_miner_manager_block_found`` and a persistent
+notification. Here, not in ``miner/``: the coin is the pool's.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..audit import queue_event
@@ -29,15 +32,16 @@ from ..db.share_rows import (
     record_high_diff_share,
     set_pool_network_difficulty,
 )
-from ..pool.lookup import snapshot_pool
 from ..pools.high_shares import UNKNOWN_COIN, UNKNOWN_POOL, SessionBestTracker, is_block
 from ..pools.network import (
     SOLOPOOL_SOURCES,
+    STATS_COINS,
     NetworkDifficulty,
     NetworkDifficultyError,
     StatsApi,
     StatsSource,
 )
+from .lookup import snapshot_pool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -49,10 +53,9 @@ if TYPE_CHECKING:
 
     from ..db import Database
     from ..devices.snapshot import MinerSnapshot
-    from ..pool.coordinator import PoolCoordinator
+    from .coordinator import PoolCoordinator
 
 EVENT_BLOCK_FOUND: Final = "home_miner_manager_block_found"
-STATS_COINS: Final = ("BTC", "BCH", "DGB", "BC2")
 
 
 def stats_sources(base_url: str | None) -> Mapping[str, StatsSource]:
@@ -71,8 +74,23 @@ def stats_sources(base_url: str | None) -> Mapping[str, StatsSource]:
     }
 
 
-class ShareTracker:
-    """Watches every miner's session best for the hub."""
+@dataclass(frozen=True, slots=True)
+class ShareBests:
+    """The stored best shares: each miner's, and the best of all."""
+
+    by_miner: Mapping[int, float] = field(default_factory=dict)
+    # The leaderboard's first place.
+    top: LeaderboardEntry | None = None
+
+
+class ShareTracker(DataUpdateCoordinator[ShareBests]):
+    """Watches every miner's session best for the hub; pushed, never polled.
+
+    Its data is what the best-share sensors show: read once at start-up
+    (:meth:`async_load`), then pushed after each new best share is stored.
+    """
+
+    config_entry: ConfigEntry
 
     def __init__(
         self,
@@ -85,28 +103,40 @@ class ShareTracker:
         stats_url: str | None = None,
     ) -> None:
         """Follow shares; ``pools`` returns the configured pools when asked."""
-        self._hass = hass
-        self._entry = entry
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name="best shares",
+            update_interval=None,
+        )
         self._database = database
         self._pools = pools
         self._bests = SessionBestTracker()
         self._session = session
         self._stats_url = stats_url
         self.network = NetworkDifficulty(session, stats_sources(stats_url))
-        self._listeners: list[CALLBACK_TYPE] = []
-        # Each miner's best stored share, and the best of all (the leaderboard's
-        # first place), read once at start-up and kept up to date.
-        self.best_by_miner: dict[int, float] = {}
-        self.top: LeaderboardEntry | None = None
+
+    @property
+    def best_by_miner(self) -> Mapping[int, float]:
+        """Return each miner's best stored share (by Miner row id)."""
+        return {} if self.data is None else self.data.by_miner
+
+    @property
+    def top(self) -> LeaderboardEntry | None:
+        """Return the best stored share of all (None before the first)."""
+        return None if self.data is None else self.data.top
 
     async def async_load(self) -> None:
-        """Read the stored bests (one query each, at start-up)."""
+        """Read the stored bests (at start-up; a database error is raised)."""
+        self.async_set_updated_data(await self._async_update_data())
 
-        def _read(session: Session) -> tuple[dict[int, float], LeaderboardEntry | None]:
+    async def _async_update_data(self) -> ShareBests:
+        def _read(session: Session) -> ShareBests:
             top = leaderboard(session, now=dt_util.utcnow(), count=1, days=None)
-            return best_share_by_miner(session), (top[0] if top else None)
+            return ShareBests(best_share_by_miner(session), top[0] if top else None)
 
-        self.best_by_miner, self.top = await self._database.async_run(_read)
+        return await self._database.async_run(_read)
 
     def network_difficulty(self, snapshot: MinerSnapshot) -> float | None:
         """Return the network difficulty for a miner's chain, if known now.
@@ -129,26 +159,15 @@ class ShareTracker:
             self.network = NetworkDifficulty(self._session, stats_sources(stats_url))
 
     @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` after a new best share was stored."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
     def observe(
-        self,
-        *,
-        miner_id: int,
-        miner_name: str,
-        snapshot: MinerSnapshot,
-        when: datetime,
+        self, *, miner_id: int, miner_name: str, snapshot: MinerSnapshot, when: datetime
     ) -> None:
         """Look at one poll; store a share if the session best rose."""
         best = self._bests.observe(miner_id, snapshot.session_best_difficulty)
         if best is None:
             return
-        self._entry.async_create_background_task(
-            self._hass,
+        self.config_entry.async_create_background_task(
+            self.hass,
             self._async_store(miner_id, miner_name, snapshot, best, when),
             f"{DOMAIN} share {miner_name}",
         )
@@ -212,12 +231,12 @@ class ShareTracker:
         except Exception:  # noqa: BLE001  (a DB hiccup must not break polling)
             LOGGER.warning("Could not store a best share of %s", miner_name)
             return
-        if best > self.best_by_miner.get(miner_id, 0.0):
-            self.best_by_miner[miner_id] = best
-        if self.top is None or best > self.top.difficulty:
-            self.top = share
-        for listener in list(self._listeners):
-            listener()
+        bests = self.data if self.data is not None else ShareBests()
+        by_miner = bests.by_miner
+        if best > by_miner.get(miner_id, 0.0):
+            by_miner = {**by_miner, miner_id: best}
+        top = share if bests.top is None or best > bests.top.difficulty else bests.top
+        self.async_set_updated_data(ShareBests(by_miner, top))
         if block:
             self._announce_block(miner_name, coin, pool_name, best, network)
 
@@ -242,7 +261,7 @@ class ShareTracker:
             f"{difficulty:,.0f} beat the network's {network:,.0f}."
         )
         LOGGER.info("Block found: %s", message)
-        self._hass.bus.async_fire(EVENT_BLOCK_FOUND, data)
+        self.hass.bus.async_fire(EVENT_BLOCK_FOUND, data)
         queue_event(
             self._database,
             event_type="block_found",
@@ -251,7 +270,7 @@ class ShareTracker:
             data=data,
         )
         persistent_notification.async_create(
-            self._hass,
+            self.hass,
             message,
             title="Block found!",
             notification_id=f"{DOMAIN}_block_{miner_name}_{int(difficulty)}",

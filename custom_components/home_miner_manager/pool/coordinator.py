@@ -3,9 +3,8 @@
 A check is a real stratum exchange (subscribe + authorize), so "reachable"
 means a pool answered, and the response time is the subscribe round trip. The
 reject rate comes from the share counters of the miners on the pool (deltas,
-so a reboot is no negative work). After two failed checks in a row, a pool
-with ``failover_to`` moves its miners there, and back once it has been up for
-15 minutes.
+so a reboot is no negative work). After each check the pool's failover
+(``failover.py``) may move its miners to its ``failover_to`` pool, or back.
 """
 
 from __future__ import annotations
@@ -16,36 +15,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from ..audit import RESOURCE_POOL, async_actor, queue_audit, queue_event
-from ..const import (
-    CONF_COIN,
-    CONF_ENABLED,
-    CONF_FAILOVER_TO,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_URL,
-    CONF_USER,
-    DOMAIN,
-    LOGGER,
-)
+from ..const import CONF_COIN, CONF_ENABLED, CONF_FAILOVER_TO, DOMAIN, LOGGER
 from ..db import DatabaseClosedError, DatabaseError
 from ..db.models import PoolHealth, to_naive_utc
 from ..db.share_rows import set_pool_network_difficulty
-from ..miner.best_shares import STATS_COINS
-from ..pools.network import NetworkDifficulty, NetworkDifficultyError
-from ..pools.pool_score import (
-    FailoverAction,
-    failover_decision,
-    health_score,
-    pool_share_deltas,
-    unreachable_checks,
-)
+from ..miner.commands import pool_target_data
+from ..pools.network import STATS_COINS, NetworkDifficulty, NetworkDifficultyError
+from ..pools.pool_score import health_score, pool_share_deltas, unreachable_checks
 from ..pools.stratum import StratumCheck, check_stratum
 from ..pools.url import PoolAddress, parse_pool, parse_pool_url
+from .failover import PoolFailover
 from .lookup import pool_of, snapshot_pool
 
 if TYPE_CHECKING:
@@ -55,13 +37,20 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
     from ..db import Database
-    from ..miner.best_shares import ShareTracker
     from ..miner.coordinator import MinerCoordinator
     from ..pools.pool_score import CounterRow, OnPool
 
 # Checks kept in memory: enough for the failover rules and "failures in the
 # last hour" at the shortest interval (1 minute).
 _CHECKS_KEPT = 90
+
+
+class NetworkSource(Protocol):
+    """Where pools read a chain's network difficulty (the share tracker)."""
+
+    @property
+    def network(self) -> NetworkDifficulty:
+        """Return the statistics servers' figures (cached)."""
 
 
 class PoolHub(Protocol):
@@ -71,7 +60,10 @@ class PoolHub(Protocol):
     coordinators: dict[str, MinerCoordinator]
     pools: dict[str, PoolCoordinator]
     counter_samples: dict[int, deque[CounterRow]]
-    share_tracker: ShareTracker | None
+
+    @property
+    def share_tracker(self) -> NetworkSource | None:
+        """Return the share tracker (None: no statistics are read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +88,6 @@ class PoolHealthData:
 def _address(data: Mapping[str, Any]) -> PoolAddress:
     host, port, _, _ = pool_target_data(data)
     return parse_pool_url(host, port)
-
-
-def pool_target_data(data: Mapping[str, Any]) -> tuple[str, int, str, str]:
-    """Return (host, port, user, password) of a pool subentry's data."""
-    return (
-        str(data[CONF_URL]),
-        int(data[CONF_PORT]),
-        str(data[CONF_USER]),
-        str(data.get(CONF_PASSWORD) or "x"),
-    )
 
 
 class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
@@ -141,8 +123,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
         self.address: PoolAddress = _address(subentry.data)
         self.pool_id = pool_id
         self.checks: deque[tuple[datetime, bool]] = deque(maxlen=_CHECKS_KEPT)
-        # Miners moved away by a failover (subentry ids), to bring back.
-        self.failed_over: list[str] = []
+        self.failover = PoolFailover(hass, hub.database, hub.coordinators, self)
         # Checks and failovers in flight: shutdown cancels them before the
         # hub closes the database (they would write to it).
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -348,60 +329,10 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
     async def _async_failover(self, now: datetime) -> None:
         if (target := self._failover_target()) is None:
             return
-        target_reachable = target.data.reachable if target.data is not None else None
-        action = failover_decision(
-            list(self.checks),
-            failed_over=bool(self.failed_over),
-            now=now,
-            target_reachable=target_reachable,
-        )
-        if action is FailoverAction.FAIL_OVER:
-            miners = self.miners()
-            if not miners:
-                return
-            self.failed_over = [miner.subentry.subentry_id for miner in miners]
-            await self._async_move(miners, target, "pool_failover")
-        elif action is FailoverAction.FAIL_BACK:
-            miners = [
-                self.hub.coordinators[subentry_id]
-                for subentry_id in self.failed_over
-                if subentry_id in self.hub.coordinators
-            ]
-            self.failed_over = []
-            await self._async_move(miners, self, "pool_failback")
-
-    async def _async_move(
-        self, miners: list[MinerCoordinator], to: PoolCoordinator, action: str
-    ) -> None:
-        """Switch ``miners`` to ``to``; an Event and an AuditLog row each way."""
-        from ..miner.commands import async_switch_pool  # noqa: PLC0415  (commands imports us)
-
-        names = [miner.name for miner in miners]
-        queue_event(
-            self.hub.database,
-            event_type=action,
-            source=f"pool:{self.title}",
-            message=(
-                f"Pool {self.title} unreachable: moving {', '.join(names)} to {to.title}"
-                if action == "pool_failover"
-                else f"Pool {self.title} is back: moving {', '.join(names)} back"
-            ),
-            data={"from": self.title, "to": to.title, "miners": names},
-        )
-        errors: list[str] = []
-        for miner in miners:
-            try:
-                await async_switch_pool(miner, to.subentry)
-            except HomeAssistantError as err:
-                errors.append(f"{miner.name}: {err}")
-        queue_audit(
-            self.hub.database,
-            actor=await async_actor(self.hass),
-            action=action,
-            resource_id=self.pool_id,
-            resource_name=self.title,
-            changes={"to": to.title, "miners": names},
-            status="failure" if errors else "success",
-            error_message="; ".join(errors) or None,
-            resource_type=RESOURCE_POOL,
+        await self.failover.async_step(
+            self.checks,
+            now,
+            target,
+            target_reachable=None if target.data is None else target.data.reachable,
+            on_pool=self.miners,
         )

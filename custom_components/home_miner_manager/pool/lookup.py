@@ -8,19 +8,37 @@ pools' miner counts and reject rates, and the coin of a share all ask here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..const import CONF_PRIORITY, CONF_USER
-from ..pools.pool_match import match_pool
+from ..pools.pool_match import match_pool, snapshot_user
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from homeassistant.config_entries import ConfigSubentry
+
     from ..devices.snapshot import MinerSnapshot
-    from .coordinator import PoolCoordinator
+    from ..pools.url import PoolAddress
 
 
-def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
+class ListedPool(Protocol):
+    """What the lookup reads of a configured pool (``PoolCoordinator`` has it)."""
+
+    @property
+    def title(self) -> str:
+        """Return the pool's name."""
+
+    @property
+    def subentry(self) -> ConfigSubentry:
+        """Return the pool's subentry (user, priority)."""
+
+    @property
+    def address(self) -> PoolAddress:
+        """Return the pool's host and port."""
+
+
+def pool_order(pool: ListedPool) -> tuple[int, str]:
     """Sort key: the lowest priority number first, then by name.
 
     0 is the first choice, as in cgminer and the miners' own pool slots.
@@ -28,15 +46,9 @@ def pool_order(pool: PoolCoordinator) -> tuple[int, str]:
     return (int(pool.subentry.data.get(CONF_PRIORITY, 0)), pool.title)
 
 
-def snapshot_user(snapshot: MinerSnapshot) -> str | None:
-    """Return the stratum user a miner reports (None: its driver does not)."""
-    user = snapshot.extras.get("pool_user")
-    return user if isinstance(user, str) else None
-
-
-def pool_of(
-    pools: Iterable[PoolCoordinator], pool_in_use: str | None, pool_user: str | None
-) -> PoolCoordinator | None:
+def pool_of[P: ListedPool](
+    pools: Iterable[P], pool_in_use: str | None, pool_user: str | None
+) -> P | None:
     """Return the configured pool at ``pool_in_use`` for ``pool_user``, else None.
 
     Without the user, only a host:port that no other pool shares matches.
@@ -51,8 +63,8 @@ def pool_of(
     )
 
 
-def snapshot_pool(
-    pools: Iterable[PoolCoordinator], snapshot: MinerSnapshot
-) -> PoolCoordinator | None:
+def snapshot_pool[P: ListedPool](
+    pools: Iterable[P], snapshot: MinerSnapshot
+) -> P | None:
     """Return the configured pool a miner's reading shows it on, else None."""
     return pool_of(pools, snapshot.pool_in_use, snapshot_user(snapshot))

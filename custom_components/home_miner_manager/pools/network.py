@@ -54,6 +54,9 @@ class StatsSource:
         return self.base_url.rstrip("/") + path
 
 
+# The chains a solopool-style statistics server answers for.
+STATS_COINS: Final = ("BTC", "BCH", "DGB", "BC2")
+
 SOLOPOOL_SOURCES: Final[Mapping[str, StatsSource]] = {
     "BTC": StatsSource(StatsApi.SOLOPOOL, "https://btc.solopool.org"),
     "BCH": StatsSource(StatsApi.SOLOPOOL, "https://bch.solopool.org"),

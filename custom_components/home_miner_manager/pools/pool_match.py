@@ -21,12 +21,19 @@ from .url import pool_in_use_address
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from ..devices.snapshot import MinerSnapshot
     from .url import PoolAddress
 
 
 def account(user: str) -> str:
     """Return a stratum user without its worker (``addr.rig`` -> ``addr``)."""
     return user.strip().partition(".")[0]
+
+
+def snapshot_user(snapshot: MinerSnapshot) -> str | None:
+    """Return the stratum user a miner reports (None: its driver does not)."""
+    user = snapshot.extras.get("pool_user")
+    return user if isinstance(user, str) else None
 
 
 def same_user(reported: str, configured: str) -> bool:

@@ -39,6 +39,7 @@ from .miner.fleet import FleetCoordinator
 from .miner.issues import async_track_database_health
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
+from .options.audit import async_track_options
 from .pool.best_shares import ShareTracker
 from .services import async_setup_services
 
@@ -123,6 +124,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
         await async_start_strategy(hass, entry)
         # Health scores, alerts and notifications.
         await async_start_monitoring(hass, entry)
+        # Who changed which hub option, in the audit log.
+        entry.async_on_unload(async_track_options(hass, entry))
     except DatabaseError as err:
         await _async_close_hub(hass, hub)
         raise ConfigEntryNotReady(

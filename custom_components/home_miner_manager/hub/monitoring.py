@@ -9,7 +9,6 @@ from ..monitor.health import HealthCoordinator
 from ..monitor.notify_channels import Notifier
 from ..monitor.rules import RuleRunner
 from ..monitor.watched import Watched
-from ..options.audit import async_track_options
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,7 +37,6 @@ async def async_start_monitoring(hass: HomeAssistant, entry: HMMConfigEntry) -> 
         add_miner_listener=hub.fleet.async_add_listener,
     )
     await hub.alerts.async_start()
-    entry.async_on_unload(async_track_options(hass, entry))
     hub.rules = RuleRunner(
         hass,
         entry,

@@ -17,6 +17,12 @@ and measures:
   miner was polled (``--hang N`` makes N of them silent) (the hub bounds polls in flight to ``max_concurrent_polls`` and starts
   or processes ``poll_steps_per_turn`` of them per event-loop iteration).
 
+``full_gc_ms`` is one full garbage collection after the cycles (the pause
+Python's collector adds now and then at this size); ``setup_cpu_s`` and
+``cycle_cpu_s`` are CPU seconds (all threads) of set-up and of one cycle,
+steadier than wall time on a loaded machine. ``--gc freeze|off`` shows what
+``gc.freeze()`` after set-up, or no collector at all, would change.
+
 The last line printed is one JSON object with exactly those figures and
 ``miners``. ``--diagnose`` runs asyncio in debug mode and lists the callbacks that
 held the loop longest (slower figures; only for finding what blocks);
@@ -80,6 +86,8 @@ STALL_GOAL_MS = 10.0
 # Addresses of the simulators made silent with --hang (filled by start_fleet).
 SILENT_HOSTS: set[str] = set()
 SILENT_PORTS: set[int] = set()
+# CPU seconds each add_hub() call took (the last one: the fleet's).
+SETUP_CPU_S: list[float] = []
 
 
 # -- simulated fleet ----------------------------------------------------------
@@ -224,9 +232,12 @@ async def add_hub(
     """
     entry = hub_entry(subentries)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     await hass.config_entries.async_add(entry)
     await hass.async_block_till_done()
     elapsed = time.perf_counter() - start
+    # CPU seconds (all threads): steadier than wall time on a loaded machine.
+    SETUP_CPU_S.append(time.process_time() - cpu_start)
     if entry.state is not config_entries.ConfigEntryState.LOADED:
         raise RuntimeError(f"hub did not load: {entry.state} {entry.reason}")
     coordinators = list(entry.runtime_data.coordinators.values())
@@ -380,6 +391,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 writes = StateWrites(hass)
                 gc_pauses = GcPauses()
                 gc_pauses.__enter__()
+                cycles_cpu = time.process_time()
                 for cycle in range(args.cycles):
                     if profiler is not None:
                         profiler.enable()
@@ -394,6 +406,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         f"in {cycle_s:.2f} s, {failed} miners failed"
                     )
                 gc_pauses.__exit__()
+                cycle_cpu_s = (time.process_time() - cycles_cpu) / args.cycles
+                # What the collector's occasional full pass costs at this size
+                # (Python 3.13 has no incremental collection).
+                started = time.perf_counter()
+                gc.collect()
+                full_gc_ms = (time.perf_counter() - started) * 1000.0
+                print(f"one full garbage collection: {full_gc_ms:.0f} ms")
                 writes.stop()
                 print(
                     f"state writes during the cycles: {writes.changed} changed a "
@@ -444,6 +463,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_concurrent_polls": hmm_const.MAX_CONCURRENT_POLLS,
         "poll_steps_per_turn": hmm_const.POLL_STEPS_PER_TURN,
         "rss_per_miner_kb": round((rss_full - rss_empty) / miners, 1),
+        "full_gc_ms": round(full_gc_ms, 1),
+        "setup_cpu_s": round(SETUP_CPU_S[-1], 2),
+        "cycle_cpu_s": round(cycle_cpu_s, 3),
     }
 
 

@@ -10,10 +10,9 @@
    :func:`~.miner_plan.async_apply` to the miner's commands. Refusals are
    retried after a minute and at every reconcile.
 
-Decisions happen at every slot boundary and price change (both come from the
-price coordinator), band change and when switched on. Reconcile runs every
-5 minutes against the stored decision, never a fresh price read (upstream's
-reconcile fought its own hysteresis).
+Decisions: at slot boundaries and price changes (from the price coordinator),
+band changes and when switched on. Reconcile (every 5 minutes) re-runs the
+stored decision, never a fresh price read (upstream's fought its hysteresis).
 """
 
 from __future__ import annotations
@@ -249,6 +248,9 @@ class StrategyCoordinator(DataUpdateCoordinator[StrategyData]):
                 # Miners first: entities and the row follow while they are
                 # being commanded. A new band replaces a run still going.
                 self.executor.start(trigger, supersede=decision.changed)
+                # One pass of the loop: every miner's command goes out before
+                # the entities' updates (hundreds of state writes) run.
+                await asyncio.sleep(0)
             self.push()
             await self._async_persist(now if decision.changed else None)
 

@@ -16,11 +16,17 @@ strategy decides and commands every miner. Figures:
   after the device answered);
 * ``slot_change_first_ack_s``: until the first acknowledgement (the part
   before it is the strategy's decision and the first send);
-* ``wall_ratio``: the two divided (goal: at most 1.5).
+* ``wall_ratio``: the two divided (goal: at most 1.5);
+* ``slot_change_cpu_s``: CPU seconds of the Home Assistant process (all its
+  threads) from the price change to the last acknowledgement: steadier than
+  wall time when the machine is loaded (the simulators run apart).
 
 Every miner's driver keeps one connection alive to its device, warmed by the
 polls before the slot change, as in real life: the commands open none.
-``--profile N`` prints the top N functions (cProfile) of the slot change.
+``--profile N`` prints the top N functions (cProfile) of the slot change;
+``--diagnose`` prints, from the same profile, the strategy's own functions
+(``agile/``, its entities) with their call counts: how often each miner is
+read and planned per slot change, and what that costs.
 
 Prints one JSON line last.
 """
@@ -226,17 +232,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     watch_acks(coordinator, acks)
 
                 # The slot changes: this slot's price falls into DGB standard.
-                profiler = cProfile.Profile() if args.profile else None
+                profiling = args.profile or args.diagnose
+                profiler = cProfile.Profile() if profiling else None
                 if profiler is not None:
                     profiler.enable()
                 start = time.perf_counter()
+                cpu0 = time.process_time()
                 publish(hass, 10.0, 10.0)
                 await until(lambda: len(acks) >= len(coordinators), 60)
+                cpu = time.process_time() - cpu0
                 if profiler is not None:
                     profiler.disable()
-                    pstats.Stats(profiler, stream=sys.stdout).sort_stats(
-                        "cumulative"
-                    ).print_stats(args.profile)
+                    stats = pstats.Stats(profiler, stream=sys.stdout)
+                    stats.sort_stats("cumulative")
+                    if args.profile:
+                        stats.print_stats(args.profile)
+                    if args.diagnose:
+                        stats.print_stats(r"agile/|entities/strategy", 40)
                 await until(
                     lambda: all(
                         (run := strategy.miner_state(c)) is not None
@@ -286,6 +298,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "slot_change_wall_s": round(wall, 3),
         "slot_change_first_ack_s": round(first, 3),
         "slot_change_done_s": round(done_s, 3),
+        "slot_change_cpu_s": round(cpu, 3),
         "single_latency_s": round(single, 3),
         "wall_ratio": round(wall / single, 2),
         "goal_ratio": GOAL_RATIO,
@@ -306,6 +319,11 @@ def main() -> int:
         default=0,
         metavar="N",
         help="cProfile the slot change until the last acknowledgement; top N",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="the strategy's own functions in the slot change, with call counts",
     )
     args = parser.parse_args()
     logging.basicConfig(

@@ -1,7 +1,7 @@
 """What the Assist tools know about a miner now, from the hub's runtime state.
 
 Why the strategy has a miner where it is comes from
-:mod:`~..strategy_why` (shared with the ``strategy_reason`` sensor).
+:mod:`~..agile.why` (shared with the ``strategy_reason`` sensor).
 """
 
 from __future__ import annotations

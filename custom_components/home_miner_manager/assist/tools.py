@@ -1,6 +1,6 @@
 """The Assist tools (read-only): gather the hub's runtime state, answer in dicts.
 
-Each tool turns what the hub holds now (coordinators, the strategy runner,
+Each tool turns what the hub holds now (coordinators, the strategy coordinator,
 prices, health scores) or reads from the database (off the event loop) into
 the plain inputs of :mod:`.answers`. No tool changes anything.
 """

@@ -2,9 +2,9 @@
 
 Each read of a miner for the plan (``MinerView``) matched its pool against
 every pool subentry, parsing each pool's address again: three reads per
-miner at a slot change (the fleet run, then every reason sensor at each of
-the strategy's two updates), the largest share of the strategy's own time
-with 200 miners. And the entities' updates (hundreds of state writes) ran
+miner at a slot change (the fleet run, then at the strategy's update its
+reason sensor and the plan calendar), the largest share of the strategy's own
+time with 200 miners. And the entities' updates (hundreds of state writes) ran
 before any miner's command went out.
 """
 

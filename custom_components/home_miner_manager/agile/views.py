@@ -1,10 +1,10 @@
 """Each enrolled miner as the plan sees it (``MinerView``), read once per change.
 
 A slot change with 200 miners read every miner three times (the fleet run,
-then every reason sensor at each of the strategy's two updates), each read
-parsing every pool subentry again: 600 reads, most of the slot change's
-Python time. A view is now kept until the miner's poll, its subentry, its
-power switch's state or the pool subentries change.
+then at the strategy's update its reason sensor and the plan calendar), each
+read parsing every pool subentry again: 600 reads, most of the strategy's own
+time before the first command. A view is now kept until the miner's poll, its
+subentry, its power switch's state or the pool subentries change.
 """
 
 from __future__ import annotations

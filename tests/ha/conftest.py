@@ -8,7 +8,11 @@ import socket
 from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentry,
+    ConfigSubentryData,
+)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -87,6 +91,21 @@ def miner_subentry(
     }
     return ConfigSubentryData(
         data=data, subentry_type=SUBENTRY_MINER, title=title, unique_id=unique_id
+    )
+
+
+def add_subentry(
+    hass: HomeAssistant, entry: MockConfigEntry, data: ConfigSubentryData
+) -> None:
+    """Add a subentry to a loaded hub, as its flow would (no reload)."""
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            data=MappingProxyType(data["data"]),
+            subentry_type=data["subentry_type"],
+            title=data["title"],
+            unique_id=data["unique_id"],
+        ),
     )
 
 

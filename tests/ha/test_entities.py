@@ -7,7 +7,6 @@ import dataclasses
 from datetime import datetime, timedelta
 import re
 import time
-from types import MappingProxyType
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,7 +20,6 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
@@ -46,7 +44,13 @@ from hmm_sim import AxeOSSimulator, CgminerSimulator, Fault, NMMinerSimulator
 from hmm_sim.base import Simulator
 from tests.plugins.simulators import AVALON_WEB_PASSWORD, wait_until
 
-from .conftest import BITAXE_UID, NERDQAXE_UID, HubFactory, miner_subentry
+from .conftest import (
+    BITAXE_UID,
+    NERDQAXE_UID,
+    HubFactory,
+    add_subentry,
+    miner_subentry,
+)
 
 AVALON_UIDS = {"nano3s": "mac:e0:e1:a9:3f:30:53", "nano3": "mac:e0:e1:a9:3f:10:aa"}
 NMMINER_UID = "host:nm-cyd-a1b2c3"
@@ -683,15 +687,7 @@ async def test_second_miner_added_at_runtime(
     data = miner_subentry(
         nmminer_sim, "nmminer", title="NMMiner", unique_id=NMMINER_UID
     )
-    hass.config_entries.async_add_subentry(
-        entry,
-        ConfigSubentry(
-            data=MappingProxyType(data["data"]),
-            subentry_type=data["subentry_type"],
-            title=data["title"],
-            unique_id=data["unique_id"],
-        ),
-    )
+    add_subentry(hass, entry, data)
     await hass.async_block_till_done(wait_background_tasks=True)
     added = entity_ids(entity_registry, entry) - before
     assert "sensor.nmminer_hashrate" in added

@@ -36,7 +36,7 @@ from hmm_sim import AxeOSSimulator, CgminerSimulator, NMMinerSimulator
 from hmm_sim.stratum import PoolMode, StratumPoolSimulator
 from tests.plugins.simulators import wait_until
 
-from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
+from .conftest import BITAXE_UID, HubFactory, add_subentry, miner_subentry, rows
 
 POOL_USER = "bc1qpooltestwallet"
 POOL_PASSWORD = "pool-secret-4412"
@@ -149,6 +149,28 @@ async def test_unreachable_pool_is_data_not_unavailable(
     await pool_sim.set_mode(PoolMode.NORMAL)
     await _tick(hass, freezer, minutes=5)
     assert hass.states.get("binary_sensor.solo_btc_reachable").state == STATE_ON  # type: ignore[union-attr]
+
+
+async def test_pool_select_follows_pools_added_and_removed(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    pool_sim: StratumPoolSimulator,
+) -> None:
+    bitaxe = miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)
+    entry = await setup_hub([bitaxe, pool_subentry(pool_sim)])
+
+    def options() -> list[str]:
+        return hass.states.get("select.desk_pool").attributes["options"]  # type: ignore[no-any-return,union-attr]
+
+    assert "Solo BTC" in options()
+    assert "Second" not in options()
+    add_subentry(hass, entry, pool_subentry(pool_sim, name="Second"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "Second" in options()
+    hass.config_entries.async_remove_subentry(entry, _pool_id(entry, "Second"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "Second" not in options()
 
 
 @pytest.mark.parametrize(

@@ -170,7 +170,7 @@ async def test_a_clock_set_back_leaves_no_samples_in_the_future(
         await hass.async_block_till_done()
     entry.runtime_data.alerts.async_evaluate()
     await hass.async_block_till_done()
-    (tracked,) = entry.runtime_data.alerts._tracked.values()
+    (tracked,) = entry.runtime_data.alerts._polls.tracked.values()
     stamps = [sample.timestamp for sample in tracked.samples]
     now = dt_util.utcnow().replace(tzinfo=None)
     # In order and none after now: the evaluator bisects them by time.

@@ -104,7 +104,7 @@ async def test_strategy_refusals_and_off_on_purpose(
     # Switched off by the strategy: silent for ever, never "offline".
     strategy.run.off_by_strategy = True
     await axeos_sim.set_fault(Fault.REFUSED)
-    (tracked,) = hub.alerts._tracked.values()
+    (tracked,) = hub.alerts._polls.tracked.values()
     tracked.last_seen = tracked.since = tracked.since.replace(year=2000)
     evaluate()
     await hass.async_block_till_done()
@@ -127,7 +127,7 @@ async def test_expected_offline_miner_is_not_offline(
     fired = _alerts(hass)
     coordinator.async_set_expected_offline(True)
     await axeos_sim.set_fault(Fault.REFUSED)
-    (tracked,) = hub.alerts._tracked.values()
+    (tracked,) = hub.alerts._polls.tracked.values()
     tracked.last_seen = tracked.since = tracked.since.replace(year=2000)
     hub.alerts.async_evaluate()
     await hass.async_block_till_done()
@@ -153,7 +153,7 @@ async def test_alert_state_is_the_coordinators_data(
         lambda: heard.append(sorted(alerts.data.get(str(coordinator.miner_id), {})))
     )
     await axeos_sim.set_fault(Fault.REFUSED)
-    (tracked,) = alerts._tracked.values()
+    (tracked,) = alerts._polls.tracked.values()
     tracked.last_seen = tracked.since = tracked.since.replace(year=2000)
     alerts.async_evaluate()
     await hass.async_block_till_done()

@@ -96,8 +96,6 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         self._strategy = watched.strategy
         self._add_miner_listener = add_miner_listener
         self._polls = RecentPolls(database, watched.coordinators)
-        # subentry id -> what is remembered of that miner (tests read it).
-        self._tracked = self._polls.tracked
         self._store: Store[AlertState] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
         )
@@ -198,7 +196,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         }
         strategy = self._strategy()
         miners: list[MinerState] = []
-        for subentry_id, tracked in self._tracked.items():
+        for subentry_id, tracked in self._polls.tracked.items():
             coordinator = self._coordinators.get(subentry_id)
             if coordinator is None or not coordinator.polling_enabled:
                 continue  # paused on purpose: not offline
@@ -259,7 +257,9 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
             None,
         )
         tracked = (
-            self._tracked.get(coordinator.subentry.subentry_id) if coordinator else None
+            self._polls.tracked.get(coordinator.subentry.subentry_id)
+            if coordinator
+            else None
         )
         if coordinator is None or tracked is None:
             return

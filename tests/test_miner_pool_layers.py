@@ -1,9 +1,9 @@
 """The miner and pool services import only downwards (issue 14's layers).
 
 ``pool/`` may import ``miner/``, never the reverse; neither imports the
-runtime data or anything above it, not even for type checking; the helpers
-beside the miner coordinator do not import it back; and no import hides in a
-function to dodge a cycle.
+runtime data or anything above it, not even for type checking, nor reads
+``entry.runtime_data``; the helpers beside the miner coordinator do not
+import it back; and no import hides in a function to dodge a cycle.
 """
 
 from __future__ import annotations
@@ -69,3 +69,5 @@ def test_no_import_points_up(path: Path) -> None:
         if path.name in MINER_HELPERS:
             assert "miner.coordinator" not in {name for name, _ in imports}
     assert [name for name, local in imports if local] == [], "import in a function"
+    # The hub's runtime data is built from these services, never read by them.
+    assert "runtime_data" not in path.read_text(encoding="utf-8")

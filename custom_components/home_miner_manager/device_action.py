@@ -9,7 +9,7 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .miner.device_links import async_mode_choices, is_miner_device, miner_coordinator
+from .device_links import async_mode_choices, is_miner_device, miner_coordinator
 
 if TYPE_CHECKING:
     from homeassistant.core import Context, HomeAssistant

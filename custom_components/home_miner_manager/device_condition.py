@@ -11,7 +11,7 @@ from homeassistant.helpers.config_validation import DEVICE_CONDITION_BASE_SCHEMA
 import voluptuous as vol
 
 from .const import DOMAIN
-from .miner.device_links import (
+from .device_links import (
     async_mode_choices,
     is_miner_device,
     miner_coordinator,

@@ -29,7 +29,7 @@ from homeassistant.const import (
 import voluptuous as vol
 
 from .const import DOMAIN, EVENT_BAND_CHANGED
-from .miner.device_links import (
+from .device_links import (
     OFFLINE_STATES,
     ONLINE_STATES,
     is_miner_device,

@@ -29,9 +29,9 @@ from .db.share_rows import (
     MAX_LEADERBOARD_COUNT,
     leaderboard,
 )
+from .device_links import miner_coordinator
 from .importer.action import async_setup_import_service
 from .miner.commands import async_restart, async_set_mode, async_switch_pool
-from .miner.device_links import miner_coordinator
 from .pool.lookup import pool_order
 
 if TYPE_CHECKING:

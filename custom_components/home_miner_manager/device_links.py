@@ -1,4 +1,8 @@
-"""Find a miner's coordinator and entities from its device (device automations)."""
+"""Find a miner's coordinator and entities from its device (device automations).
+
+Beside the device triggers, conditions and actions that ask: it looks into
+the loaded hubs' runtime data, which no service below the entry may do.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
 
-from ..compat import device_links
-from ..const import DOMAIN
+from .compat import device_links
+from .const import DOMAIN
 
 if TYPE_CHECKING:
-    from .coordinator import MinerCoordinator
+    from .miner.coordinator import MinerCoordinator
 
 # What the status sensor shows for a miner that answers, and for one that does not.
 ONLINE_STATES = ("mining", "idle", "calibrating")

@@ -30,16 +30,14 @@ from custom_components.home_miner_manager.hmm_import.config import (
     merged_alert_config,
     read_config,
 )
-from custom_components.home_miner_manager.hmm_import.history import (
-    HistoryImport,
-    keep_since,
-)
+from custom_components.home_miner_manager.hmm_import.history import HistoryImport
 from custom_components.home_miner_manager.hmm_import.normalize import (
     difficulty,
     pool_coin,
     telemetry_hashrate,
 )
 from custom_components.home_miner_manager.hmm_import.rows import MinerLink
+from custom_components.home_miner_manager.hmm_import.tables import keep_since
 
 from .hmm_source import MINERS, NOW, RAW_START, SAMPLES, build_hmm_database
 

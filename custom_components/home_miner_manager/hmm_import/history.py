@@ -12,15 +12,10 @@ periods whose raw rows upstream had already purged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import (
-    Column,
-    MetaData,
-    Table,
-    Text,
     column,
     func,
     insert,
@@ -28,22 +23,6 @@ from sqlalchemy import (
     table,
 )
 
-from ..db.models import (
-    AuditLog,
-    BlockFound,
-    EnergyPrice,
-    Event,
-    HighDiffShare,
-    Telemetry,
-)
-from ..db.retention import (
-    AUDIT_DAYS,
-    ENERGY_PRICE_DAYS,
-    EVENT_DAYS,
-    HOURLY_ROLLUP_DAYS,
-    RETENTION_DEFAULTS,
-    TELEMETRY_DAYS,
-)
 from ..db.rollup import (
     DAILY,
     HOURLY,
@@ -52,9 +31,9 @@ from ..db.rollup import (
 )
 from ..db.rollup_models import (
     TelemetryDaily,
-    TelemetryHourly,
 )
 from .rows import MinerLink, RowMappers
+from .tables import CopySpec, copy_specs, table_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -69,53 +48,6 @@ ROLLUP_CHUNK: Final = timedelta(days=7)
 ROLLUPS_KIND: Final = "telemetry_rollups"
 EXPIRED: Final = "older_than_retention"
 COVERED: Final = "day_rolled_up_from_raw"
-
-
-@dataclass(frozen=True, slots=True)
-class _Spec:
-    kind: str
-    source: str
-    columns: tuple[str, ...]
-    target: Table
-    time_col: str
-    key_cols: tuple[str, ...]
-    per_miner: bool
-
-
-def _t(model: type[Any]) -> Table:
-    return cast("Table", model.__table__)
-
-
-# ``telemetry`` with ``data`` as plain text: the source's JSON text goes in as
-# it came (decoding and encoding millions of objects doubles the import time).
-_RAW_TELEMETRY: Final = Table(
-    "telemetry",
-    MetaData(),
-    *(
-        Column(c.name, Text if c.name == "data" else c.type, primary_key=c.primary_key)
-        for c in _t(Telemetry).columns
-    ),
-)
-
-
-# Which retention option bounds each kind (see db/retention.py).
-_RETENTION_KEYS: Final = {
-    "telemetry": TELEMETRY_DAYS,
-    "telemetry_hourly": HOURLY_ROLLUP_DAYS,
-    "energy_prices": ENERGY_PRICE_DAYS,
-    "events": EVENT_DAYS,
-    "audit_logs": AUDIT_DAYS,
-}
-
-
-def keep_since(now: datetime, retention: Mapping[str, int]) -> dict[str, datetime]:
-    """Oldest time kept per kind under ``retention`` (days; 0 keeps forever)."""
-    cutoffs: dict[str, datetime] = {}
-    for kind, key in _RETENTION_KEYS.items():
-        days = retention.get(key, RETENTION_DEFAULTS[key])
-        if days > 0:
-            cutoffs[kind] = now - timedelta(days=days)
-    return cutoffs
 
 
 class HistoryImport:
@@ -144,7 +76,7 @@ class HistoryImport:
         self._miners = miners
         self._counts = counts
         self._batch = batch_size
-        self._specs = [s for s in _specs() if schema.has(s.source, "id")]
+        self._specs = [s for s in copy_specs() if schema.has(s.source, "id")]
         self._index = 0
         self._last_id: Any = None
         self._done = 0
@@ -191,7 +123,7 @@ class HistoryImport:
 
     # -- reading and writing -----------------------------------------------------
 
-    def _read(self, spec: _Spec) -> list[Mapping[str, Any]]:
+    def _read(self, spec: CopySpec) -> list[Mapping[str, Any]]:
         present = self._schema.columns.get(spec.source, frozenset())
         names = ["id", *(c for c in spec.columns if c in present and c != "id")]
         source = table(spec.source, *(column(name) for name in names))
@@ -202,7 +134,7 @@ class HistoryImport:
             return [dict(row._mapping) for row in conn.execute(query)]  # noqa: SLF001
 
     def _write(
-        self, session: Session, spec: _Spec, rows: list[Mapping[str, Any]]
+        self, session: Session, spec: CopySpec, rows: list[Mapping[str, Any]]
     ) -> None:
         counts = self._counts[spec.kind]
         mapper = self._mappers[spec.kind]
@@ -257,7 +189,7 @@ class HistoryImport:
     ) -> list[tuple[Any, ...]]:
         """Keys of ``rows`` whose miner-day has a daily rollup here."""
         days = {(r["miner_id"], floor_day(r[time_col])) for r in rows.values()}
-        daily = _t(TelemetryDaily)
+        daily = table_of(TelemetryDaily)
         rolled = set(
             session.execute(
                 select(daily.c.miner_id, daily.c.period_start).where(
@@ -276,7 +208,7 @@ class HistoryImport:
     def _drop_expired(
         self,
         session: Session,
-        spec: _Spec,
+        spec: CopySpec,
         fresh: dict[tuple[Any, ...], dict[str, Any]],
         cutoff: datetime,
     ) -> None:
@@ -313,110 +245,3 @@ class HistoryImport:
         done = -(-(end - floor_day(self._raw_range[0])).days // 7)
         self._rollup_at = None if end >= end_all else end
         return ROLLUPS_KIND, done, weeks
-
-
-_FOUND_COLUMNS: Final = (
-    "miner_id",
-    "miner_name",
-    "miner_type",
-    "coin",
-    "pool_name",
-    "difficulty",
-    "network_difficulty",
-    "hashrate",
-    "hashrate_unit",
-    "miner_mode",
-    "timestamp",
-)
-_ROLLUP_COLUMNS: Final = (
-    "miner_id",
-    "uptime_minutes",
-    "avg_hashrate",
-    "min_hashrate",
-    "max_hashrate",
-    "hashrate_unit",
-    "avg_temperature",
-    "peak_temperature",
-    "total_kwh",
-    "shares_accepted",
-    "shares_rejected",
-    "reject_rate_pct",
-)
-
-
-def _specs() -> list[_Spec]:
-    telemetry = _RAW_TELEMETRY
-    return [
-        _Spec(
-            "telemetry",
-            "telemetry",
-            tuple(c.name for c in telemetry.columns if c.name != "id"),
-            telemetry,
-            "timestamp",
-            ("miner_id", "timestamp"),
-            per_miner=True,
-        ),
-        _Spec(
-            "telemetry_hourly",
-            "telemetry_hourly",
-            (*_ROLLUP_COLUMNS, "hour_start"),
-            _t(TelemetryHourly),
-            "period_start",
-            ("miner_id", "period_start"),
-            per_miner=True,
-        ),
-        _Spec(
-            "telemetry_daily",
-            "telemetry_daily",
-            (*_ROLLUP_COLUMNS, "date"),
-            _t(TelemetryDaily),
-            "period_start",
-            ("miner_id", "period_start"),
-            per_miner=True,
-        ),
-        _Spec(
-            "high_diff_shares",
-            "high_diff_shares",
-            (*_FOUND_COLUMNS, "was_block_solve"),
-            _t(HighDiffShare),
-            "timestamp",
-            ("miner_id", "timestamp", "difficulty"),
-            per_miner=True,
-        ),
-        _Spec(
-            "blocks_found",
-            "blocks_found",
-            (*_FOUND_COLUMNS, "block_height", "block_reward"),
-            _t(BlockFound),
-            "timestamp",
-            ("miner_id", "timestamp"),
-            per_miner=True,
-        ),
-        _Spec(
-            "energy_prices",
-            "energy_prices",
-            ("region", "valid_from", "valid_to", "price_pence", "created_at"),
-            _t(EnergyPrice),
-            "valid_from",
-            ("region", "valid_from"),
-            per_miner=False,
-        ),
-        _Spec(
-            "events",
-            "events",
-            ("timestamp", "event_type", "source", "message", "data"),
-            _t(Event),
-            "timestamp",
-            ("timestamp", "event_type", "message"),
-            per_miner=False,
-        ),
-        _Spec(
-            "audit_logs",
-            "audit_logs",
-            tuple(c.name for c in _t(AuditLog).columns if c.name != "id"),
-            _t(AuditLog),
-            "timestamp",
-            ("timestamp", "action", "resource_type", "resource_name"),
-            per_miner=False,
-        ),
-    ]

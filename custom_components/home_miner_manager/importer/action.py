@@ -60,8 +60,9 @@ from ..hmm_import import (
     open_source,
 )
 from ..hmm_import.config import SourceConfig, read_config
-from ..hmm_import.history import HistoryImport, keep_since
+from ..hmm_import.history import HistoryImport
 from ..hmm_import.rows import MinerLink
+from ..hmm_import.tables import keep_since
 from ..hub.lifecycle import async_sync_subentries, retention_days
 from ..pools.url import PoolConfigError, parse_pool, parse_pool_url
 from .settings import (

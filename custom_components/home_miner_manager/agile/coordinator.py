@@ -49,7 +49,7 @@ from ..db.strategy_rows import (
 from ..strategy.decide import Decision, Reason, StrategyState, decide
 from ..strategy.state_data import pack_state_data, unpack_state_data
 from .events import fire_band_changed
-from .fleet import FleetExecutor
+from .executor import FleetExecutor
 from .issues import ISSUE_MISSING_POOL, MissingPoolIssue, show_price_unknown
 from .miner_plan import MinerRunState, power_switch, set_expected_offline
 from .pools import missing_pool_coins

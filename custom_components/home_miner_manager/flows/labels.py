@@ -1,4 +1,4 @@
-"""Translated option names: in dropdowns, and in flow titles and descriptions.
+"""Labels in forms: translated option names, and the hub's price unit.
 
 Description placeholders are inserted as given, so a title such as "Alert:
 {alert_type}" would show the raw key (``miner_offline``).
@@ -19,8 +19,10 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.translation import async_get_translations
 
 from ..const import DOMAIN
+from ..prices.units import price_unit_label
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
 
@@ -49,3 +51,14 @@ def dropdown(
     if key is not None:
         config["translation_key"] = key
     return SelectSelector(config)
+
+
+def hub_price_unit(hass: HomeAssistant, entry: ConfigEntry) -> str:
+    """Return ``p/kWh``, ``c/kWh``, ``öre/kWh``: the running source's, else the currency's."""
+    # Flows also run while the hub is not loaded (no runtime data then).
+    prices = getattr(getattr(entry, "runtime_data", None), "prices", None)
+    unit = getattr(prices, "price_unit", None)
+    if isinstance(unit, str):
+        return unit
+    # No source yet: a new one is priced in Home Assistant's currency.
+    return price_unit_label(str(hass.config.currency))

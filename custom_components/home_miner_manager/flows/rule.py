@@ -25,8 +25,7 @@ import voluptuous as vol
 
 from ..const import SUBENTRY_MINER, SUBENTRY_POOL
 from ..devices.types import AVALON_MODES, AXEOS_MODES, MinerType
-from ..tariff.labels import hub_price_unit
-from .labels import async_option_label, dropdown
+from .labels import async_option_label, dropdown, hub_price_unit
 
 if TYPE_CHECKING:
     from ..data import HMMConfigEntry

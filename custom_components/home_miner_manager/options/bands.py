@@ -26,11 +26,10 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from ..devices.types import MinerType
-from ..flows.labels import dropdown
+from ..flows.labels import dropdown, hub_price_unit
 from ..strategy.band_edit import fit, without
 from ..strategy.bands import BAND_MODES, COINS, Band, validate_bands
 from ..strategy.describe import band_name
-from ..tariff.labels import hub_price_unit
 from .form import unchanged
 
 if TYPE_CHECKING:

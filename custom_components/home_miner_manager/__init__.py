@@ -8,19 +8,16 @@ from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .assist.api import async_register_llm_api
 from .const import (
-    CONF_POOL_STATS_URL,
     DOMAIN,
     LOGGER,
     MAINTENANCE_TIME,
     SUBENTRY_MINER,
 )
-from .data import HMMConfigEntry, HubData
 from .db.exceptions import DatabaseError
 from .hub.dashboard import async_setup_dashboard
 from .hub.lifecycle import (
@@ -31,22 +28,21 @@ from .hub.lifecycle import (
     effective_db_url,
     retention_days,
 )
-from .hub.monitoring import async_start_monitoring, stop_monitoring
 from .hub.pool_sync import async_add_pools, pool_subentries
-from .hub.strategy_setup import async_start_strategy, async_stop_strategy
+from .hub.setup import async_start_services, async_stop_services, build_hub
 from .importer.settings import async_clear_solved_issues
-from .miner.fleet import FleetCoordinator
 from .miner.issues import async_track_database_health
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
 from .options.audit import async_track_options
-from .pool.best_shares import ShareTracker
 from .services import async_setup_services
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from homeassistant.helpers.typing import ConfigType
+
+    from .data import HMMConfigEntry, HubData
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -68,7 +64,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
-    """Open the database, start one coordinator per miner, add the platforms."""
+    """Open the database, build the runtime whole, start it, add the platforms."""
     db_url = effective_db_url(entry)
     try:
         database = await async_open_database(hass, db_url)
@@ -80,21 +76,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             translation_placeholders={"error": str(err)},
         ) from err
 
-    hub = HubData(
-        database=database,
-        session=async_get_clientsession(hass),
-        fleet=FleetCoordinator(hass, entry, name="miners", follow_members=True),
-        pool_fleet=FleetCoordinator(hass, entry, name="pools", follow_members=False),
-    )
-    hub.db_url = db_url
-    hub.share_tracker = ShareTracker(
-        hass,
-        entry,
-        database,
-        hub.session,
-        pools=hub.pools.values,
-        stats_url=entry.options.get(CONF_POOL_STATS_URL),
-    )
+    hub = build_hub(hass, entry, database, db_url)
     entry.runtime_data = hub
     _async_close_on_shutdown(hass, entry)
     # One warning when the database goes away, a repair issue after 5 minutes,
@@ -120,10 +102,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
             ],
         )
         await async_add_pools(hass, entry, list(pool_subentries(entry).values()))
-        # Prices and the Agile strategy (only once a price source is set).
-        await async_start_strategy(hass, entry)
-        # Health scores, alerts and notifications.
-        await async_start_monitoring(hass, entry)
+        # Prices and the Agile strategy (once a price source is set), coin
+        # prices (an option), health scores, alerts, notifications and rules.
+        await async_start_services(entry)
         # Who changed which hub option, in the audit log.
         entry.async_on_unload(async_track_options(hass, entry))
     except DatabaseError as err:
@@ -176,8 +157,7 @@ def _async_close_on_shutdown(hass: HomeAssistant, entry: HMMConfigEntry) -> None
 
 async def _async_close_hub(hass: HomeAssistant, hub: HubData) -> None:
     """Stop coordinators and the UDP listener, then flush and close the database."""
-    await async_stop_strategy(hub)
-    stop_monitoring(hub)
+    await async_stop_services(hub)
     for coordinator in hub.coordinators.values():
         await coordinator.async_shutdown()
     for pool in hub.pools.values():

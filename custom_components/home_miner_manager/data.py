@@ -1,7 +1,8 @@
 """Runtime data kept on the hub config entry.
 
 ``HubData`` extends what the miner coordinators share (``MinerServices``, in
-``coordinator.py``), so the coordinator never needs this module.
+``miner/runtime.py``), so the coordinator never needs this module. It is
+built whole, every service in it, by ``hub/setup.py`` before any platform.
 """
 
 from __future__ import annotations
@@ -56,9 +57,15 @@ class SubentryPlatform[MemberT: SubentryCoordinator]:
             self.add_entities(entities, config_subentry_id=member.subentry.subentry_id)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class HubData(MinerServices):
-    """Everything the hub entry owns while it is loaded."""
+    """Everything the hub entry owns while it is loaded.
+
+    Every service is here from the start, whatever the options: without a
+    price source ``prices.configured`` is False (no price, strategy or cost
+    entity; the strategy is not started), and coin prices fetch only while
+    ``crypto.enabled`` (the ``crypto_prices`` option).
+    """
 
     # The miners and the pools, each as one coordinator for what follows
     # them all; ``coordinators`` and ``pools`` are their members.
@@ -67,24 +74,25 @@ class HubData(MinerServices):
     coordinators: dict[str, MinerCoordinator] = field(init=False)
     pools: dict[str, PoolCoordinator] = field(init=False)
     # The tracker itself (the miners see only what they ask of it).
-    share_tracker: ShareTracker | None = None
+    share_tracker: ShareTracker
+    # Prices, the Agile strategy and coin prices.
+    prices: PriceCoordinator
+    strategy: StrategyCoordinator
+    crypto: CoinPriceCoordinator
+    # Health scores, notifications, alerts and rules.
+    health: HealthCoordinator
+    notifier: Notifier
+    alerts: AlertCoordinator
+    rules: RuleRunner
     # The database URL this runtime was opened with (a change means reload).
-    db_url: str = ""
+    db_url: str
+    # The price options the running services follow (``options/apply.py``).
+    strategy_options: tuple[object, ...]
     closed: bool = False
     # How a miner subentry being added was found (for its "added" audit row).
     added_via: dict[str, str] = field(default_factory=dict)
     # Serialises subentry add/remove/reconfigure handling.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    # Agile strategy runtime (strategy_setup.py); None until prices are set up.
-    prices: PriceCoordinator | None = None
-    strategy: StrategyCoordinator | None = None
-    crypto: CoinPriceCoordinator | None = None
-    strategy_options: tuple[object, ...] = ()
-    # Health scores, alerts and notifications (monitoring.py).
-    health: HealthCoordinator | None = None
-    notifier: Notifier | None = None
-    alerts: AlertCoordinator | None = None
-    rules: RuleRunner | None = None
     # The entity platforms loaded, so a miner or pool added (or a miner
     # reconfigured) at runtime gets its entities without a reload.
     _platforms: list[SubentryPlatform[MinerCoordinator]] = field(

@@ -131,7 +131,7 @@ def _snapshot_dict(snapshot: MinerSnapshot) -> dict[str, Any]:
 def _strategy_diagnostics(hub: HubData) -> dict[str, Any] | None:
     """Return the Agile strategy's state (bands, decision, miners: no secrets)."""
     runner = hub.strategy
-    if runner is None:
+    if not hub.prices.configured:
         return None
     return {
         "enabled": runner.enabled,

@@ -58,10 +58,7 @@ class StrategyAttributed(MinerEntity):
         self._hub = hub
 
     def _strategy_sent(self) -> CommandContext | None:
-        strategy = self._hub.strategy
-        if strategy is None:
-            return None
-        return strategy.command_context(self.coordinator.miner_id)
+        return self._hub.strategy.command_context(self.coordinator.miner_id)
 
     def _explained(self, sent: CommandContext) -> bool:
         raise NotImplementedError

@@ -371,10 +371,13 @@ def async_setup_strategy_sensors(
     entities = [*price_sensors(entry), *strategy_sensors(entry)]
     if entities:
         async_add_entities(entities)
-    if (runner := entry.runtime_data.strategy) is not None:
+    hub = entry.runtime_data
+    if hub.prices.configured:
         entry.async_on_unload(
-            entry.runtime_data.async_add_platform(
-                Platform.SENSOR, strategy_reason_sensors(runner), async_add_entities
+            hub.async_add_platform(
+                Platform.SENSOR,
+                strategy_reason_sensors(hub.strategy),
+                async_add_entities,
             )
         )
     async_setup_cost_sensors(entry, async_add_entities)

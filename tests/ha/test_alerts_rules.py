@@ -128,9 +128,8 @@ async def test_price_threshold_once_per_slot(
     )  # fmt: skip
     start = dt_util.utcnow().replace(second=0, microsecond=0)
     slot = SimpleNamespace(start=start, price_pence=4.0)
-    entry.runtime_data.prices = SimpleNamespace(
-        current=lambda: slot, async_stop=lambda: None
-    )
+    # The rules hold the hub's prices: their current slot is planted.
+    entry.runtime_data.prices.current = lambda: slot  # type: ignore[method-assign]
     runner = entry.runtime_data.rules
     await runner.async_evaluate()
     await runner.async_evaluate()
@@ -160,13 +159,9 @@ async def test_strategy_wins_over_a_rule(
                         {"miners": [miner_id], "mode": "eco"})),
     )  # fmt: skip
     await hass.async_block_till_done()
-    entry.runtime_data.strategy = SimpleNamespace(
-        enabled=True,
-        enrolled={coordinator.miner_id} if enrolled else set(),
-        miner_state=lambda c: None,
-        command_context=lambda miner_id: None,
-        async_stop=lambda: None,
-    )
+    strategy = entry.runtime_data.strategy  # not started: no price source
+    strategy.enabled = True
+    strategy.enrolled = {coordinator.miner_id} if enrolled else set()
     default = axeos_sim.frequency
     await entry.runtime_data.rules.async_evaluate()
     skipped = await _events(entry, hass, "rule_skipped")

@@ -122,7 +122,7 @@ async def test_saving_options_keeps_everything_running(
         "strategy",
         {"hysteresis_slots": 3, "when_price_unknown": "hold", "crypto_prices": True},
     )
-    assert hub.crypto is not None
+    assert hub.crypto.enabled
     coin_sensors = crypto_sensors(hass)
     assert len(coin_sensors) == 4
     assert all(hass.states.get(e) is not None for e in coin_sensors)
@@ -132,7 +132,7 @@ async def test_saving_options_keeps_everything_running(
         "strategy",
         {"hysteresis_slots": 3, "when_price_unknown": "hold", "crypto_prices": False},
     )
-    assert hub.crypto is None
+    assert not hub.crypto.enabled
     assert crypto_sensors(hass) == []
 
     # Never reloaded: the same runtime, coordinator and price manager.
@@ -164,7 +164,7 @@ async def test_first_price_source_starts_the_strategy_in_place(
         [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
     )
     hub = entry.runtime_data
-    assert hub.strategy is None
+    assert not hub.prices.configured
     before = _unique_ids(hass, entry)
     unavailable = _unavailable_log(hass)
     await _save(
@@ -176,8 +176,7 @@ async def test_first_price_source_starts_the_strategy_in_place(
     set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.runtime_data is hub  # not reloaded
-    assert hub.strategy is not None
-    assert hub.prices is not None
+    assert hub.prices.configured
     added = {
         uid: eid for uid, eid in _unique_ids(hass, entry).items() if uid not in before
     }

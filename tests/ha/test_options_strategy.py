@@ -66,7 +66,7 @@ async def test_prices_step_validates_and_reloads(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     # The price source starts the strategy (a reload): its entities appear.
-    assert entry.runtime_data.strategy is not None
+    assert entry.runtime_data.prices.configured
     assert entry.options["price_entity"] == CURRENT_DAY
 
 

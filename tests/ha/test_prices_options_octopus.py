@@ -73,7 +73,7 @@ async def test_rate_sensor_is_swapped_for_its_day_list(
     await hass.async_block_till_done(wait_background_tasks=True)
     expected = RENAMED["current_day_rates"] if renamed else ids["current_day_rates"]
     assert entry.options["price_entity"] == expected
-    assert entry.runtime_data.prices is not None
+    assert entry.runtime_data.prices.configured
     assert entry.runtime_data.prices.entity_id == expected
 
 

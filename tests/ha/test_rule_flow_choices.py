@@ -110,9 +110,7 @@ async def test_price_defaults_to_the_current_price_not_minus_1000(
     assert (selector["min"], selector["max"]) == (-100, 200)
 
     slot = SimpleNamespace(start=dt_util.utcnow(), price_pence=23.456)
-    entry.runtime_data.prices = SimpleNamespace(
-        current=lambda: slot, async_stop=lambda: None
-    )
+    entry.runtime_data.prices.current = lambda: slot  # type: ignore[method-assign]
     flow = await price_form()
     assert _field(flow, "threshold").default() == 23.5
     # Below the range is refused by the form, not stored.

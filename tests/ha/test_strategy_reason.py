@@ -164,7 +164,7 @@ async def test_waiting_for_cheaper_slots_says_how_many_and_when(
     state = _reason(hass)
     assert state.state == "mining"
     assert state.attributes["band"] == "DGB 12-20p"
-    assert entry.runtime_data.strategy is not None
+    assert entry.runtime_data.prices.configured
 
 
 @pytest.mark.freeze_time(NOW)

@@ -139,7 +139,7 @@ async def _async_send_test(call: ServiceCall) -> ServiceResponse:
     hub = _loaded_hub(call.hass).runtime_data
     notifier = hub.notifier
     wanted = call.data.get(ATTR_CHANNEL)
-    channels = notifier.senders() if notifier is not None else []
+    channels = notifier.senders()
     if wanted is not None:
         channels = [c for c in channels if c.name.casefold() == wanted.casefold()]
     if not channels:
@@ -148,7 +148,6 @@ async def _async_send_test(call: ServiceCall) -> ServiceResponse:
             translation_key="no_notification_channel",
             translation_placeholders={"channel": wanted or "-"},
         )
-    assert notifier is not None
     message = Message.plain(call.data.get(ATTR_MESSAGE, TEST_MESSAGE), "test")
     results = await notifier.async_send_test(
         channels, message, user_id=call.context.user_id, label=wanted

@@ -82,7 +82,10 @@ SCHEMA: Final = vol.Schema(
 
 def _runner(hass: HomeAssistant) -> tuple[HMMConfigEntry, StrategyCoordinator]:
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED and entry.runtime_data.strategy:
+        if (
+            entry.state is ConfigEntryState.LOADED
+            and entry.runtime_data.prices.configured
+        ):
             return entry, entry.runtime_data.strategy
     raise ServiceValidationError(
         translation_domain=DOMAIN, translation_key="simulate_no_prices"

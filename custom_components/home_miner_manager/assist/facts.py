@@ -46,7 +46,7 @@ def pool_name(hub: HubData, coordinator: MinerCoordinator) -> str | None:
 def miner_facts(hub: HubData, coordinator: MinerCoordinator) -> MinerFacts:
     """Return what the tools show of one miner."""
     snapshot = coordinator.data if coordinator.available else None
-    score = hub.health.scores.get(coordinator.miner_id) if hub.health else None
+    score = hub.health.scores.get(coordinator.miner_id)
     health = score.get("overall_score") if score else None
     return MinerFacts(
         name=coordinator.name,

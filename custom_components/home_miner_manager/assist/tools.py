@@ -136,7 +136,7 @@ class PricePlanTool(HubTool):
         """Replay the known prices through the strategy's decision."""
         hub = self.entry.runtime_data
         runner = hub.strategy
-        if hub.prices is None or runner is None:
+        if not hub.prices.configured:
             return plan_answer(PlanFacts(False, False, ()), (), _zone())
         options = self.entry.options
         when_unknown = str(
@@ -194,8 +194,9 @@ class MinerReasonTool(HubTool):
         if coordinator is None:
             return answer
         hub = self.entry.runtime_data
-        why = strategy_reason(hub.strategy, coordinator)
-        unit = hub.prices.price_unit if hub.prices is not None else "p/kWh"
+        configured = hub.prices.configured
+        why = strategy_reason(hub.strategy if configured else None, coordinator)
+        unit = hub.prices.price_unit if configured else "p/kWh"
         return reason_answer(miner_facts(hub, coordinator), why, _zone(), unit)
 
 
@@ -240,8 +241,9 @@ class EnergyCostTool(HubTool):
         zone = _zone()
         start = datetime.combine(first, time(), zone)
         end = min(datetime.combine(after, time(), zone), now)
-        region = hub.prices.region if hub.prices is not None else None
-        currency = hub.prices.currency if hub.prices is not None else "GBP"
+        configured = hub.prices.configured
+        region = hub.prices.region if configured else None
+        currency = hub.prices.currency if configured else "GBP"
         ids = [c.miner_id for c in coordinators]
         try:
             await hub.database.async_flush()

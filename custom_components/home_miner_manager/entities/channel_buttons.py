@@ -42,8 +42,6 @@ def async_setup_channel_buttons(
 ) -> None:
     """Add the channels' buttons now and whenever the channels change."""
     notifier = entry.runtime_data.notifier
-    if notifier is None:
-        return
     shown: dict[int, tuple[str, str]] = {}  # channel id -> (name, unique id)
 
     @callback

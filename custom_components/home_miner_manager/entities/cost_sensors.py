@@ -212,7 +212,7 @@ def async_setup_cost_sensors(
     """Add the hub's and every miner's cost sensors (once prices are set)."""
     hub = entry.runtime_data
     prices = hub.prices
-    if prices is None:
+    if not prices.configured:
         return
     ledgers: dict[str, CostLedger] = {}  # by miner subentry
 

@@ -36,10 +36,8 @@ _ATTRIBUTES = {
 
 
 def build_health_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
-    """Return the miner's health sensor (when the hub scores health)."""
+    """Return the miner's health sensor."""
     health = coordinator.config_entry.runtime_data.health
-    if health is None:
-        return []
     return [MinerHealthSensor(coordinator, HEALTH, health)]
 
 

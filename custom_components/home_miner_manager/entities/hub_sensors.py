@@ -71,7 +71,7 @@ class HubBestShareSensor(FleetEntity, SensorEntity):
         self,
         fleet: FleetCoordinator[MinerCoordinator],
         description: SensorEntityDescription,
-        tracker: ShareTracker | None,
+        tracker: ShareTracker,
     ) -> None:
         """Attach to the hub device."""
         super().__init__(fleet, description)
@@ -82,8 +82,7 @@ class HubBestShareSensor(FleetEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Also follow new best shares."""
         await super().async_added_to_hass()
-        if (tracker := self._tracker) is not None:
-            self.async_on_remove(tracker.async_add_listener(self._async_changed))
+        self.async_on_remove(self._tracker.async_add_listener(self._async_changed))
 
     def _best_miner(self) -> tuple[float, str] | None:
         """Return the highest best-ever of the configured miners, and whose."""
@@ -97,7 +96,7 @@ class HubBestShareSensor(FleetEntity, SensorEntity):
     @property
     def native_value(self) -> float | int | None:
         """Return the best difficulty (stored, or a miner's own best ever)."""
-        top = self._tracker.top if self._tracker is not None else None
+        top = self._tracker.top
         known = [top.difficulty] if top is not None else []
         if (miner := self._best_miner()) is not None:
             known.append(miner[0])
@@ -106,7 +105,7 @@ class HubBestShareSensor(FleetEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return who found it, on which coin, and when (if stored)."""
-        top = self._tracker.top if self._tracker is not None else None
+        top = self._tracker.top
         miner = self._best_miner()
         if miner is not None and (top is None or miner[0] > top.difficulty):
             # Reported by the miner itself: who, but not when nor where.

@@ -212,10 +212,10 @@ def price_sensors(entry: HMMConfigEntry) -> list[SensorEntity]:
     """Return the hub's price sensors (none until a price source is configured)."""
     hub = entry.runtime_data
     entities: list[SensorEntity] = []
-    if hub.prices is not None:
+    if hub.prices.configured:
         entities.extend(
             PriceSensor(entry, hub.prices, description) for description in PRICE_SENSORS
         )
-    if hub.crypto is not None:
+    if hub.crypto.enabled:
         entities.extend(CryptoPriceSensor(entry, hub.crypto, coin) for coin in COINS)
     return entities

@@ -58,12 +58,10 @@ def difficulty_precision(coordinator: MinerCoordinator) -> int | None:
 
 
 def miner_best_ever(
-    coordinator: MinerCoordinator, tracker: ShareObserver | None
+    coordinator: MinerCoordinator, tracker: ShareObserver
 ) -> float | None:
     """Best of the stored shares and the device's own (all-time, session) figures."""
-    candidates = [
-        tracker.best_by_miner.get(coordinator.miner_id) if tracker is not None else None
-    ]
+    candidates = [tracker.best_by_miner.get(coordinator.miner_id)]
     if (snapshot := coordinator.data) is not None:
         candidates += [snapshot.best_difficulty, snapshot.session_best_difficulty]
     known = [value for value in candidates if value is not None]
@@ -71,9 +69,7 @@ def miner_best_ever(
 
 
 def miner_share_sensors(coordinator: MinerCoordinator) -> list[SensorEntity]:
-    """Return a miner's best-share sensors (when shares are tracked)."""
-    if coordinator.services.share_tracker is None:
-        return []
+    """Return a miner's best-share sensors."""
     return [
         MinerBestShareSensor(coordinator, BEST_SHARE_EVER),
         MinerBlockChanceSensor(coordinator, BLOCK_CHANCE),
@@ -111,7 +107,7 @@ class MinerBlockChanceSensor(MinerEntity, SensorEntity):
         """Return the chance in percent (unknown without a network difficulty)."""
         snapshot = self.snapshot
         tracker = self.coordinator.services.share_tracker
-        if snapshot is None or tracker is None or not snapshot.hashrate_ghs:
+        if snapshot is None or not snapshot.hashrate_ghs:
             return None
         chance = block_chance(
             snapshot.hashrate_ghs * 1e9, tracker.network_difficulty(snapshot)

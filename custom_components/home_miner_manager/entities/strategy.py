@@ -296,9 +296,9 @@ def async_setup_strategy_switches(
     entry: HMMConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the hub switch and every miner's enrolment switch (if prices are set)."""
-    strategy = entry.runtime_data.strategy
-    if strategy is None:
+    if not entry.runtime_data.prices.configured:
         return
+    strategy = entry.runtime_data.strategy
     async_add_entities([AgileStrategySwitch(strategy, AGILE_STRATEGY)])
 
     def build(c: MinerCoordinator) -> list[StrategyEnrolledSwitch]:
@@ -313,9 +313,9 @@ def async_setup_strategy_switches(
 
 def strategy_sensors(entry: HMMConfigEntry) -> list[SensorEntity]:
     """Return the hub's band sensors (none until prices are set)."""
-    strategy = entry.runtime_data.strategy
-    if strategy is None:
+    if not entry.runtime_data.prices.configured:
         return []
+    strategy = entry.runtime_data.strategy
     return [
         PriceBandSensor(strategy, PRICE_BAND),
         NextBandChangeSensor(strategy, NEXT_BAND_CHANGE),

@@ -176,5 +176,5 @@ def _calendar_event(event: PlanEvent) -> CalendarEvent:
 
 def strategy_calendars(entry: HMMConfigEntry) -> list[StrategyPlanCalendar]:
     """Return the hub's plan calendar (none until prices are set)."""
-    strategy = entry.runtime_data.strategy
-    return [] if strategy is None else [StrategyPlanCalendar(strategy)]
+    hub = entry.runtime_data
+    return [StrategyPlanCalendar(hub.strategy)] if hub.prices.configured else []

@@ -58,7 +58,7 @@ def hub_price_unit(hass: HomeAssistant, entry: ConfigEntry) -> str:
     # Flows also run while the hub is not loaded (no runtime data then).
     prices = getattr(getattr(entry, "runtime_data", None), "prices", None)
     unit = getattr(prices, "price_unit", None)
-    if isinstance(unit, str):
+    if getattr(prices, "configured", False) and isinstance(unit, str):
         return unit
     # No source yet: a new one is priced in Home Assistant's currency.
     return price_unit_label(str(hass.config.currency))

@@ -165,7 +165,7 @@ def dashboard_input(hass: HomeAssistant, entry: Any) -> DashboardInput:
     subentries = sorted(entry.subentries.values(), key=lambda sub: sub.title.lower())
     runner = entry.runtime_data.strategy
     bands = sorted(
-        runner.bands if runner is not None else (),
+        runner.bands if entry.runtime_data.prices.configured else (),
         key=lambda band: (band.min_price is not None, band.min_price or 0.0),
     )
     hub_device = device_by_identifier(dev_reg, (DOMAIN, entry.entry_id), entry.entry_id)

@@ -169,8 +169,7 @@ def _same(pool: PoolCoordinator, new: ConfigSubentry) -> bool:
 async def async_sync_pools(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
     """Apply added, changed and removed pool subentries (called under the lock)."""
     hub = entry.runtime_data
-    if hub.share_tracker is not None:
-        hub.share_tracker.set_stats_url(entry.options.get(CONF_POOL_STATS_URL))
+    hub.share_tracker.set_stats_url(entry.options.get(CONF_POOL_STATS_URL))
     wanted = pool_subentries(entry)
     actor = await async_actor(hass)
     for subentry_id in [sid for sid in hub.pools if sid not in wanted]:

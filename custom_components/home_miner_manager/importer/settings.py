@@ -42,7 +42,7 @@ async def async_import_strategy(
 ) -> None:
     """Apply the source's bands and enrolment; leave the strategy off."""
     runner = entry.runtime_data.strategy
-    if runner is None:
+    if not entry.runtime_data.prices.configured:
         if config.bands:
             counts["strategy_bands"].skipped["strategy_not_set_up"] += len(config.bands)
         return
@@ -110,7 +110,7 @@ async def async_import_alerts(
             )
             kind.imported += 1
             changed = True
-    if changed and hub.alerts is not None:
+    if changed:
         await hub.alerts.async_reload_settings()
 
 

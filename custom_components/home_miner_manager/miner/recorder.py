@@ -139,13 +139,12 @@ class MinerRecorder:
             return
         self._last_recorded = now
         self._keep_counters(snapshot, now)
-        if (tracker := self._services.share_tracker) is not None:
-            tracker.observe(
-                miner_id=self.miner_id,
-                miner_name=self.miner_name,
-                snapshot=snapshot,
-                when=now,
-            )
+        self._services.share_tracker.observe(
+            miner_id=self.miner_id,
+            miner_name=self.miner_name,
+            snapshot=snapshot,
+            when=now,
+        )
         queue_snapshot(
             self._database,
             self.miner_id,

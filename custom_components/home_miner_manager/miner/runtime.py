@@ -115,8 +115,8 @@ class MinerServices:
     miner_rows: MinerRowQueue = field(default_factory=MinerRowQueue, repr=False)
     # Each miner's share counters of the last hour (its pool's reject rate).
     counter_samples: dict[int, deque[CounterRow]] = field(default_factory=dict)
-    # Best shares and blocks (set by the hub once it can list its pools).
-    share_tracker: ShareObserver | None = None
+    # Best shares and blocks (the hub's tracker, which lists its pools).
+    share_tracker: ShareObserver
 
 
 class MinerStatus(StrEnum):

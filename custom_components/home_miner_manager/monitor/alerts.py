@@ -153,8 +153,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         pools_down: set[str],
     ) -> MinerState:
         snapshot = coordinator.data if coordinator.available else None
-        strategy = self._strategy()
-        run = strategy.miner_state(coordinator) if strategy is not None else None
+        run = self._strategy.miner_state(coordinator)
         pool_connected: bool | None = None
         if coordinator.subentry.subentry_id in pools_down:
             pool_connected = False
@@ -194,7 +193,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
             if pool.data is not None and not pool.data.reachable
             for miner in pool.miners()
         }
-        strategy = self._strategy()
+        strategy = self._strategy
         miners: list[MinerState] = []
         for subentry_id, tracked in self._polls.tracked.items():
             coordinator = self._coordinators.get(subentry_id)
@@ -202,7 +201,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
                 continue  # paused on purpose: not offline
             what = f"Alerts of {coordinator.name}"
             try:
-                run = strategy.miner_state(coordinator) if strategy else None
+                run = strategy.miner_state(coordinator)
                 # The strategy retries every minute: refusals in a row are
                 # counted once per evaluation while its error stands. Not
                 # while the miner does not answer: commands fail then, which

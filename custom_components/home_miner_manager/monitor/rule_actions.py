@@ -46,10 +46,8 @@ class RuleActions:
         """Run one action; return its errors and the miners it left alone."""
         errors: list[str] = []
         skipped: list[str] = []
-        strategy = self._watched.strategy()
-        enrolled = (
-            strategy.enrolled if strategy is not None and strategy.enabled else set()
-        )
+        strategy = self._watched.strategy
+        enrolled = strategy.enrolled if strategy.enabled else set()
         if action in ("apply_mode", "switch_pool"):
             for subentry_id in config.get("miners") or []:
                 miner = self._watched.coordinators.get(subentry_id)

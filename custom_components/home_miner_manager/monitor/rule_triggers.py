@@ -48,10 +48,10 @@ class RuleTriggers:
         self,
         *,
         watched: Watched,
-        prices: Callable[[], CurrentPrice | None],
+        prices: CurrentPrice,
         last_seen: Callable[[MinerCoordinator], datetime | None],
     ) -> None:
-        """Read the miners, pools, prices (None until set up) and last answers."""
+        """Read the miners, pools, prices (no slot without a source) and last answers."""
         self._coordinators = watched.coordinators
         self._pools = watched.pools
         self._prices = prices
@@ -65,8 +65,7 @@ class RuleTriggers:
         kind = rule.get("trigger_type")
         now = dt_util.now()
         if kind == "price_threshold":
-            prices = self._prices()
-            slot = prices.current() if prices is not None else None
+            slot = self._prices.current()
             if slot is None or not price_matches(config, slot.price_pence):
                 return None
             return f"slot:{slot.start.isoformat()}"

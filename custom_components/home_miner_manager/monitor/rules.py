@@ -29,8 +29,6 @@ from .rule_actions import RuleActions
 from .rule_triggers import CurrentPrice, RuleTriggers
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from homeassistant.config_entries import ConfigEntry
 
     from ..db.database import Database
@@ -74,12 +72,12 @@ class RuleRunner:
         notifier: Notifier,
         alerts: AlertCoordinator,
         watched: Watched,
-        prices: Callable[[], Prices | None],
+        prices: Prices,
     ) -> None:
         """Keep what the rules act on; call :meth:`async_start` next.
 
-        ``prices`` returns the running prices (None until a price source is
-        set: they can start later).
+        ``prices`` has no current slot while no price source is set; a first
+        source tells its listeners (the rules evaluate then).
         """
         self.hass = hass
         self.entry = entry
@@ -121,8 +119,7 @@ class RuleRunner:
             )
         )
         self._unsubs.append(self.entry.add_update_listener(self._async_updated))
-        if (prices := self._prices()) is not None:
-            self._unsubs.append(prices.async_add_listener(self._async_prices))
+        self._unsubs.append(self._prices.async_add_listener(self._async_prices))
 
     @callback
     def async_stop(self) -> None:

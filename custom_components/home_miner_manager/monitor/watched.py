@@ -1,8 +1,8 @@
 """What the alerts and rules watch: the hub's miners, pools and strategy.
 
 The strategy runs above this layer (``agile/``), so it is seen through a
-protocol; it may also start after the monitor (a first price source), so
-it is read through a callable each time.
+protocol. It always exists: without a price source it is simply not enabled
+and drives no miner.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping
+    from collections.abc import Collection, Mapping
 
     from ..miner.coordinator import MinerCoordinator
     from ..pool.coordinator import PoolCoordinator
@@ -50,5 +50,4 @@ class Watched:
 
     coordinators: Mapping[str, MinerCoordinator]
     pools: Mapping[str, PoolCoordinator]
-    # The running strategy; None while no price source is set.
-    strategy: Callable[[], StrategyView | None]
+    strategy: StrategyView

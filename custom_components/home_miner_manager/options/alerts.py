@@ -124,10 +124,9 @@ async def async_step_alert_type(
                 if (enabled if key == "enabled" else config.get(key)) != value
             },
         )
-        if hub.alerts is not None:
-            await hub.alerts.async_reload_settings()
+        await hub.alerts.async_reload_settings()
         return unchanged(flow)
-    settings = hub.alerts.settings[kind] if hub.alerts else None
+    settings = hub.alerts.settings[kind]
     schema: dict[Any, Any] = {
         vol.Required("enabled", default=enabled): BooleanSelector(),
         vol.Required(

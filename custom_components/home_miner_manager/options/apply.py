@@ -5,8 +5,9 @@ for a moment and every device's activity fills with "became unavailable".
 So an options save changes the running services in place; only what
 cannot change in place reloads: another database (hub.py, the subentry
 listener), and a price source removed (the strategy's entities, per miner
-too, go away). A first price source starts the strategy and adds its
-entities to the running platforms.
+too, go away). A first price source starts the prices and the strategy
+(the same objects, built with the hub) and adds their entities to the
+running platforms; the coin prices option starts or stops the coin prices.
 
 The options flow only saves (``async_create_entry``); this update listener
 does the rest. It is never combined with the flow's reloading helpers.
@@ -24,11 +25,7 @@ from ..const import DOMAIN
 from ..entities.price_sensors import CryptoPriceSensor
 from ..entities.strategy import async_setup_strategy_switches
 from ..entities.strategy_calendar import strategy_calendars
-from ..hub.strategy_setup import (
-    async_start_strategy,
-    coin_price_coordinator,
-    reload_options,
-)
+from ..hub.setup import async_start_strategy, reload_options
 from ..prices.crypto import COINS
 from ..sensor import async_setup_strategy_sensors
 from ..tariff.coordinator import prices_configured
@@ -56,27 +53,29 @@ async def async_options_updated(hass: HomeAssistant, entry: HMMConfigEntry) -> N
     old = hub.strategy_options
     if new != old:
         configured = prices_configured(entry.options)
-        if hub.prices is not None and not configured:
+        if hub.prices.configured and not configured:
             # The strategy stops: its entities (per miner too) go away.
             hass.config_entries.async_schedule_reload(entry.entry_id)
             return
-        if hub.prices is None:
+        if not hub.prices.configured:
             if configured:
                 await _async_start_prices(hass, entry)
             hub.strategy_options = new
             return
         hub.strategy_options = new
-        if hub.prices is not None and new[_PRICE_KEYS] != old[_PRICE_KEYS]:
+        if new[_PRICE_KEYS] != old[_PRICE_KEYS]:
             await hub.prices.async_restart()
         if new[_CRYPTO] != old[_CRYPTO]:
             await _async_apply_crypto(hass, entry, enabled=bool(new[_CRYPTO]))
-    if hub.strategy is not None:
+    if hub.prices.configured:
         await hub.strategy.async_evaluate("options")
 
 
 async def _async_start_prices(hass: HomeAssistant, entry: HMMConfigEntry) -> None:
     """Start the strategy for a first price source; add its entities in place."""
-    await async_start_strategy(hass, entry)
+    # The prices read the options again: now they have a source.
+    await entry.runtime_data.prices.async_restart()
+    await async_start_strategy(entry)
     for platform in _platforms(hass, entry):
         add = _adder(hass, entry, platform)
         if platform.domain == Platform.SENSOR:
@@ -127,9 +126,7 @@ async def _async_apply_crypto(
     """Start or stop coin prices, adding or removing their sensors."""
     hub = entry.runtime_data
     if not enabled:
-        if hub.crypto is not None:
-            await hub.crypto.async_shutdown()
-            hub.crypto = None
+        hub.crypto.async_stop()
         registry = er.async_get(hass)
         for coin in COINS:
             unique_id = f"{entry.entry_id}_crypto_price_{coin.lower()}"
@@ -138,13 +135,11 @@ async def _async_apply_crypto(
             ):
                 registry.async_remove(entity_id)
         return
-    if hub.crypto is not None:
+    if hub.crypto.enabled:
         return
-    crypto = coin_price_coordinator(hass, entry)
-    hub.crypto = crypto
-    await crypto.async_start()
+    await hub.crypto.async_start()
     for platform in _platforms(hass, entry):
         if platform.domain == Platform.SENSOR:
             await platform.async_add_entities(
-                [CryptoPriceSensor(entry, crypto, coin) for coin in COINS]
+                [CryptoPriceSensor(entry, hub.crypto, coin) for coin in COINS]
             )

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 
     from ..agile.coordinator import StrategyCoordinator
+    from ..data import HubData
     from .form import OptionsDraft
 
 BAND_MENU: Final = ["band_add", "band_edit", "band_delete", "band_reset"]
@@ -62,11 +63,10 @@ def _with_strategy(step: _BandStep) -> _Step:
         flow: OptionsFlow, draft: OptionsDraft, user_input: _Input = None
     ) -> ConfigFlowResult:
         # No runtime data while the hub is not loaded.
-        runtime = getattr(flow.config_entry, "runtime_data", None)
-        strategy: StrategyCoordinator | None = getattr(runtime, "strategy", None)
-        if strategy is None:
+        hub: HubData | None = getattr(flow.config_entry, "runtime_data", None)
+        if hub is None or not hub.prices.configured:
             return flow.async_abort(reason="strategy_not_configured")
-        return await step(flow, draft, strategy, user_input)
+        return await step(flow, draft, hub.strategy, user_input)
 
     return guarded
 

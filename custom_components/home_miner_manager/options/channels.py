@@ -52,8 +52,7 @@ DISCORD_WEBHOOK_EXAMPLE: Final = "https://discord.com/api/webhooks/…"
 
 
 def _rows(flow: OptionsFlow) -> list[dict[str, Any]]:
-    notifier = hub_data(flow).notifier
-    return list(notifier.rows) if notifier is not None else []
+    return list(hub_data(flow).notifier.rows)
 
 
 def _row(flow: OptionsFlow, channel_id: int | None) -> dict[str, Any] | None:
@@ -202,7 +201,7 @@ async def async_step_channel_delete(
 ) -> ConfigFlowResult:
     """Remove a channel."""
     hub = hub_data(flow)
-    if hub.notifier is None or not hub.notifier.rows:
+    if not hub.notifier.rows:
         return flow.async_abort(reason="no_channels")
     if user_input is not None:
         channel_id = int(user_input["channel"])
@@ -289,8 +288,7 @@ async def _async_save(
             **public_config(config),
         },
     )
-    if hub.notifier is not None:
-        await hub.notifier.async_load()
+    await hub.notifier.async_load()
     return unchanged(flow)
 
 

@@ -62,8 +62,8 @@ class PoolHub(Protocol):
     counter_samples: dict[int, deque[CounterRow]]
 
     @property
-    def share_tracker(self) -> NetworkSource | None:
-        """Return the share tracker (None: no statistics are read)."""
+    def share_tracker(self) -> NetworkSource:
+        """Return the share tracker (it reads the pools' statistics)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ class PoolCoordinator(DataUpdateCoordinator[PoolHealthData]):
     async def _async_stats_difficulty(self) -> float | None:
         """Ask the statistics server (cached 10 minutes) when no miner tells."""
         tracker = self.hub.share_tracker
-        if tracker is None or NetworkDifficulty.chain(self.coin) not in STATS_COINS:
+        if NetworkDifficulty.chain(self.coin) not in STATS_COINS:
             return None
         if any(miner.data.extras.get("network_difficulty") for miner in self.miners()):
             return None  # a miner on the pool reports it (no request needed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -61,6 +62,8 @@ class CoinPriceCoordinator(DataUpdateCoordinator[CoinPrices]):
         self.data = {}
         self.database = database
         self.last_error: str | None = None
+        # The crypto_prices option: off, nothing is fetched (and no sensor shows).
+        self.enabled = False
         self._pool_coins = pool_coins
         self._client = CryptoPriceClient(
             session,
@@ -76,6 +79,7 @@ class CoinPriceCoordinator(DataUpdateCoordinator[CoinPrices]):
 
     async def async_start(self) -> None:
         """Show stored prices at once, then refresh now (and every 10 minutes)."""
+        self.enabled = True
         try:
             self.data = dict(await self.database.async_run(load_crypto_prices))
         except DatabaseError as err:
@@ -84,13 +88,18 @@ class CoinPriceCoordinator(DataUpdateCoordinator[CoinPrices]):
             self.hass, self.async_refresh(), f"{DOMAIN} coin prices"
         )
 
+    @callback
+    def async_stop(self) -> None:
+        """Fetch no more (the option is off); its sensors go, so polling stops."""
+        self.enabled = False
+
     def coins(self) -> list[str]:
         """Coins of the enabled pools that can be priced."""
         wanted = {_PRICED_AS.get(coin, coin) for coin in self._pool_coins()}
         return [coin for coin in COINS if coin in wanted]
 
     async def _async_update_data(self) -> CoinPrices:
-        coins = self.coins()
+        coins = self.coins() if self.enabled else []
         if not coins:
             return self.data
         try:

@@ -134,6 +134,8 @@ class PriceCoordinator(DataUpdateCoordinator[PriceReading]):
     def _configure(self) -> None:
         """Read the options: what to follow, and a fresh start (no slots yet)."""
         options = self.config_entry.options
+        # No source chosen: nothing is followed, and no price entity exists.
+        self.configured = prices_configured(options)
         self.source = str(options.get(CONF_PRICE_SOURCE, PRICE_SOURCE_ENTITY))
         region = str(options.get(CONF_REGION) or DEFAULT_REGION).upper()
         self.entity_id = str(options.get(CONF_PRICE_ENTITY) or "")
@@ -165,6 +167,8 @@ class PriceCoordinator(DataUpdateCoordinator[PriceReading]):
 
     async def async_start(self) -> None:
         """Load stored slots, subscribe to the source and read it once."""
+        if not self.configured:
+            return
         now = dt_util.utcnow()
         self._feed.follow()  # the Octopus entities' region keys the stored rows
         region = self.region

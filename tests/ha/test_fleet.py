@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import ItemsView, Iterator, KeysView, Mapping
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -83,3 +85,57 @@ async def test_hub_sensor_follows_miners_added_and_removed(
     assert state is not None
     assert state.state == "0"
     assert "unreachable" not in state.attributes
+
+
+class _CountingMiners(Mapping[str, Any]):
+    """The hub's live miner dict, counting the walks over it."""
+
+    def __init__(self, miners: Mapping[str, Any]) -> None:
+        self.miners = miners
+        self.walks = 0
+
+    def __getitem__(self, key: str) -> Any:
+        return self.miners[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self.walks += 1
+        return iter(self.miners)
+
+    def __len__(self) -> int:
+        return len(self.miners)
+
+    def keys(self) -> KeysView[str]:
+        self.walks += 1
+        return self.miners.keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        self.walks += 1
+        return self.miners.items()
+
+
+async def test_alerts_walk_the_miners_only_when_one_is_added_or_removed(
+    hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
+) -> None:
+    """Every poll tells the alerts' poll follower; only a changed fleet makes it
+    look at every miner (at 500 miners the walk per poll cost ~35 ms a cycle)."""
+    entry = await setup_hub(
+        [miner_subentry(axeos_sim, "bitaxe", title="Desk", unique_id=BITAXE_UID)]
+    )
+    hub = entry.runtime_data
+    polls = hub.alerts._polls
+    counting = _CountingMiners(hub.coordinators)
+    polls._coordinators = counting
+    (coordinator,) = hub.coordinators.values()
+    for _ in range(3):
+        await coordinator.async_refresh()
+    assert counting.walks == 0
+
+    add_subentry(
+        hass,
+        entry,
+        miner_subentry(axeos_sim, "bitaxe", title="Shelf", port=closed_port()),
+    )
+    await hass.async_block_till_done()
+    assert counting.walks > 0
+    assert polls.tracked.keys() == hub.coordinators.keys()
+    assert len(polls.tracked) == 2

@@ -100,6 +100,7 @@ def build_hub(
         notifier=notifier,
         watched=watched,
         add_miner_listener=fleet.async_add_listener,
+        members_version=lambda: fleet.members_version,
     )
     rules = RuleRunner(
         hass,

@@ -40,6 +40,9 @@ class FleetCoordinator[MemberT: DataUpdateCoordinator[Any]](
             hass, LOGGER, config_entry=entry, name=name, update_interval=None
         )
         self.data = {}
+        # Bumped on every add and remove: a listener called on each member's
+        # poll tells a membership change apart in O(1) instead of a walk.
+        self.members_version = 0
         self._follow = follow_members
         self._unsubs: dict[str, CALLBACK_TYPE] = {}
 
@@ -51,6 +54,7 @@ class FleetCoordinator[MemberT: DataUpdateCoordinator[Any]](
     def async_add(self, subentry_id: str, member: MemberT) -> None:
         """Add a member and tell the listeners."""
         self.data[subentry_id] = member
+        self.members_version += 1
         if self._follow:
             self._unsubs[subentry_id] = member.async_add_listener(
                 self.async_update_listeners
@@ -61,6 +65,7 @@ class FleetCoordinator[MemberT: DataUpdateCoordinator[Any]](
     def async_remove(self, subentry_id: str) -> MemberT:
         """Remove a member (the caller shuts it down) and tell the listeners."""
         member = self.data.pop(subentry_id)
+        self.members_version += 1
         if (unsub := self._unsubs.pop(subentry_id, None)) is not None:
             unsub()
         self.async_update_listeners()

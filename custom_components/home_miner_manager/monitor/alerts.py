@@ -79,11 +79,12 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         notifier: Notifier,
         watched: Watched,
         add_miner_listener: Callable[[CALLBACK_TYPE], CALLBACK_TYPE],
+        members_version: Callable[[], int],
     ) -> None:
         """Keep what it evaluates from; call :meth:`async_start` next.
 
         ``add_miner_listener`` subscribes to miners being polled, added or
-        removed.
+        removed; ``members_version`` changes only when one is added or removed.
         """
         super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} alerts")
         self.data = {}
@@ -95,7 +96,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         self._pools = watched.pools
         self._strategy = watched.strategy
         self._add_miner_listener = add_miner_listener
-        self._polls = RecentPolls(database, watched.coordinators)
+        self._polls = RecentPolls(database, watched.coordinators, members_version)
         self._store: Store[AlertState] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
         )

@@ -21,7 +21,7 @@ from ..db.models import to_naive_utc
 from ..health import Sample
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
@@ -53,16 +53,30 @@ class RecentPolls:
     """Follows the polls of every miner of the hub (subentry id -> its record)."""
 
     def __init__(
-        self, database: Database, coordinators: Mapping[str, MinerCoordinator]
+        self,
+        database: Database,
+        coordinators: Mapping[str, MinerCoordinator],
+        members_version: Callable[[], int],
     ) -> None:
-        """Follow nothing yet; :meth:`async_follow` attaches to the miners."""
+        """Follow nothing yet; :meth:`async_follow` attaches to the miners.
+
+        ``members_version`` changes whenever a miner is added or removed.
+        """
         self._database = database
         self._coordinators = coordinators
+        self._members_version = members_version
+        self._followed_version: int | None = None
         self.tracked: dict[str, TrackedMiner] = {}
 
     @callback
     def async_follow(self) -> None:
         """Attach to miners added since; forget removed ones."""
+        # Called on every miner's poll: walking all miners each time made a
+        # poll cycle quadratic in the fleet size (~35 ms CPU at 500 miners).
+        version = self._members_version()
+        if version == self._followed_version:
+            return
+        self._followed_version = version
         coordinators = self._coordinators
         for subentry_id in self.tracked.keys() - coordinators.keys():
             tracked = self.tracked.pop(subentry_id)
@@ -85,6 +99,7 @@ class RecentPolls:
             if tracked.unsub is not None:
                 tracked.unsub()
         self.tracked.clear()
+        self._followed_version = None
 
     def last_seen(self, coordinator: MinerCoordinator) -> datetime | None:
         """Return when a miner last answered (aware UTC; start-up if never)."""

@@ -288,3 +288,15 @@ def test_worker_user_stays_within_the_user_limit() -> None:
 )
 def test_user_names_worker(user: str, expected: bool) -> None:
     assert user_names_worker(user) is expected
+
+
+def test_pool_in_use_is_parsed_once_per_distinct_text() -> None:
+    """Polls match the same few strings over and over: parsed once, same answer."""
+    text = "stratum+tcp://Parse-Once.example:3333/"
+    first = pool_in_use_address(text)
+    hits = pool_in_use_address.cache_info().hits
+    for _ in range(9):
+        assert pool_in_use_address(text) is first
+    assert pool_in_use_address.cache_info().hits == hits + 9
+    assert first == PoolAddress("parse-once.example", 3333)
+    assert pool_in_use_address.cache_info().maxsize is not None  # bounded

@@ -10,6 +10,7 @@ config flow can translate. Nothing here echoes the values themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final, Protocol
 
 from ..devices.exceptions import (
@@ -188,6 +189,10 @@ def parse_pool(
     return target
 
 
+# Every miner poll matches its pool_in_use against the configured pools several
+# times (pool select, pool switch check, pool sensors): a farm has a handful of
+# distinct strings, so each is parsed once. Bounded; PoolAddress is immutable.
+@lru_cache(maxsize=512)
 def pool_in_use_address(pool_in_use: str | None) -> PoolAddress | None:
     """Parse a miner's ``pool_in_use`` leniently; None without a usable host:port.
 
@@ -208,8 +213,14 @@ def pool_in_use_address(pool_in_use: str | None) -> PoolAddress | None:
 
 def pool_address(pool: PoolLike) -> PoolAddress | None:
     """Return a configured pool's address (``url`` may carry a scheme and port)."""
+    return _configured_address(pool.url, pool.port)
+
+
+@lru_cache(maxsize=512)
+def _configured_address(url: str, port: int) -> PoolAddress | None:
+    """Parse a configured pool once (matched against every miner's polls)."""
     try:
-        return parse_pool_url(pool.url, pool.port)
+        return parse_pool_url(url, port)
     except PoolConfigError:
         return None
 

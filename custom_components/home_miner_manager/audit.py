@@ -16,7 +16,8 @@ from .const import (
     CONF_PORT,
     CONF_SCAN_INTERVAL,
 )
-from .db.models import AuditLog, Event, utcnow
+from .db.base import utcnow
+from .db.models import AuditLog, Event
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -13,14 +13,10 @@ from custom_components.home_miner_manager.db import (
     Database,
     DatabaseMigrationError,
 )
+from custom_components.home_miner_manager.db.base import Base
 from custom_components.home_miner_manager.db.engine import create_db_engine, resolve_url
 from custom_components.home_miner_manager.db.migrations import SchemaVersion, migrate
-from custom_components.home_miner_manager.db.models import (
-    SEED_MODELS,
-    Base,
-    Miner,
-    Telemetry,
-)
+from custom_components.home_miner_manager.db.models import SEED_MODELS, Miner, Telemetry
 
 ROLLUP_TABLES = {"telemetry_hourly", "telemetry_daily"}
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # stored form

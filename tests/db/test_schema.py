@@ -20,6 +20,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.sql import sqltypes
 
 from custom_components.home_miner_manager.db import Database
+from custom_components.home_miner_manager.db.base import utcnow
 from custom_components.home_miner_manager.db.models import (
     SEED_MODELS,
     AgileStrategy,
@@ -27,7 +28,6 @@ from custom_components.home_miner_manager.db.models import (
     Miner,
     Pool,
     Telemetry,
-    utcnow,
 )
 
 from .conftest import add_miner

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import OperationalError
 
-from custom_components.home_miner_manager.db.models import Base, Event
+from custom_components.home_miner_manager.db.base import Base
+from custom_components.home_miner_manager.db.models import Event
 from custom_components.home_miner_manager.db.writer import (
     WRITER_THREAD_NAME,
     DatabaseWriter,

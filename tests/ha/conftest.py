@@ -25,7 +25,7 @@ from custom_components.home_miner_manager.const import (
     DOMAIN,
     SUBENTRY_MINER,
 )
-from custom_components.home_miner_manager.db.models import Base
+from custom_components.home_miner_manager.db.base import Base
 from custom_components.home_miner_manager.pool import best_shares as share_tracker
 from custom_components.home_miner_manager.pools.network import StatsSource
 from hmm_sim.base import Simulator

@@ -16,12 +16,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from custom_components.home_miner_manager.const import DOMAIN
+from custom_components.home_miner_manager.db.base import to_naive_utc
 from custom_components.home_miner_manager.db.models import (
     Event,
     HealthScore,
     Miner,
     Telemetry,
-    to_naive_utc,
 )
 from custom_components.home_miner_manager.monitor.health import HealthCoordinator
 from hmm_sim import AxeOSSimulator

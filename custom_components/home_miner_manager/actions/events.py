@@ -24,8 +24,8 @@ import voluptuous as vol
 
 from ..audit import async_actor, queue_audit
 from ..const import DOMAIN
+from ..db.base import to_naive_utc
 from ..db.events_rows import RowFilter, audit_log, events
-from ..db.models import to_naive_utc
 from ..monitor.notify_channels import SEND_TEST_NOTIFICATION, TEST_MESSAGE
 from ..notifications import Message
 

@@ -18,8 +18,8 @@ from sqlalchemy.exc import (
     TimeoutError as PoolTimeoutError,
 )
 
+from .base import Base
 from .engine import describe_error
-from .models import Base
 from .telemetry_rows import (
     SQLITE_INSERT,
     TELEMETRY_KEYS,

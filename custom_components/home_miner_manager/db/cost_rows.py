@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import func, select
 
-from .models import Miner, Telemetry, to_naive_utc
+from .base import to_naive_utc
+from .models import Miner, Telemetry
 from .prices_rows import load_energy_prices
 from .rollup import (
     HOURLY_TABLE,

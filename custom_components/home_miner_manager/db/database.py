@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from .base import Base, to_naive_utc
 from .engine import DatabaseTarget, check_connection, create_db_engine, resolve_url
 from .exceptions import DatabaseClosedError
 from .migrations import current_version, migrate
-from .models import Base, to_naive_utc
 from .retention import MaintenanceResult, run_maintenance
 from .telemetry_rows import TELEMETRY_FIELDS, TELEMETRY_KEYS, TELEMETRY_TABLE
 from .writer import DatabaseWriter

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Integer, func, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .base import DATETIME, Base, utcnow
 from .engine import describe_error
 from .exceptions import DatabaseMigrationError
-from .models import DATETIME, SEED_MODELS, Base, utcnow
+from .models import SEED_MODELS
 from .rollup_models import ROLLUP_MODELS
 
 if TYPE_CHECKING:

@@ -3,69 +3,26 @@
 Table and column names, types, lengths and nullability follow the upstream
 schema reference exactly, so a database written by upstream HMM can be read.
 Timestamps are naive UTC, as upstream stores them.  Rollup and bookkeeping
-tables live in ``rollup_models.py`` and ``migrations.py``.
+tables live in ``rollup_models.py`` and ``migrations.py``; the base, column types
+and time helpers in ``base.py``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Final
+from datetime import datetime  # noqa: TC003  (SQLAlchemy reads annotations)
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
 )
-from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-# Deterministic constraint names, so later migrations can drop them by name.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-}
-
-
-# Python None is stored as SQL NULL, not as the JSON text "null".
-_NULLABLE_JSON = JSON(none_as_null=True)
-# On MySQL/MariaDB a plain Float is single precision (about 7 digits: share
-# difficulties and kWh lose digits) and a DateTime keeps whole seconds only;
-# these variants store there what SQLite and PostgreSQL store.
-_MYSQL: Final = ("mysql", "mariadb")
-# The MySQL dialect types carry no annotations.
-DOUBLE: Final = Float().with_variant(
-    mysql.DOUBLE(asdecimal=False),  # type: ignore[no-untyped-call]
-    *_MYSQL,
-)
-DATETIME: Final = DateTime().with_variant(
-    mysql.DATETIME(fsp=6),  # type: ignore[no-untyped-call]
-    *_MYSQL,
-)
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, the form every timestamp column holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def to_naive_utc(value: datetime) -> datetime:
-    """Convert an aware datetime to naive UTC; naive values are taken as UTC."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    """Declarative base with deterministic constraint names."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from .base import DATETIME, DOUBLE, NULLABLE_JSON, Base, utcnow
 
 
 def _miner_fk() -> ForeignKey:
@@ -86,7 +43,7 @@ class Miner(Base):
     firmware_version: Mapped[str | None] = mapped_column(String(100))
     manual_power_watts: Mapped[int | None] = mapped_column(Integer)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    config: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    config: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     last_mode_change: Mapped[datetime | None] = mapped_column(DATETIME)
     created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -110,7 +67,7 @@ class Telemetry(Base):
     shares_accepted: Mapped[int | None] = mapped_column(Integer)
     shares_rejected: Mapped[int | None] = mapped_column(Integer)
     pool_in_use: Mapped[str | None] = mapped_column(String(255))
-    data: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    data: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
 
 
 class Pool(Base):
@@ -221,9 +178,7 @@ class AutomationRule(Base):
     action_config: Mapped[dict[str, Any]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     last_executed_at: Mapped[datetime | None] = mapped_column(DATETIME)
-    last_execution_context: Mapped[dict[str, Any] | None] = mapped_column(
-        _NULLABLE_JSON
-    )
+    last_execution_context: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
 
 
@@ -238,7 +193,7 @@ class AgileStrategy(Base):
     hysteresis_counter: Mapped[int] = mapped_column(Integer, default=0)
     last_action_time: Mapped[datetime | None] = mapped_column(DATETIME)
     last_price_checked: Mapped[float | None] = mapped_column(DOUBLE)
-    state_data: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    state_data: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DATETIME, default=utcnow, onupdate=utcnow
@@ -295,7 +250,7 @@ class HealthScore(Base):
     temperature_score: Mapped[float | None] = mapped_column(DOUBLE)
     hashrate_score: Mapped[float] = mapped_column(DOUBLE)
     reject_rate_score: Mapped[float] = mapped_column(DOUBLE)
-    details: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    details: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
 
 
 class PoolHealth(Base):
@@ -328,7 +283,7 @@ class Event(Base):
     event_type: Mapped[str] = mapped_column(String(50))
     source: Mapped[str] = mapped_column(String(100))
     message: Mapped[str] = mapped_column(String(500))
-    data: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    data: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
 
 
 class AuditLog(Base):
@@ -343,7 +298,7 @@ class AuditLog(Base):
     resource_type: Mapped[str] = mapped_column(String(50), index=True)
     resource_id: Mapped[int | None] = mapped_column(Integer)
     resource_name: Mapped[str | None] = mapped_column(String(255))
-    changes: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="success")
@@ -377,7 +332,7 @@ class AlertConfig(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alert_type: Mapped[str] = mapped_column(String(50), unique=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    config: Mapped[dict[str, Any] | None] = mapped_column(_NULLABLE_JSON)
+    config: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON)
     created_at: Mapped[datetime] = mapped_column(DATETIME, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DATETIME, default=utcnow, onupdate=utcnow

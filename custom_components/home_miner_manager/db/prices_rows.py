@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ..prices.slots import PriceSlot
-from .models import CryptoPrice, EnergyPrice, to_naive_utc, utcnow
+from .base import to_naive_utc, utcnow
+from .models import CryptoPrice, EnergyPrice
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

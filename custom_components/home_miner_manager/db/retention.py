@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Final, cast
 
 from sqlalchemy import delete, func, select, text
 
+from .base import Base, to_naive_utc
 from .models import (
     AuditLog,
-    Base,
     EnergyPrice,
     Event,
     HealthScore,
@@ -28,7 +28,6 @@ from .models import (
     NotificationLog,
     PoolHealth,
     Telemetry,
-    to_naive_utc,
 )
 from .rollup import (
     DAILY,

@@ -12,7 +12,7 @@ from datetime import datetime  # noqa: TC003  (SQLAlchemy reads annotations)
 from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from .models import DATETIME, DOUBLE, Base
+from .base import DATETIME, DOUBLE, Base
 
 
 class _RollupColumns:

@@ -16,14 +16,8 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import func, select, update
 
-from .models import (
-    BlockFound,
-    HighDiffShare,
-    Pool,
-    PoolHealth,
-    Telemetry,
-    to_naive_utc,
-)
+from .base import to_naive_utc
+from .models import BlockFound, HighDiffShare, Pool, PoolHealth, Telemetry
 
 if TYPE_CHECKING:
     from sqlalchemy import Select

@@ -19,13 +19,8 @@ from ..strategy.bands import (
 from ..strategy.state_data import (
     unpack_state_data,
 )
-from .models import (
-    AgileStrategy,
-    AgileStrategyBand,
-    MinerStrategy,
-    Telemetry,
-    to_naive_utc,
-)
+from .base import to_naive_utc
+from .models import AgileStrategy, AgileStrategyBand, MinerStrategy, Telemetry
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

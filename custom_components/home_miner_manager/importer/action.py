@@ -47,8 +47,8 @@ from ..const import (
     SUBENTRY_MINER,
     SUBENTRY_POOL,
 )
+from ..db.base import utcnow
 from ..db.engine import describe_error, redact_url
-from ..db.models import utcnow
 from ..devices.types import MinerType
 from ..flows.miner_form import host_error
 from ..flows.pool_form import NO_PASSWORD, pool_unique_id, stored_unique_id

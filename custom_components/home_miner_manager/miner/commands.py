@@ -23,8 +23,8 @@ from ..const import (
     CONF_USER,
     DOMAIN,
 )
+from ..db.base import to_naive_utc
 from ..db.miner_rows import update_miner
-from ..db.models import to_naive_utc
 from ..devices.snapshot import PoolTarget
 from ..errors import async_call_miner
 from ..pools.url import parse_pool_url

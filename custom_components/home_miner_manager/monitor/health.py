@@ -19,6 +19,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
+from ..db.base import to_naive_utc
 from ..db.exceptions import DatabaseError
 from ..db.health_rows import (
     insert_score,
@@ -27,7 +28,6 @@ from ..db.health_rows import (
     strategy_off_intervals,
     telemetry_samples,
 )
-from ..db.models import to_naive_utc
 from ..health import WINDOW, score
 from ..miner.runtime import scan_interval
 

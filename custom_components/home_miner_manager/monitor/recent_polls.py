@@ -17,7 +17,7 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.util import dt as dt_util
 
 from ..audit import queue_event
-from ..db.models import to_naive_utc
+from ..db.base import to_naive_utc
 from ..health import Sample
 
 if TYPE_CHECKING:

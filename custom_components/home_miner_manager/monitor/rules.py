@@ -20,8 +20,8 @@ from homeassistant.util import dt as dt_util
 
 from ..audit import Actor, async_actor, queue_audit, queue_event
 from ..const import DOMAIN, LOGGER, SUBENTRY_RULE
+from ..db.base import to_naive_utc
 from ..db.exceptions import DatabaseError
-from ..db.models import to_naive_utc
 from ..db.rule_rows import mark_executed, sync_rules
 from ..failure_log import FailureLog
 from .problems import async_rule_failed, async_rule_ok, rule_issue_rule_ids

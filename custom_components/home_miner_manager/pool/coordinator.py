@@ -20,7 +20,8 @@ from homeassistant.util import dt as dt_util
 
 from ..const import CONF_COIN, CONF_ENABLED, CONF_FAILOVER_TO, DOMAIN, LOGGER
 from ..db import DatabaseClosedError, DatabaseError
-from ..db.models import PoolHealth, to_naive_utc
+from ..db.base import to_naive_utc
+from ..db.models import PoolHealth
 from ..db.share_rows import set_pool_network_difficulty
 from ..miner.commands import pool_target_data
 from ..pools.network import STATS_COINS, NetworkDifficulty, NetworkDifficultyError

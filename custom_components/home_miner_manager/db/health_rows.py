@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-# Event types the strategy writes when it runs commands (agile/fleet.py);
+# Event types the strategy writes when it runs commands (agile/executor.py);
 # their data holds ``miner_id`` and ``commands`` ("power_off", "power_on", ...).
 STRATEGY_EVENT_TYPES = ("strategy_action", "strategy_drift_corrected")
 

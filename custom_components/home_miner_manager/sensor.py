@@ -178,6 +178,8 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
     MinerSensorDescription(
         key="shares_rejected",
         translation_key="shares_rejected",
+        # The reject rate tells the same, relative to the accepted shares.
+        entity_registry_enabled_default=False,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda c: c.data.shares_rejected,
     ),
@@ -199,6 +201,8 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
     MinerSensorDescription(
         key="best_difficulty",
         translation_key="best_difficulty",
+        # Best share ever shows the same high-water mark (and the stored shares).
+        entity_registry_enabled_default=False,
         state_class=SensorStateClass.MEASUREMENT,
         # cgminer only knows the best share since boot.
         exists_fn=_for_types(*AXEOS, MinerType.NMMINER),
@@ -208,6 +212,8 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
     MinerSensorDescription(
         key="session_best_difficulty",
         translation_key="session_best_difficulty",
+        # Since the last restart only; best share ever is what users follow.
+        entity_registry_enabled_default=False,
         state_class=SensorStateClass.MEASUREMENT,
         difficulty=True,
         value_fn=lambda c: round_difficulty(c.data.session_best_difficulty),
@@ -245,6 +251,8 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
     MinerSensorDescription(
         key="fan_speed",
         translation_key="fan_speed",
+        # Diagnostics: the temperature is what matters; the fan follows it.
+        entity_registry_enabled_default=False,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,

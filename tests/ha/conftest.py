@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 import socket
 from types import MappingProxyType
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.config_entries import (
     ConfigEntryState,
@@ -34,6 +35,17 @@ BITAXE_UID = "mac:2c:54:91:88:c9:e5"  # bitaxe_v2_15 simulator
 NERDQAXE_UID = "mac:b4:3a:45:a2:3e:44"  # nerdqaxe_pp simulator
 # No default statistics server: a coin without a source is never requested.
 NO_STATS_SOURCES: Mapping[str, StatsSource] = MappingProxyType({})
+
+
+@pytest.fixture
+def all_entities_enabled() -> Iterator[None]:
+    """Enable entities that are disabled by default (to read every value)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.components.sensor import SensorStateClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
 
 from hmm_sim import AxeOSSimulator, NMMinerSimulator
 
@@ -26,6 +27,7 @@ def _shown_as(
     return state.attributes.get("state_class"), precision
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # best difficulties are off
 async def test_every_difficulty_is_shown_alike(
     hass: HomeAssistant,
     setup_hub: HubFactory,

@@ -162,9 +162,39 @@ def entity_ids(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> se
     }
 
 
+async def test_rarely_needed_sensors_are_disabled_for_a_new_miner(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Best and session best difficulty, rejected shares and fan speed start
+    disabled by the integration (fewer state writes at scale); what shows the
+    same (best share ever, reject rate) and the temperature stay enabled."""
+    entry = await add_axeos(setup_hub, axeos_sim)
+    off = {
+        "best_difficulty",
+        "session_best_difficulty",
+        "shares_rejected",
+        "fan_speed",
+    }
+    (miner,) = entry.runtime_data.coordinators.values()
+    for key in (*off, "best_share_ever", "reject_rate", "temperature"):
+        entity_id = entity_registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{miner.device_identifier}_{key}"
+        )
+        assert entity_id is not None, key
+        registered = entity_registry.async_get(entity_id)
+        assert registered is not None
+        expected = er.RegistryEntryDisabler.INTEGRATION if key in off else None
+        assert registered.disabled_by is expected, key
+        assert (hass.states.get(entity_id) is None) is (key in off), key
+
+
 # -- values match what the simulators served ------------------------------------
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # some are off by default
 @pytest.mark.parametrize("axeos_sim", ["bitaxe_v2_9", "bitaxe_v2_15"], indirect=True)
 async def test_bitaxe_values(
     hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
@@ -207,6 +237,7 @@ async def test_bitaxe_values(
     assert state(hass, "switch.bitaxe_polling") == STATE_ON
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # some are off by default
 @pytest.mark.parametrize("axeos_sim", ["nerdqaxe_pp"], indirect=True)
 async def test_nerdqaxe_values(
     hass: HomeAssistant, setup_hub: HubFactory, axeos_sim: AxeOSSimulator
@@ -229,6 +260,7 @@ async def test_nerdqaxe_values(
     assert hass.states.get("sensor.nerdqaxe_expected_hashrate") is None
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # some are off by default
 @pytest.mark.parametrize(
     ("avalon_sim", "mode"),
     [("nano3s", "high"), ("nano3", "med")],
@@ -272,6 +304,7 @@ async def test_avalon_values(
         assert state(hass, "sensor.avalon_energy") == STATE_UNKNOWN
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # some are off by default
 async def test_nmminer_values(
     hass: HomeAssistant,
     setup_hub: HubFactory,

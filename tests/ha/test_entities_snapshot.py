@@ -7,10 +7,9 @@ and review the diff in ``tests/ha/snapshots/``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import patch
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -43,17 +42,6 @@ class SnapshotExtension(HomeAssistantSnapshotExtension):  # type: ignore[misc]
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Serialize registry entries and states the Home Assistant way."""
     return snapshot.use_extension(SnapshotExtension)
-
-
-@pytest.fixture
-def all_entities_enabled() -> Iterator[None]:
-    """Enable entities that are disabled by default (snapshots need every one)."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 def only(platform: Platform) -> Any:

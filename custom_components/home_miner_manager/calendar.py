@@ -1,4 +1,4 @@
-"""Calendar platform: the strategy's plan (``strategy_calendar.py``)."""
+"""Calendar platform: the strategy's plan (``entities/strategy_calendar.py``)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 No Home Assistant import: :func:`build_dashboard` turns the fleet (miners,
 pools and hub entities by key, price bands) into a Lovelace configuration
-made of Home Assistant's own cards only. The glue (``dashboard_setup.py``)
+made of Home Assistant's own cards only. The glue (``hub/dashboard.py``)
 reads the registries and serves the result to the dashboard strategy.
 """
 

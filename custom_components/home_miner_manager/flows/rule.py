@@ -2,7 +2,7 @@
 
 First the trigger (a menu), then its settings with the rule's name, priority
 and action type, then the action's settings. The rule runner
-(``rule_runner.py``) mirrors these subentries into ``automation_rules``.
+(``monitor/rules.py``) mirrors these subentries into ``automation_rules``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pools: URL fields, stratum checks, health, shares and network difficulty.
 
-Plain Python: no Home Assistant, no database (``db/shares.py`` holds the
+Plain Python: no Home Assistant, no database (``db/share_rows.py`` holds the
 queries). I/O is asyncio (stratum) or aiohttp with the session passed in; the
 pure functions take the time as an argument and never read a clock.
 

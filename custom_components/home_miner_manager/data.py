@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 
+from .const import DOMAIN
 from .miner.coordinator import MinerCoordinator
 from .miner.runtime import MinerServices
 from .pool.coordinator import PoolCoordinator
@@ -213,3 +215,13 @@ def _async_register[MemberT: SubentryCoordinator](
             platforms.remove(platform)
 
     return _remove
+
+
+def loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
+    """Return the loaded hub entry, for an action; else say it is not loaded."""
+    entry: HMMConfigEntry
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        return entry
+    raise ServiceValidationError(
+        translation_domain=DOMAIN, translation_key="hub_not_loaded"
+    )

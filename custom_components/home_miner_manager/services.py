@@ -23,6 +23,7 @@ import voluptuous as vol
 from .actions.events import async_setup_event_services
 from .actions.simulate_strategy import async_setup_strategy_services
 from .const import DOMAIN, POOL_COINS
+from .data import loaded_hub
 from .db.share_rows import (
     LEADERBOARD_COUNT,
     LEADERBOARD_DAYS,
@@ -35,7 +36,6 @@ from .miner.commands import async_restart, async_set_mode, async_switch_pool
 from .pool.lookup import pool_order
 
 if TYPE_CHECKING:
-    from .data import HMMConfigEntry
     from .miner.coordinator import MinerCoordinator
 
 SERVICE_SET_MODE = "set_mode"
@@ -123,14 +123,6 @@ async def _async_restart(call: ServiceCall) -> None:
         await async_restart(coordinator, user_id=call.context.user_id)
 
 
-def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
-    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        return entry
-    raise ServiceValidationError(
-        translation_domain=DOMAIN, translation_key="hub_not_loaded"
-    )
-
-
 async def _async_switch_pool(call: ServiceCall) -> None:
     """Point the targeted miners at a configured, enabled pool (by name)."""
     coordinators = _coordinators(call.hass, call)
@@ -138,7 +130,7 @@ async def _async_switch_pool(call: ServiceCall) -> None:
     pools = [
         pool
         for pool in sorted(
-            _loaded_hub(call.hass).runtime_data.pools.values(), key=pool_order
+            loaded_hub(call.hass).runtime_data.pools.values(), key=pool_order
         )
         if pool.enabled
     ]
@@ -162,7 +154,7 @@ async def _async_switch_pool(call: ServiceCall) -> None:
 
 async def _async_get_leaderboard(call: ServiceCall) -> ServiceResponse:
     """Return the best shares (response only; difficulties as numbers)."""
-    hub = _loaded_hub(call.hass).runtime_data
+    hub = loaded_hub(call.hass).runtime_data
     count: int = call.data[ATTR_COUNT]
     coin: str | None = call.data.get(ATTR_COIN)
     days: int = call.data[ATTR_DAYS]

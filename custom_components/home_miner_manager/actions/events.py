@@ -24,6 +24,7 @@ import voluptuous as vol
 
 from ..audit import async_actor, queue_audit
 from ..const import DOMAIN
+from ..data import loaded_hub
 from ..db.base import to_naive_utc
 from ..db.events_rows import RowFilter, audit_log, events
 from ..monitor.notify_channels import SEND_TEST_NOTIFICATION, TEST_MESSAGE
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
     from homeassistant.util.json import JsonValueType
 
-    from ..data import HMMConfigEntry
 
 SERVICE_SEND_TEST_NOTIFICATION: Final = SEND_TEST_NOTIFICATION
 SERVICE_GET_EVENTS: Final = "get_events"
@@ -89,7 +89,7 @@ def _filter(call: ServiceCall, kind: str | None) -> RowFilter:
 
 
 async def _async_audit_call(call: ServiceCall, name: str, count: int) -> None:
-    hub = _loaded_hub(call.hass).runtime_data
+    hub = loaded_hub(call.hass).runtime_data
     queue_audit(
         hub.database,
         actor=await async_actor(call.hass, context=call.context),
@@ -107,7 +107,7 @@ async def _async_audit_call(call: ServiceCall, name: str, count: int) -> None:
 
 async def _async_get_events(call: ServiceCall) -> ServiceResponse:
     """Return events rows, newest first (response only)."""
-    hub = _loaded_hub(call.hass).runtime_data
+    hub = loaded_hub(call.hass).runtime_data
     wanted = _filter(call, call.data.get("type"))
     await hub.database.async_flush()  # rows queued until now are included
     rows = await hub.database.async_run(partial(events, wanted=wanted))
@@ -117,7 +117,7 @@ async def _async_get_events(call: ServiceCall) -> ServiceResponse:
 
 async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     """Return audit rows, newest first (admins only; response only)."""
-    hub = _loaded_hub(call.hass).runtime_data
+    hub = loaded_hub(call.hass).runtime_data
     wanted = _filter(call, call.data.get("action"))
     await hub.database.async_flush()  # rows queued until now are included
     rows = await hub.database.async_run(partial(audit_log, wanted=wanted))
@@ -125,18 +125,9 @@ async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     return {"entries": cast("list[JsonValueType]", rows)}
 
 
-def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
-    entry: HMMConfigEntry
-    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        return entry
-    raise ServiceValidationError(
-        translation_domain=DOMAIN, translation_key="hub_not_loaded"
-    )
-
-
 async def _async_send_test(call: ServiceCall) -> ServiceResponse:
     """Send a test message on one channel (by name) or on every enabled one."""
-    hub = _loaded_hub(call.hass).runtime_data
+    hub = loaded_hub(call.hass).runtime_data
     notifier = hub.notifier
     wanted = call.data.get(ATTR_CHANNEL)
     channels = notifier.senders()

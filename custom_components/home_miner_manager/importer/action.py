@@ -47,6 +47,7 @@ from ..const import (
     SUBENTRY_MINER,
     SUBENTRY_POOL,
 )
+from ..data import loaded_hub
 from ..db.base import utcnow
 from ..db.engine import describe_error, redact_url
 from ..devices.types import MinerType
@@ -104,15 +105,6 @@ def _read_source(engine: Engine) -> tuple[SourceSchema, SourceConfig]:
         return schema, read_config(conn, schema)
 
 
-def _loaded_hub(hass: HomeAssistant) -> HMMConfigEntry:
-    entry: HMMConfigEntry
-    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        return entry
-    raise ServiceValidationError(
-        translation_domain=DOMAIN, translation_key="hub_not_loaded"
-    )
-
-
 class _Progress:
     """A persistent notification and events, at most once a second per kind."""
 
@@ -143,7 +135,7 @@ class _Progress:
 
 async def _async_import(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
-    entry = _loaded_hub(hass)
+    entry = loaded_hub(hass)
     if hass.data.get(_RUNNING):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="hmm_import_running"

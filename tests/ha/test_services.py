@@ -143,3 +143,17 @@ async def test_target_must_be_a_miner(
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(DOMAIN, "restart", {}, blocking=True)
     assert err.value.translation_key == "no_miner_selected"
+
+
+@pytest.mark.parametrize("action", ["get_leaderboard", "get_events"])
+async def test_actions_without_a_loaded_hub_say_so(
+    hass: HomeAssistant, setup_hub: HubFactory, action: str
+) -> None:
+    """An action called while the hub is unloaded answers a translated error."""
+    entry = await setup_hub([])
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, action, {}, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "hub_not_loaded"

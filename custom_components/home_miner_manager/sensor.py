@@ -77,7 +77,9 @@ def _efficiency(coordinator: MinerCoordinator) -> float | None:
     ghs = coordinator.data.hashrate_ghs
     if watts is None or not ghs:
         return None
-    return round(watts / (ghs / 1000.0), 3)
+    # What is shown (display precision 1): finer digits only moved the state
+    # on every poll (hashrate noise) without telling the user anything.
+    return round(watts / (ghs / 1000.0), 1)
 
 
 def pool_address(pool: str | None) -> str | None:

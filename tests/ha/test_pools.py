@@ -648,6 +648,8 @@ async def test_pool_options_and_network_difficulty_from_stats(
         chance = hass.states.get("sensor.nano_chance_of_a_block_today")
         assert chance is not None
         assert float(chance.state) > 0
+        # Four significant digits: more only made every poll a new state.
+        assert float(chance.state) == float(f"{float(chance.state):.4g}")
         assert stats.hits("btc", "stats") == 1
 
 

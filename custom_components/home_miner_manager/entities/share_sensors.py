@@ -112,4 +112,6 @@ class MinerBlockChanceSensor(MinerEntity, SensorEntity):
         chance = block_chance(
             snapshot.hashrate_ghs * 1e9, tracker.network_difficulty(snapshot)
         )
-        return None if chance is None else chance * 100.0
+        # Four significant digits: the odds are an estimate from a noisy
+        # hashrate; more digits only made every poll a new state.
+        return None if chance is None else float(f"{chance * 100.0:.4g}")

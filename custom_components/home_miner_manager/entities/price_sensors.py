@@ -20,14 +20,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.update_coordinator import (
-    CoordinatorEntity,
-    DataUpdateCoordinator,
-)
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN
+from ..entity import HubEntity
 from ..prices.crypto import COINS
 from ..prices.stats import DayStats, day_stats
 from ..tariff.coin_prices import CoinPriceCoordinator
@@ -36,31 +31,9 @@ from ..tariff.coordinator import PriceCoordinator
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from homeassistant.config_entries import ConfigEntry
-
     from ..data import HMMConfigEntry
 
 UPCOMING_FOR: Final = timedelta(hours=48)  # slots listed for chart cards
-
-
-class HubCoordinatorSensor[C: DataUpdateCoordinator[Any]](
-    CoordinatorEntity[C], SensorEntity
-):
-    """A sensor of the hub device that follows one of the hub's coordinators."""
-
-    _attr_has_entity_name = True
-
-    def __init__(
-        self,
-        entry: ConfigEntry[Any],
-        coordinator: C,
-        description: SensorEntityDescription,
-    ) -> None:
-        """Attach to the hub device (created before the platforms load)."""
-        super().__init__(coordinator)
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +79,7 @@ PRICE_SENSORS: Final = (
 )
 
 
-class PriceSensor(HubCoordinatorSensor[PriceCoordinator]):
+class PriceSensor(HubEntity[PriceCoordinator], SensorEntity):
     """One electricity price figure in p/kWh."""
 
     entity_description: PriceSensorDescription
@@ -116,13 +89,10 @@ class PriceSensor(HubCoordinatorSensor[PriceCoordinator]):
     _unrecorded_attributes = frozenset({"upcoming"})
 
     def __init__(
-        self,
-        entry: ConfigEntry[Any],
-        prices: PriceCoordinator,
-        description: PriceSensorDescription,
+        self, prices: PriceCoordinator, description: PriceSensorDescription
     ) -> None:
         """Follow ``prices`` (a read, a slot beginning)."""
-        super().__init__(entry, prices, description)
+        super().__init__(prices, description)
         self.prices = prices
         self._attr_native_unit_of_measurement = prices.price_unit
 
@@ -166,19 +136,16 @@ class PriceSensor(HubCoordinatorSensor[PriceCoordinator]):
         }
 
 
-class CryptoPriceSensor(HubCoordinatorSensor[CoinPriceCoordinator]):
+class CryptoPriceSensor(HubEntity[CoinPriceCoordinator], SensorEntity):
     """One coin's price in GBP."""
 
     _attr_device_class = SensorDeviceClass.MONETARY
     _attr_native_unit_of_measurement = "GBP"
     _attr_suggested_display_precision = 2
 
-    def __init__(
-        self, entry: ConfigEntry[Any], crypto: CoinPriceCoordinator, coin: str
-    ) -> None:
+    def __init__(self, crypto: CoinPriceCoordinator, coin: str) -> None:
         """One sensor per coin."""
         super().__init__(
-            entry,
             crypto,
             SensorEntityDescription(
                 key=f"crypto_price_{coin.lower()}", translation_key="crypto_price"
@@ -214,8 +181,8 @@ def price_sensors(entry: HMMConfigEntry) -> list[SensorEntity]:
     entities: list[SensorEntity] = []
     if hub.prices.configured:
         entities.extend(
-            PriceSensor(entry, hub.prices, description) for description in PRICE_SENSORS
+            PriceSensor(hub.prices, description) for description in PRICE_SENSORS
         )
     if hub.crypto.enabled:
-        entities.extend(CryptoPriceSensor(entry, hub.crypto, coin) for coin in COINS)
+        entities.extend(CryptoPriceSensor(hub.crypto, coin) for coin in COINS)
     return entities

@@ -141,5 +141,5 @@ async def _async_apply_crypto(
     for platform in _platforms(hass, entry):
         if platform.domain == Platform.SENSOR:
             await platform.async_add_entities(
-                [CryptoPriceSensor(entry, hub.crypto, coin) for coin in COINS]
+                [CryptoPriceSensor(hub.crypto, coin) for coin in COINS]
             )

@@ -7,6 +7,7 @@ lose theirs, a renamed one is re-created under its new name.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
@@ -14,18 +15,18 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.device_registry import DeviceInfo
 
 from ..compat import entity_user_id
 from ..const import DOMAIN
-from ..monitor.notify_channels import TEST_MESSAGE
+from ..entity import HubEntity
+from ..monitor.notify_channels import TEST_MESSAGE, Notifier
 from ..notifications import Message
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from ..data import HMMConfigEntry
-    from ..monitor.notify_channels import ChannelEntry, Notifier
+    from ..monitor.notify_channels import ChannelEntry
 
 TEST_NOTIFICATION = ButtonEntityDescription(
     key="test_notification",
@@ -57,7 +58,7 @@ def async_setup_channel_buttons(
                 ):
                     registry.async_remove(entity_id)
         new = [
-            ChannelTestButton(entry.entry_id, notifier, channel)
+            ChannelTestButton(notifier, channel)
             for channel_id, channel in current.items()
             if channel_id not in shown
         ]
@@ -70,22 +71,18 @@ def async_setup_channel_buttons(
     entry.async_on_unload(notifier.async_add_listener(_sync))
 
 
-class ChannelTestButton(ButtonEntity):
+class ChannelTestButton(HubEntity[Notifier], ButtonEntity):
     """Send a test message on one channel."""
 
-    _attr_has_entity_name = True
-    entity_description = TEST_NOTIFICATION
-
-    def __init__(
-        self, entry_id: str, notifier: Notifier, channel: ChannelEntry
-    ) -> None:
+    def __init__(self, notifier: Notifier, channel: ChannelEntry) -> None:
         """Name it after the channel (never after its token or URL)."""
+        # One button per channel: the channel id makes the key (and unique id).
+        key = f"{TEST_NOTIFICATION.key}_{channel.id}"
+        super().__init__(notifier, replace(TEST_NOTIFICATION, key=key))
         self._notifier = notifier
         self.channel_id = channel.id
         self.channel_name = channel.name
-        self._attr_unique_id = f"{entry_id}_test_notification_{channel.id}"
         self._attr_translation_placeholders = {"channel": channel.name}
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry_id)})
 
     async def async_press(self) -> None:
         """Send; a failure raises with the (redacted) reason."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,7 @@ class StrategyAttributed(MinerEntity):
     def _strategy_sent(self) -> CommandContext | None:
         return self._hub.strategy.command_context(self.coordinator.miner_id)
 
+    @abstractmethod
     def _explained(self, sent: CommandContext) -> bool:
         raise NotImplementedError
 

@@ -7,6 +7,7 @@ the plain inputs of :mod:`.answers`. No tool changes anything.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime, time, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,7 @@ class HubTool(llm.Tool):
         """Tidy what a model sends before the check (nothing by default)."""
         return args
 
+    @abstractmethod
     async def async_answer(
         self, hass: HomeAssistant, args: dict[str, Any]
     ) -> dict[str, Any]:

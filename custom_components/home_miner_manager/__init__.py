@@ -31,7 +31,7 @@ from .hub.lifecycle import (
 from .hub.pool_sync import async_add_pools, pool_subentries
 from .hub.setup import async_start_services, async_stop_services, build_hub
 from .importer.settings import async_clear_solved_issues
-from .miner.issues import async_track_database_health
+from .miner.issues import async_track_writer_status
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
 from .options.audit import async_track_options
@@ -81,7 +81,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HMMConfigEntry) -> bool:
     _async_close_on_shutdown(hass, entry)
     # One warning when the database goes away, a repair issue after 5 minutes,
     # and one for rows the bounded backlog had to drop.
-    entry.async_on_unload(async_track_database_health(hass, entry.entry_id, database))
+    entry.async_on_unload(async_track_writer_status(hass, entry.entry_id, database))
     # Before any miner entity: their devices name it as via_device.
     async_create_hub_device(hass, entry)
 

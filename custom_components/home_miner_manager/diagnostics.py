@@ -56,7 +56,7 @@ async def async_get_config_entry_diagnostics(
             "dialect": hub.database.dialect,
             "schema_version": schema_version,
             "writer": asdict(hub.database.writer_stats),
-            "health": asdict(hub.database.health()),
+            "health": asdict(hub.database.status()),
         },
         "options": {
             key: value for key, value in entry.options.items() if key != CONF_DB_URL

@@ -21,7 +21,7 @@ import pytest
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db import Database
 from custom_components.home_miner_manager.miner.issues import (
-    async_track_database_health,
+    async_track_writer_status,
 )
 
 from .conftest import add_miner
@@ -59,7 +59,7 @@ async def test_database_issues_follow_the_writer(
         )
     )
     miner = await hass.async_add_executor_job(add_miner, db)
-    undo = async_track_database_health(hass, ENTRY, db, unreachable_after=0.4)
+    undo = async_track_writer_status(hass, ENTRY, db, unreachable_after=0.4)
     blocker = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         # 1. A short outage (under 0.4 s) raises nothing.
@@ -98,7 +98,7 @@ async def test_database_issues_follow_the_writer(
         blocker.execute("COMMIT")
         await _until(lambda: _issue(hass, UNREACHABLE) is None, "the issue to go")
         await hass.async_block_till_done()
-        assert db.health().dropped_since_report == 0
+        assert db.status().dropped_since_report == 0
         assert _issue(hass, DROPPED) is not None
     finally:
         blocker.close()

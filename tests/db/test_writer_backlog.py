@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from custom_components.home_miner_manager.db import Database, DatabaseHealth
+from custom_components.home_miner_manager.db import Database, WriterStatus
 from custom_components.home_miner_manager.db.models import Telemetry
 from custom_components.home_miner_manager.db.writer import WRITER_THREAD_NAME
 
@@ -85,8 +85,8 @@ def test_overflow_keeps_newest_twice(
 ) -> None:
     """8 rows into 5 places: 0-2 go; 4 more: 3-6 go; then a second episode."""
     caplog.set_level(logging.INFO, logger=WRITER_LOGGER)
-    seen: list[DatabaseHealth] = []
-    small_db.add_health_listener(seen.append)
+    seen: list[WriterStatus] = []
+    small_db.add_status_listener(seen.append)
     miner = add_miner(small_db)
 
     gate = _Gate(small_db)
@@ -100,7 +100,7 @@ def test_overflow_keeps_newest_twice(
     assert _seconds_stored(small_db) == [7, 8, 9, 10, 11]
     # One listener call for the first drop since the last report, not seven.
     assert [h.dropped_since_report for h in seen] == [1]
-    assert small_db.health().dropped_since_report == 7
+    assert small_db.status().dropped_since_report == 7
     assert small_db.take_dropped_report() == 7
     assert small_db.take_dropped_report() == 0
 
@@ -191,8 +191,8 @@ def test_outage_logs_once_and_loses_nothing(
         retry_attempts=2,
     )
     caplog.set_level(logging.DEBUG, logger=WRITER_LOGGER)
-    seen: list[DatabaseHealth] = []
-    db.add_health_listener(seen.append)
+    seen: list[WriterStatus] = []
+    db.add_status_listener(seen.append)
     blocker = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         miner = add_miner(db)
@@ -262,8 +262,8 @@ def test_shutdown_during_outage_counts_the_loss(
     """close() while unreachable: the rows are counted as lost, and said so."""
     path = tmp_path / "hmm.db"
     db = Database.open(f"sqlite:///{path}", sqlite_busy_timeout=0.02, retry_wait=0.01)
-    seen: list[DatabaseHealth] = []
-    db.add_health_listener(seen.append)
+    seen: list[WriterStatus] = []
+    db.add_status_listener(seen.append)
     blocker = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         miner = add_miner(db)
@@ -315,11 +315,11 @@ def test_listener_errors_do_not_kill_the_writer(
     db = Database.open(f"sqlite:///{path}", sqlite_busy_timeout=0.02, retry_wait=0.01)
     calls: list[bool] = []
 
-    def _broken(health: DatabaseHealth) -> None:
+    def _broken(health: WriterStatus) -> None:
         calls.append(health.available)
         raise RuntimeError("listener bug")
 
-    remove = db.add_health_listener(_broken)
+    remove = db.add_status_listener(_broken)
     blocker = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         miner = add_miner(db)

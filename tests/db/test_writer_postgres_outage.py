@@ -23,7 +23,7 @@ from sqlalchemy import select
 from custom_components.home_miner_manager.db import (
     Database,
     DatabaseConnectionError,
-    DatabaseHealth,
+    WriterStatus,
 )
 from custom_components.home_miner_manager.db.models import Telemetry
 
@@ -70,8 +70,8 @@ def test_postgres_outage_loses_nothing(
         retry_attempts=2,
         max_retry_wait=max_retry_wait,
     )
-    seen: list[DatabaseHealth] = []
-    db.add_health_listener(seen.append)
+    seen: list[WriterStatus] = []
+    db.add_status_listener(seen.append)
     queued = 0
 
     def _poll(miner: int) -> None:

@@ -59,10 +59,10 @@ def test_last_error_and_log_hide_the_password(
             ("info", "system", "m"),
         )
         deadline = time.monotonic() + 10
-        while writer.health().available:
+        while writer.status().available:
             assert time.monotonic() < deadline, "outage never noticed"
             time.sleep(0.005)
-        last_error = writer.health().last_error
+        last_error = writer.status().last_error
     finally:
         writer.stop()
         writer.join(10)

@@ -17,7 +17,7 @@ from .exceptions import (
 )
 from .migrations import SCHEMA_VERSION
 from .retention import HIGH_DIFF_KEEP_TOP, RETENTION_DEFAULTS, MaintenanceResult
-from .writer_status import DatabaseHealth, WriterStats
+from .writer_status import WriterStats, WriterStatus
 
 __all__ = [
     "HIGH_DIFF_KEEP_TOP",
@@ -28,10 +28,10 @@ __all__ = [
     "DatabaseConnectionError",
     "DatabaseDriverMissingError",
     "DatabaseError",
-    "DatabaseHealth",
     "DatabaseMigrationError",
     "DatabaseUrlError",
     "MaintenanceResult",
     "WriterStats",
+    "WriterStatus",
     "redact_url",
 ]

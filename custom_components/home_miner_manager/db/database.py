@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Engine
 
-    from .writer_status import DatabaseHealth, HealthListener, WriterStats
+    from .writer_status import WriterStats, WriterStatus, WriterStatusListener
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -129,19 +129,19 @@ class Database:
     @property
     def available(self) -> bool:
         """False from the first failed write of an outage until a write succeeds."""
-        return self._writer.health().available
+        return self._writer.status().available
 
     @property
     def outage_since(self) -> datetime | None:
         """Aware UTC start of the current outage; None while available."""
-        return self._writer.health().outage_since
+        return self._writer.status().outage_since
 
-    def health(self) -> DatabaseHealth:
+    def status(self) -> WriterStatus:
         """Availability, backlog and dropped-row counters in one snapshot."""
-        return self._writer.health()
+        return self._writer.status()
 
-    def add_health_listener(self, listener: HealthListener) -> Callable[[], None]:
-        """Call ``listener(health)`` when availability flips or rows start dropping.
+    def add_status_listener(self, listener: WriterStatusListener) -> Callable[[], None]:
+        """Call ``listener(status)`` when availability flips or rows start dropping.
 
         The call comes from the writer thread (or from the thread whose
         ``queue_*`` call overflowed the backlog): hand it to the event loop

@@ -229,7 +229,7 @@ def pool_checks(
 ) -> list[tuple[datetime, bool]]:
     """Return a pool's (timestamp, reachable) checks since ``since``, oldest first.
 
-    The input of ``pools.health.unreachable_checks`` and ``failover_decision``.
+    The input of ``pools.pool_score.unreachable_checks`` and ``failover_decision``.
     """
     query = (
         select(PoolHealth.timestamp, PoolHealth.is_reachable)
@@ -246,7 +246,7 @@ def share_counter_series(
 ) -> dict[int, list[tuple[datetime, int | None, int | None, str | None]]]:
     """Per miner, (timestamp, accepted, rejected, pool_in_use) rows, oldest first.
 
-    The input of ``pools.health.pool_share_deltas``: start ``since`` a poll or
+    The input of ``pools.pool_score.pool_share_deltas``: start ``since`` a poll or
     two before the window so each miner has a baseline row.
     """
     query = select(

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from .batches import BatchWriter, Row
 from .engine import describe_error
 from .exceptions import DatabaseConnectionError
-from .writer_status import DatabaseHealth, HealthListeners, WriterStats
+from .writer_status import HealthListeners, WriterStats, WriterStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from .batches import BatchResult
-    from .writer_status import HealthListener
+    from .writer_status import WriterStatusListener
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class DatabaseWriter(threading.Thread):
         self._in_flight = 0  # rows taken out for the batch being written
         self._woken = False  # a _WAKE is queued or the thread is on the rows
         self._overflowing = False  # logged the current overflow already
-        # Outage state: changed by this thread only (under _lock for health()).
+        # Outage state: changed by this thread only (under _lock for status()).
         self._outage_since: datetime | None = None
         self._last_error: str | None = None
         self._outage_started = 0.0
@@ -137,8 +137,8 @@ class DatabaseWriter(threading.Thread):
         """Ask the thread to flush what is queued and exit (join() to wait)."""
         self._control.put(_STOP)
 
-    def add_listener(self, listener: HealthListener) -> Callable[[], None]:
-        """Call ``listener(health)`` on availability changes and on first drops.
+    def add_listener(self, listener: WriterStatusListener) -> Callable[[], None]:
+        """Call ``listener(status)`` on availability changes and on first drops.
 
         "First drops" means the first rows lost since ``take_dropped_report``.
         Called from the writer thread, or from the thread queueing a row that
@@ -147,10 +147,10 @@ class DatabaseWriter(threading.Thread):
         """
         return self.listeners.add(listener)
 
-    def health(self) -> DatabaseHealth:
+    def status(self) -> WriterStatus:
         """Snapshot of availability, backlog and drop counters."""
         with self._lock:
-            return DatabaseHealth(
+            return WriterStatus(
                 available=self._outage_since is None,
                 outage_since=self._outage_since,
                 last_error=self._last_error,
@@ -208,7 +208,7 @@ class DatabaseWriter(threading.Thread):
                 self._max_backlog,
             )
         if first_drop:
-            self.listeners.notify(self.health())
+            self.listeners.notify(self.status())
 
     def _take_batch(self, upto: int | None) -> list[Row]:
         with self._lock:
@@ -293,7 +293,7 @@ class DatabaseWriter(threading.Thread):
             self.stats.dropped_rejected += count
             first = self._count_dropped_locked(count)
         if first:
-            self.listeners.notify(self.health())
+            self.listeners.notify(self.status())
 
     def _write_failed(self, err: BaseException, *, on_demand: bool) -> None:
         now = time.monotonic()
@@ -310,7 +310,7 @@ class DatabaseWriter(threading.Thread):
                 self._last_error,
                 self.stats.backlog,
             )
-            self.listeners.notify(self.health())
+            self.listeners.notify(self.status())
         else:
             with self._lock:
                 self._last_error = describe_error(err, self._engine.url)
@@ -333,7 +333,7 @@ class DatabaseWriter(threading.Thread):
             time.monotonic() - self._outage_started,
             self.stats.backlog,
         )
-        self.listeners.notify(self.health())
+        self.listeners.notify(self.status())
 
     def _run_job(self, job: _Job) -> None:
         if not job.future.set_running_or_notify_cancel():
@@ -374,4 +374,4 @@ class DatabaseWriter(threading.Thread):
                 "Database %s unavailable at shutdown: %s rows lost", self._label, lost
             )
         if first:
-            self.listeners.notify(self.health())
+            self.listeners.notify(self.status())

@@ -38,7 +38,7 @@ class WriterStats:
 
 
 @dataclass(frozen=True, slots=True)
-class DatabaseHealth:
+class WriterStatus:
     """A snapshot of the writer's view of the database."""
 
     available: bool
@@ -51,7 +51,7 @@ class DatabaseHealth:
     dropped_since_report: int
 
 
-type HealthListener = Callable[[DatabaseHealth], None]
+type WriterStatusListener = Callable[[WriterStatus], None]
 
 
 class HealthListeners:
@@ -60,9 +60,9 @@ class HealthListeners:
     def __init__(self) -> None:
         """Start with nobody listening."""
         self._lock = threading.Lock()
-        self._listeners: list[HealthListener] = []
+        self._listeners: list[WriterStatusListener] = []
 
-    def add(self, listener: HealthListener) -> Callable[[], None]:
+    def add(self, listener: WriterStatusListener) -> Callable[[], None]:
         """Register ``listener``; return the function that unregisters it."""
         with self._lock:
             self._listeners.append(listener)
@@ -74,13 +74,13 @@ class HealthListeners:
 
         return _remove
 
-    def notify(self, health: DatabaseHealth) -> None:
+    def notify(self, status: WriterStatus) -> None:
         """Call every listener; one that raises is logged, never propagated."""
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
-                listener(health)
+                listener(status)
             except Exception:
                 # The writer thread must survive a faulty listener.
-                _LOGGER.exception("Database health listener %r failed", listener)
+                _LOGGER.exception("Database status listener %r failed", listener)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from ..db import Database, DatabaseHealth
+    from ..db import Database, WriterStatus
     from ..devices.exceptions import MinerAuthError
 
 
@@ -106,7 +106,7 @@ def async_delete_miner_issues(hass: HomeAssistant, subentry_id: str) -> None:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
-# --- the database: raised and cleared by async_track_database_health ---
+# --- the database: raised and cleared by async_track_writer_status ---
 
 
 def _database_unreachable_issue_id(entry_id: str) -> str:
@@ -119,13 +119,13 @@ def _rows_dropped_issue_id(entry_id: str) -> str:
 
 @callback
 def async_raise_database_unreachable(
-    hass: HomeAssistant, entry_id: str, database: str, health: DatabaseHealth
+    hass: HomeAssistant, entry_id: str, database: str, status: WriterStatus
 ) -> None:
     """Say the database is unreachable; rows wait in memory meanwhile.
 
     ``database`` is the redacted URL (``Database.url_redacted``).
     """
-    since = health.outage_since
+    since = status.outage_since
     async_raise_issue(
         hass,
         _database_unreachable_issue_id(entry_id),
@@ -133,8 +133,8 @@ def async_raise_database_unreachable(
         {
             "database": database,
             "since": since.strftime("%Y-%m-%d %H:%M:%S UTC") if since else "-",
-            "error": health.last_error or "-",
-            "backlog": str(health.backlog),
+            "error": status.last_error or "-",
+            "backlog": str(status.backlog),
         },
         ir.IssueSeverity.ERROR,
     )
@@ -166,7 +166,7 @@ def async_clear_rows_dropped(hass: HomeAssistant, entry_id: str) -> None:
 
 
 @callback
-def async_track_database_health(
+def async_track_writer_status(
     hass: HomeAssistant,
     entry_id: str,
     database: Database,
@@ -183,45 +183,45 @@ def async_track_database_health(
     """
     timer: TimerHandle | None = None
     active = True
-    was_available = database.health().available
+    was_available = database.status().available
 
     @callback
     def _still_unreachable() -> None:
         nonlocal timer
         timer = None
-        health = database.health()
-        if active and not health.available:
+        status = database.status()
+        if active and not status.available:
             async_raise_database_unreachable(
-                hass, entry_id, database.url_redacted, health
+                hass, entry_id, database.url_redacted, status
             )
 
     @callback
-    def _on_health(health: DatabaseHealth) -> None:
+    def _on_status(status: WriterStatus) -> None:
         nonlocal timer, was_available
         if not active:
             return
-        recovered = health.available and not was_available
-        was_available = health.available
-        if health.available:
+        recovered = status.available and not was_available
+        was_available = status.available
+        if status.available:
             if timer is not None:
                 timer.cancel()
                 timer = None
             async_clear_database_unreachable(hass, entry_id)
         elif timer is None:
             timer = hass.loop.call_later(unreachable_after, _still_unreachable)
-        if health.rows_dropped and (health.dropped_since_report or recovered):
+        if status.rows_dropped and (status.dropped_since_report or recovered):
             async_raise_rows_dropped(
-                hass, entry_id, database.url_redacted, health.rows_dropped
+                hass, entry_id, database.url_redacted, status.rows_dropped
             )
             if recovered:
                 # Re-arm: the next lost row reports again (not every one
                 # of a full backlog: only once per outage).
                 database.take_dropped_report()
 
-    def _from_writer(health: DatabaseHealth) -> None:
-        hass.loop.call_soon_threadsafe(_on_health, health)
+    def _from_writer(status: WriterStatus) -> None:
+        hass.loop.call_soon_threadsafe(_on_status, status)
 
-    remove = database.add_health_listener(_from_writer)
+    remove = database.add_status_listener(_from_writer)
 
     @callback
     def _undo() -> None:

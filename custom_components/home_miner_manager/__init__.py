@@ -20,6 +20,7 @@ from .const import (
 )
 from .db.exceptions import DatabaseError
 from .hub.dashboard import async_setup_dashboard
+from .hub.database_issues import async_track_writer_status
 from .hub.lifecycle import (
     async_add_miners,
     async_create_hub_device,
@@ -31,7 +32,6 @@ from .hub.lifecycle import (
 from .hub.pool_sync import async_add_pools, pool_subentries
 from .hub.setup import async_start_services, async_stop_services, build_hub
 from .importer.settings import async_clear_solved_issues
-from .miner.issues import async_track_writer_status
 from .miner.nmminer_discovery import async_start_listener, stop_listener
 from .options.apply import async_options_updated
 from .options.audit import async_track_options

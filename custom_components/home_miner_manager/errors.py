@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
 from .devices.exceptions import (
@@ -28,6 +30,8 @@ from .devices.exceptions import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
+
+    from homeassistant.core import HomeAssistant
 
 UNKNOWN: Final = "unknown"
 
@@ -89,3 +93,23 @@ async def async_call_miner[T](name: str, command: Awaitable[T]) -> T:
         return await command
     except MinerError as err:
         raise miner_error_to_ha(err, name) from err
+
+
+@callback
+def async_raise_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    translation_key: str,
+    placeholders: dict[str, str],
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+) -> None:
+    """Raise (or refresh) one of the integration's issues (none is fixable)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=severity,
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )

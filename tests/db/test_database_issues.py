@@ -20,7 +20,7 @@ import pytest
 
 from custom_components.home_miner_manager.const import DOMAIN
 from custom_components.home_miner_manager.db import Database
-from custom_components.home_miner_manager.miner.issues import (
+from custom_components.home_miner_manager.hub.database_issues import (
     async_track_writer_status,
 )
 

@@ -14,7 +14,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from ..const import DOMAIN
-from ..miner.issues import async_raise_issue
+from ..errors import async_raise_issue
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry

@@ -100,7 +100,24 @@ class CostLedger:
         self.last_sample = (now, float(watts))
 
 
-class MinerCostSensor(MinerEntity, RestoreSensor):
+class PeriodCost(SensorEntity):
+    """A cost over this day or month, in the currency the prices are in."""
+
+    entity_description: SensorEntityDescription
+    prices: PriceCoordinator
+
+    @property
+    def native_unit_of_measurement(self) -> str:
+        """The prices' currency code (the price source may change in place)."""
+        return self.prices.currency
+
+    @property
+    def last_reset(self) -> datetime:
+        """Start of the period."""
+        return period_start(self.entity_description.key, dt_util.utcnow())
+
+
+class MinerCostSensor(MinerEntity, PeriodCost, RestoreSensor):
     """A miner's electricity cost this day or month."""
 
     def __init__(
@@ -148,18 +165,8 @@ class MinerCostSensor(MinerEntity, RestoreSensor):
         key, now = self.entity_description.key, dt_util.utcnow()
         return round(self.ledger.total(key, now, self.prices.currency), 6)
 
-    @property
-    def native_unit_of_measurement(self) -> str:
-        """The prices' currency code (the price source may change in place)."""
-        return self.prices.currency
 
-    @property
-    def last_reset(self) -> datetime:
-        """Start of the period."""
-        return period_start(self.entity_description.key, dt_util.utcnow())
-
-
-class HubCostSensor(FleetEntity, SensorEntity):
+class HubCostSensor(FleetEntity, PeriodCost):
     """Every miner's cost this day or month, summed.
 
     Miners report one after another: one sum and write a second (a
@@ -188,16 +195,6 @@ class HubCostSensor(FleetEntity, SensorEntity):
             sum(ledger.total(key, now, currency) for ledger in self.ledgers.values()),
             6,
         )
-
-    @property
-    def native_unit_of_measurement(self) -> str:
-        """The prices' currency code."""
-        return self.prices.currency
-
-    @property
-    def last_reset(self) -> datetime:
-        """Start of the period."""
-        return period_start(self.entity_description.key, dt_util.utcnow())
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

@@ -6,7 +6,6 @@ user's label and type, and errors come redacted from the senders.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Final, cast
 
 from homeassistant.core import (
@@ -31,9 +30,12 @@ from ..monitor.notify_channels import SEND_TEST_NOTIFICATION, TEST_MESSAGE
 from ..notifications import Message
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
+    from typing import Any
 
     from homeassistant.util.json import JsonValueType
+    from sqlalchemy.orm import Session
 
 
 SERVICE_SEND_TEST_NOTIFICATION: Final = SEND_TEST_NOTIFICATION
@@ -105,24 +107,32 @@ async def _async_audit_call(call: ServiceCall, name: str, count: int) -> None:
     )
 
 
+async def _async_rows(
+    call: ServiceCall,
+    service: str,
+    kind: str | None,
+    query: Callable[[Session, RowFilter], list[dict[str, Any]]],
+) -> list[JsonValueType]:
+    """Run ``query`` for the call's filter, audit the call, return the rows."""
+    hub = loaded_hub(call.hass).runtime_data
+    await hub.database.async_flush()  # rows queued until now are included
+    wanted = _filter(call, kind)
+    rows = await hub.database.async_run(lambda session: query(session, wanted))
+    await _async_audit_call(call, service, len(rows))
+    return cast("list[JsonValueType]", rows)
+
+
 async def _async_get_events(call: ServiceCall) -> ServiceResponse:
     """Return events rows, newest first (response only)."""
-    hub = loaded_hub(call.hass).runtime_data
-    wanted = _filter(call, call.data.get("type"))
-    await hub.database.async_flush()  # rows queued until now are included
-    rows = await hub.database.async_run(partial(events, wanted=wanted))
-    await _async_audit_call(call, SERVICE_GET_EVENTS, len(rows))
-    return {"events": cast("list[JsonValueType]", rows)}
+    kind = call.data.get("type")
+    return {"events": await _async_rows(call, SERVICE_GET_EVENTS, kind, events)}
 
 
 async def _async_get_audit_log(call: ServiceCall) -> ServiceResponse:
     """Return audit rows, newest first (admins only; response only)."""
-    hub = loaded_hub(call.hass).runtime_data
-    wanted = _filter(call, call.data.get("action"))
-    await hub.database.async_flush()  # rows queued until now are included
-    rows = await hub.database.async_run(partial(audit_log, wanted=wanted))
-    await _async_audit_call(call, SERVICE_GET_AUDIT_LOG, len(rows))
-    return {"entries": cast("list[JsonValueType]", rows)}
+    kind = call.data.get("action")
+    rows = await _async_rows(call, SERVICE_GET_AUDIT_LOG, kind, audit_log)
+    return {"entries": rows}
 
 
 async def _async_send_test(call: ServiceCall) -> ServiceResponse:

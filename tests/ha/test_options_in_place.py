@@ -17,13 +17,15 @@ from custom_components.home_miner_manager.const import (
     CONF_TELEMETRY_DAYS,
     DEFAULT_RETENTION,
 )
+from custom_components.home_miner_manager.db.models import Event as EventRow
 from hmm_sim import AxeOSSimulator
 from hmm_sim.crypto import CryptoPriceSimulator
 
-from .conftest import BITAXE_UID, HubFactory, miner_subentry
+from .conftest import BITAXE_UID, HubFactory, miner_subentry, rows
 from .options_support import options_menu
 from .prices_support import crypto_providers, crypto_sensors
 from .strategy_support import entity_options, flat_day, set_day
+from .test_alerts_rules import _rule
 
 NOW = "2026-03-10 12:10:00+00:00"
 OTHER_DAY = (
@@ -204,3 +206,36 @@ async def test_first_price_source_starts_the_strategy_in_place(
     state = hass.states.get(switch)
     assert state is not None
     assert state.state == "off"
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_first_price_source_wakes_the_price_rules(
+    hass: HomeAssistant, setup_hub: HubFactory
+) -> None:
+    """A price rule runs when the first price source arrives, not a minute later."""
+    set_day(hass, flat_day(10.0))
+    entry = await setup_hub(
+        [
+            _rule(
+                "Cheap",
+                "price_threshold",
+                {"condition": "below", "threshold": 20},
+                "log_event",
+                {"message": "cheap"},
+            )
+        ]
+    )
+    assert not entry.runtime_data.prices.configured
+    await _save(
+        hass,
+        entry,
+        "prices",
+        {"price_source": "octopus_entity", "price_entity": OTHER_DAY, "region": "C"},
+    )
+    set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The clock stands still: only the new prices can have run the rule.
+    events = [
+        e for e in await rows(hass, entry, EventRow) if e.event_type == "rule_event"
+    ]
+    assert [e.message for e in events] == ["cheap"]

@@ -99,8 +99,7 @@ def build_hub(
         database=database,
         notifier=notifier,
         watched=watched,
-        add_miner_listener=fleet.async_add_listener,
-        members_version=lambda: fleet.members_version,
+        fleet=fleet,
     )
     rules = RuleRunner(
         hass,

@@ -43,12 +43,11 @@ from ..pool.best_shares import EVENT_BLOCK_FOUND
 from .recent_polls import RecentPolls, TrackedMiner, naive_utcnow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from homeassistant.config_entries import ConfigEntry
 
     from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
+    from ..miner.fleet import FleetCoordinator
     from .notify_channels import Notifier
     from .watched import Watched
 
@@ -78,13 +77,11 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         database: Database,
         notifier: Notifier,
         watched: Watched,
-        add_miner_listener: Callable[[CALLBACK_TYPE], CALLBACK_TYPE],
-        members_version: Callable[[], int],
+        fleet: FleetCoordinator[MinerCoordinator],
     ) -> None:
         """Keep what it evaluates from; call :meth:`async_start` next.
 
-        ``add_miner_listener`` subscribes to miners being polled, added or
-        removed; ``members_version`` changes only when one is added or removed.
+        ``fleet`` tells of miners being polled, added or removed.
         """
         super().__init__(hass, LOGGER, config_entry=entry, name=f"{DOMAIN} alerts")
         self.data = {}
@@ -95,8 +92,8 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
         self._coordinators = watched.coordinators
         self._pools = watched.pools
         self._strategy = watched.strategy
-        self._add_miner_listener = add_miner_listener
-        self._polls = RecentPolls(database, watched.coordinators, members_version)
+        self._fleet = fleet
+        self._polls = RecentPolls(database, fleet)
         self._store: Store[AlertState] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.alerts.{entry.entry_id}"
         )
@@ -112,7 +109,7 @@ class AlertCoordinator(DataUpdateCoordinator[AlertState]):
             cached if cached is not None else await self._store.async_load() or {}
         )
         self._unsubs += [
-            self._add_miner_listener(self._polls.async_follow),
+            self._fleet.async_add_listener(self._polls.async_follow),
             async_track_time_interval(
                 self.hass,
                 self._async_tick,

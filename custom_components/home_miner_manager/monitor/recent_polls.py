@@ -21,10 +21,9 @@ from ..db.base import to_naive_utc
 from ..health import Sample
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-
     from ..db.database import Database
     from ..miner.coordinator import MinerCoordinator
+    from ..miner.fleet import FleetCoordinator
 
 SAMPLES_KEPT: Final = timedelta(minutes=65)
 
@@ -55,16 +54,12 @@ class RecentPolls:
     def __init__(
         self,
         database: Database,
-        coordinators: Mapping[str, MinerCoordinator],
-        members_version: Callable[[], int],
+        fleet: FleetCoordinator[MinerCoordinator],
     ) -> None:
-        """Follow nothing yet; :meth:`async_follow` attaches to the miners.
-
-        ``members_version`` changes whenever a miner is added or removed.
-        """
+        """Follow nothing yet; :meth:`async_follow` attaches to the fleet's miners."""
         self._database = database
-        self._coordinators = coordinators
-        self._members_version = members_version
+        self._fleet = fleet
+        self._coordinators = fleet.data  # the fleet's members, by subentry id
         self._followed_version: int | None = None
         self.tracked: dict[str, TrackedMiner] = {}
 
@@ -73,7 +68,7 @@ class RecentPolls:
         """Attach to miners added since; forget removed ones."""
         # Called on every miner's poll: walking all miners each time made a
         # poll cycle quadratic in the fleet size (~35 ms CPU at 500 miners).
-        version = self._members_version()
+        version = self._fleet.members_version  # changes on add and remove only
         if version == self._followed_version:
             return
         self._followed_version = version

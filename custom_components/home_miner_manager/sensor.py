@@ -68,7 +68,9 @@ def _reject_rate(coordinator: MinerCoordinator) -> float | None:
     rejected = coordinator.data.shares_rejected
     if accepted is None or rejected is None or accepted + rejected == 0:
         return None
-    return round(rejected * 100.0 / (accepted + rejected), 4)
+    # What is shown (display precision 2): each accepted share moved the fourth
+    # digit, a state write per poll that told nobody anything.
+    return round(rejected * 100.0 / (accepted + rejected), 2)
 
 
 def _efficiency(coordinator: MinerCoordinator) -> float | None:
@@ -224,6 +226,9 @@ SENSORS: tuple[MinerSensorDescription, ...] = (
         key="firmware",
         translation_key="firmware",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The device page shows the firmware already (device info, kept up to
+        # date after an update); an entity per miner is for those who automate on it.
+        entity_registry_enabled_default=False,
         value_fn=lambda c: c.data.firmware_version,
     ),
     MinerSensorDescription(

@@ -14,6 +14,7 @@ from homeassistant.const import (
     UnitOfEnergy,
 )
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import restore_state
 import pytest
 from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
@@ -27,6 +28,17 @@ from .test_entities import add_axeos, add_nmminer, number, poll, state, sync_sim
 
 ENERGY = "sensor.bitaxe_energy"
 STEP_H = 30 / 3600  # one polling interval in hours
+
+
+def exact_total(hass: HomeAssistant, entity_id: str = ENERGY) -> float:
+    """The unrounded total a restart would restore (the state shows whole Wh)."""
+    for stored in restore_state.async_get(hass).async_get_stored_states():
+        if stored.state.entity_id == entity_id:
+            assert stored.extra_data is not None
+            total = stored.extra_data.as_dict()["native_value"]
+            assert isinstance(total, float)
+            return total
+    raise AssertionError(f"{entity_id} keeps nothing to restore")
 
 
 def served_power(sim: AxeOSSimulator) -> float:
@@ -65,7 +77,9 @@ async def test_energy_is_integrated_from_device_power(
     expected_kwh = sum(
         (a + b) / 2 * STEP_H / 1000 for a, b in itertools.pairwise(powers)
     )
-    assert number(hass, ENERGY) == pytest.approx(expected_kwh, abs=1e-6)
+    assert exact_total(hass) == pytest.approx(expected_kwh, abs=1e-9)
+    # The state moves in whole watt-hours: finer digits were a write per poll.
+    assert number(hass, ENERGY) == round(expected_kwh, 3)
 
 
 async def test_unreachable_time_is_not_counted(
@@ -78,7 +92,7 @@ async def test_unreachable_time_is_not_counted(
     sync_sim_clock(axeos_sim)
     await add_axeos(setup_hub, axeos_sim)
     await poll(hass, freezer)
-    before = number(hass, ENERGY)
+    before = exact_total(hass)
     assert before > 0
 
     await axeos_sim.set_fault(Fault.HTTP_500)
@@ -89,10 +103,11 @@ async def test_unreachable_time_is_not_counted(
     await axeos_sim.clear_fault()
     await poll(hass, freezer)
     # Back with the old total: the two minutes of silence added nothing.
-    assert number(hass, ENERGY) == before
+    assert exact_total(hass) == before
+    assert number(hass, ENERGY) == round(before, 3)
     await poll(hass, freezer)
-    assert number(hass, ENERGY) == pytest.approx(
-        before + served_power(axeos_sim) * STEP_H / 1000, abs=1e-6
+    assert exact_total(hass) == pytest.approx(
+        before + served_power(axeos_sim) * STEP_H / 1000, abs=1e-9
     )
 
 
@@ -107,12 +122,13 @@ async def test_long_gap_is_not_counted(
     entry = await add_axeos(setup_hub, axeos_sim)
     (coordinator,) = entry.runtime_data.coordinators.values()
     await poll(hass, freezer)
-    before = number(hass, ENERGY)
+    before = exact_total(hass)
+    assert before > 0
 
     freezer.tick(ENERGY_MAX_GAP + timedelta(seconds=1))
     await coordinator.async_refresh()
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert number(hass, ENERGY) == before
+    assert exact_total(hass) == before
 
 
 async def test_energy_from_manual_estimate(
@@ -126,7 +142,7 @@ async def test_energy_from_manual_estimate(
     await add_nmminer(setup_hub, nmminer_sim, manual_power_watts=12)
     for _ in range(4):
         await poll(hass, freezer)
-    assert number(hass, "sensor.nmminer_energy") == pytest.approx(
+    assert exact_total(hass, "sensor.nmminer_energy") == pytest.approx(
         12 * 4 * STEP_H / 1000, abs=1e-9
     )
 
@@ -151,9 +167,29 @@ async def test_energy_restored_after_restart(
     await add_axeos(setup_hub, axeos_sim)
     assert number(hass, ENERGY) == 12.5
     await poll(hass, freezer)
-    assert number(hass, ENERGY) == pytest.approx(
-        12.5 + served_power(axeos_sim) * STEP_H / 1000, abs=1e-6
+    assert exact_total(hass) == pytest.approx(
+        12.5 + served_power(axeos_sim) * STEP_H / 1000, abs=1e-9
     )
+
+
+async def test_restart_keeps_the_fraction_of_a_watt_hour(
+    hass: HomeAssistant,
+    setup_hub: HubFactory,
+    axeos_sim: AxeOSSimulator,
+) -> None:
+    """The state shows whole Wh; what a restart restores is the exact total."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(ENERGY, "12.500"),
+                {"native_value": 12.5004, "native_unit_of_measurement": "kWh"},
+            )
+        ],
+    )
+    await add_axeos(setup_hub, axeos_sim)
+    assert number(hass, ENERGY) == 12.5
+    assert exact_total(hass) == 12.5004
 
 
 @pytest.mark.parametrize("restored", ["garbage", "-3.0", "nan"])

@@ -32,6 +32,7 @@ from custom_components.home_miner_manager.db.models import (
     Pool,
     PoolHealth,
 )
+from custom_components.home_miner_manager.pools.high_shares import block_chance
 from hmm_sim import AxeOSSimulator, CgminerSimulator, NMMinerSimulator
 from hmm_sim.stratum import PoolMode, StratumPoolSimulator
 from tests.plugins.simulators import wait_until
@@ -648,8 +649,11 @@ async def test_pool_options_and_network_difficulty_from_stats(
         chance = hass.states.get("sensor.nano_chance_of_a_block_today")
         assert chance is not None
         assert float(chance.state) > 0
-        # Four significant digits: more only made every poll a new state.
-        assert float(chance.state) == float(f"{float(chance.state):.4g}")
+        # Two significant digits: more only made every poll a new state.
+        odds = block_chance(coordinator.data.hashrate_ghs * 1e9, 5e9)
+        assert odds is not None
+        assert float(chance.state) == float(f"{odds * 100:.2g}")
+        assert float(chance.state) != odds * 100  # rounded, not the raw figure
         assert stats.hits("btc", "stats") == 1
 
 

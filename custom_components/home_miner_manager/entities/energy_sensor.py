@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 import math
 
-from homeassistant.components.sensor import RestoreSensor
+from homeassistant.components.sensor import RestoreSensor, SensorExtraStoredData
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
@@ -64,5 +64,15 @@ class MinerEnergySensor(MinerEntity, RestoreSensor):
 
     @property
     def native_value(self) -> float | None:
-        """Return the total in kWh."""
-        return None if self._energy_kwh is None else round(self._energy_kwh, 6)
+        """Return the total in kWh, to the watt-hour it is shown with.
+
+        Finer digits changed the state at every poll (a few mWh each), a
+        recorder row and a state object each time, without telling anyone
+        anything; the exact total is what is restored (below).
+        """
+        return None if self._energy_kwh is None else round(self._energy_kwh, 3)
+
+    @property
+    def extra_restore_state_data(self) -> SensorExtraStoredData:
+        """Keep the unrounded total, so restarts lose no fraction of a Wh."""
+        return SensorExtraStoredData(self._energy_kwh, self.native_unit_of_measurement)

@@ -112,6 +112,7 @@ class MinerBlockChanceSensor(MinerEntity, SensorEntity):
         chance = block_chance(
             snapshot.hashrate_ghs * 1e9, tracker.network_difficulty(snapshot)
         )
-        # Four significant digits: the odds are an estimate from a noisy
-        # hashrate; more digits only made every poll a new state.
-        return None if chance is None else float(f"{chance * 100.0:.4g}")
+        # Two significant digits: odds estimated from a hashrate that moves a
+        # few percent between polls know no more; more digits only made every
+        # poll a new state (an object for the collector, a recorder row).
+        return None if chance is None else float(f"{chance * 100.0:.2g}")

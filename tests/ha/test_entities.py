@@ -168,15 +168,17 @@ async def test_rarely_needed_sensors_are_disabled_for_a_new_miner(
     axeos_sim: AxeOSSimulator,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Best and session best difficulty, rejected shares and fan speed start
-    disabled by the integration (fewer state writes at scale); what shows the
-    same (best share ever, reject rate) and the temperature stay enabled."""
+    """Best and session best difficulty, rejected shares, fan speed and the
+    firmware start disabled by the integration (fewer state writes and a faster
+    set-up at scale); what shows the same (best share ever, reject rate, the
+    device page's firmware) and the temperature stay enabled."""
     entry = await add_axeos(setup_hub, axeos_sim)
     off = {
         "best_difficulty",
         "session_best_difficulty",
         "shares_rejected",
         "fan_speed",
+        "firmware",
     }
     (miner,) = entry.runtime_data.coordinators.values()
     for key in (*off, "best_share_ever", "reject_rate", "temperature"):
@@ -211,8 +213,9 @@ async def test_bitaxe_values(
     assert number(hass, "sensor.bitaxe_shares_accepted") == served["sharesAccepted"]
     assert number(hass, "sensor.bitaxe_shares_rejected") == served["sharesRejected"]
     accepted, rejected = served["sharesAccepted"], served["sharesRejected"]
-    assert number(hass, "sensor.bitaxe_reject_rate") == pytest.approx(
-        rejected * 100 / (accepted + rejected), abs=1e-4
+    # To the hundredth of a percent it is shown with.
+    assert number(hass, "sensor.bitaxe_reject_rate") == round(
+        rejected * 100 / (accepted + rejected), 2
     )
     assert state(hass, "sensor.bitaxe_pool_in_use") == (
         f"{served['stratumURL']}:{served['stratumPort']}"
@@ -418,6 +421,7 @@ async def test_avalon_device_points_at_web_ui(
     assert device.sw_version == avalon_sim.profile.firmware
 
 
+@pytest.mark.usefixtures("all_entities_enabled")  # the firmware sensor is off
 async def test_firmware_update_reaches_device_registry(
     hass: HomeAssistant,
     setup_hub: HubFactory,

@@ -26,14 +26,18 @@ class LoopPacer:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._scheduled: asyncio.Handle | None = None
 
-    async def wait_turn(self) -> None:
-        """Return in a later iteration, in arrival order."""
+    def wait_turn(self) -> asyncio.Future[None]:
+        """Return a future done in a later iteration, in arrival order.
+
+        A plain function, not a coroutine: a burst of polls waits here three
+        times each, and a coroutine object per wait was garbage-collector work.
+        """
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
         if self._scheduled is None:
             self._scheduled = loop.call_soon(self._release)
-        await waiter
+        return waiter
 
     def _release(self) -> None:
         # The woken tasks run in the next iteration, as does the next release.

@@ -35,9 +35,20 @@ async def test_turns_are_spread_over_iterations() -> None:
 
 async def test_cancelled_waiter_is_skipped() -> None:
     pacer = LoopPacer(1)
-    first = asyncio.create_task(pacer.wait_turn())
-    second = asyncio.create_task(pacer.wait_turn())
-    await asyncio.sleep(0)  # both are waiting
+
+    async def wait() -> None:
+        await pacer.wait_turn()
+
+    first = asyncio.create_task(wait())
+    second = asyncio.create_task(wait())
+    third = asyncio.create_task(wait())
+    await asyncio.sleep(0)  # all three are waiting
     first.cancel()
-    await second  # gets the turn the cancelled one would have had
+    await asyncio.sleep(0)  # the cancellation reaches the waiting future
     assert first.cancelled()
+    # The first release skips the cancelled waiter: the second goes at once,
+    # the third one iteration later.
+    await asyncio.sleep(0)
+    assert second.done()
+    assert not third.done()
+    await third

@@ -214,17 +214,6 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.device_identifier}_{description.key}"
         self._attr_device_info = miner_device_info(coordinator)
-        # Measurements one poll changes share that poll's context: one cause.
-        # Home Assistant links a new context to the first event fired in it, a
-        # reference cycle only the garbage collector frees; a context per
-        # state write made three such cycles a poll, the collector's largest
-        # share of a poll burst (issue 15). Only sensors with a state class:
-        # the logbook leaves them out, so no entry reads "triggered by"
-        # another sensor of the same poll; the others (status, selects, the
-        # switch) keep a context of their own, or the strategy's.
-        self._poll_context_shared = (
-            getattr(description, "state_class", None) is not None
-        )
 
     @property
     def available(self) -> bool:
@@ -245,8 +234,6 @@ class MinerEntity(CoordinatorEntity[MinerCoordinator]):
         inputs = self._state_inputs()
         if inputs != self._written_inputs:
             self._written_inputs = inputs
-            if self._poll_context_shared:
-                self.async_set_context(self.coordinator.poll_context)
             super().async_write_ha_state()
 
     @callback

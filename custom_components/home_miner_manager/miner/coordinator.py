@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -99,15 +99,7 @@ class MinerCoordinator(DataUpdateCoordinator["MinerSnapshot"]):
         self.pool_watch: PoolSwitchWatch | None = None
         # Whether the "OTP enabled" issue is raised (None: not known yet).
         self._otp_issue: bool | None = None
-        # The cause of the measurements one update changes (MinerEntity).
-        self.poll_context = Context()
         self._apply(subentry.data)
-
-    @callback
-    def async_update_listeners(self) -> None:
-        """Tell the entities, with a new context for what this update changes."""
-        self.poll_context = Context()
-        super().async_update_listeners()
 
     # -- configuration -------------------------------------------------------
 

@@ -147,6 +147,21 @@ def test_exception_keys_translated(translations: dict[str, Any]) -> None:
         assert value["message"], key
 
 
+def test_every_error_text_is_used(translations: dict[str, Any]) -> None:
+    """An exception or repair text that nothing raises is dead text to translate."""
+    source = "\n".join(path.read_text() for path in _python_sources())
+    # Keys built at run time: translation_key=f"price_unknown_{cause}".
+    prefixes = set(re.findall(r'translation_key=f"([a-z_]+)\{', source))
+    unused = [
+        key
+        for section in ("exceptions", "issues")
+        for key in translations.get(section, {})
+        if f'"{key}"' not in source and not key.startswith(tuple(prefixes))
+    ]
+    assert prefixes  # the pattern still finds the run-time keys
+    assert not unused, f"translated but never raised: {unused}"
+
+
 def _entity_descriptions() -> list[tuple[str, Any]]:
     """(platform, description) of every EntityDescription the package defines."""
     import importlib  # noqa: PLC0415

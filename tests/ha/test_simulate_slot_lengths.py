@@ -63,7 +63,7 @@ async def test_quarter_hour_items(
     ]
     response = await _simulate(hass, {"prices": prices})
     assert len(response["slots"]) == 12
-    assert [s["band"] for s in response["slots"]] == ["OFF >=20p"] * 4 + ["BTC <4p"] * 8
+    assert [s["band"] for s in response["slots"]] == ["OFF >=20c"] * 4 + ["BTC <4c"] * 8
     (miner,) = response["miners"]
     assert miner["hours_on"] == 2.0  # eight quarter-hours, not eight half hours
     assert response["currency"] == "EUR"
@@ -94,7 +94,7 @@ async def test_hourly_numbers(
         "2026-12-05T00:00:00+00:00",
         "2026-12-05T01:00:00+00:00",
     ]
-    assert [s["band"] for s in response["slots"]] == ["OFF >=20p", "BTC <4p", "BTC <4p"]
+    assert [s["band"] for s in response["slots"]] == ["OFF >=20c", "BTC <4c", "BTC <4c"]
     (miner,) = response["miners"]
     assert miner["hours_on"] == 2.0
     assert miner["always_on_kwh"] == pytest.approx(miner["kwh"] * 3 / 2, abs=2e-4)

@@ -35,3 +35,17 @@ def test_band_names() -> None:
     names = [band_name(band) for band in default_bands()]
     assert names == ["OFF >=20p", "DGB 12-20p", "DGB 7-12p", "BCH 4-7p", "BTC <4p"]
     assert band_name(None) is None
+
+
+def test_band_names_in_the_prices_minor_unit() -> None:
+    # A euro or Nordic hub's bands are in cents or öre, not pence.
+    bands = default_bands()
+    assert [band_name(band, "c/kWh") for band in bands] == [
+        "OFF >=20c",
+        "DGB 12-20c",
+        "DGB 7-12c",
+        "BCH 4-7c",
+        "BTC <4c",
+    ]
+    assert band_name(bands[1], "öre/kWh") == "DGB 12-20 öre"
+    assert band_name(bands[1], "p/kWh") == band_name(bands[1]) == "DGB 12-20p"

@@ -227,7 +227,11 @@ async def _async_simulate(call: ServiceCall) -> ServiceResponse:
             {
                 "start": slot.start.isoformat(),
                 "price": slot.price_pence,
-                "band": band_name(by_id.get(band_id)) if band_id is not None else None,
+                "band": (
+                    band_name(by_id.get(band_id), runner.prices.price_unit)
+                    if band_id is not None
+                    else None
+                ),
             }
             for slot, band_id in zip(ordered, result.slot_band_ids, strict=False)
         ],

@@ -268,7 +268,9 @@ class StrategyCoordinator(DataUpdateCoordinator[StrategyData]):
     def _band_changed(
         self, previous: Decision | None, decision: Decision, trigger: str
     ) -> None:
-        data = fire_band_changed(self.hass, previous, decision, trigger)
+        data = fire_band_changed(
+            self.hass, previous, decision, trigger, self.prices.price_unit
+        )
         self.records.event(
             "strategy_band_changed",
             f"Band {data['from_band']} -> {data['to_band']}",

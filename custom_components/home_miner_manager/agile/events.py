@@ -110,13 +110,17 @@ def fire_action(
 
 
 def fire_band_changed(
-    hass: HomeAssistant, previous: Decision | None, decision: Decision, trigger: str
+    hass: HomeAssistant,
+    previous: Decision | None,
+    decision: Decision,
+    trigger: str,
+    price_unit: str,
 ) -> dict[str, Any]:
     """Fire the band change event; return its data (also stored and audited)."""
     old = previous.band if previous is not None else None
     data = {
-        "from_band": band_name(old),
-        "to_band": band_name(decision.band),
+        "from_band": band_name(old, price_unit),
+        "to_band": band_name(decision.band, price_unit),
         "from_band_id": old.id if old is not None else None,
         "to_band_id": decision.band_id,
         "coin": decision.band.target_coin if decision.band else None,

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from ..strategy.decide import Decision
     from ..strategy.plan import Command, MinerPlan
     from ..strategy.view import MinerView
+    from .price_source import PriceSource
     from .records import StrategyRecords
     from .views import MinerViews
 
@@ -78,6 +79,10 @@ class Decided(Protocol):
     @property
     def enrolled(self) -> set[int]:
         """Miner ids that follow the strategy."""
+
+    @property
+    def prices(self) -> PriceSource:
+        """The prices decided on (band names are in their unit)."""
 
     async def async_executed(self) -> None:
         """Store the miners' state and show it (a run ended)."""
@@ -228,7 +233,8 @@ class FleetExecutor:
             f"{c.action.value}:{c.value}" if c.value else c.action.value
             for c in plan.commands
         ]
-        changes = {"commands": names, "band": band_name(band), "trigger": trigger}
+        band_text = band_name(band, self._decided.prices.price_unit)
+        changes = {"commands": names, "band": band_text, "trigger": trigger}
         # Already brought to this band before: someone changed it since.
         drift = run.applied_band_id == band_key
         kind = KIND_DRIFT if drift else KIND_SET
@@ -242,7 +248,7 @@ class FleetExecutor:
             coordinator,
             kind,
             commands=plan.commands,
-            band=band_name(band),
+            band=band_text,
             context=sent.context,
             reason=plan.reason.value,
         )

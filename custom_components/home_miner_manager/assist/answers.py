@@ -175,12 +175,14 @@ def band_action(band: Band | None) -> str:
     return text
 
 
-def period_line(period: PlannedPeriod, zone: tzinfo) -> dict[str, Any]:
+def period_line(
+    period: PlannedPeriod, zone: tzinfo, price_unit: str = "p/kWh"
+) -> dict[str, Any]:
     """One planned period of the outlook."""
     return {
         "start": _iso(period.start, zone),
         "end": _iso(period.end, zone),
-        "band": band_name(period.band) or "none",
+        "band": band_name(period.band, price_unit) or "none",
         "coin": period.band.target_coin if period.band is not None else "OFF",
         "what_miners_do": band_action(period.band),
         "price_min_p_kwh": round(period.min_price, 2),
@@ -223,12 +225,12 @@ def plan_answer(
         "price_unit": facts.price_unit,
         "now": {
             "price_per_kwh": _round(facts.price_pence, 2),
-            "band": band_name(facts.band) or "none",
+            "band": band_name(facts.band, facts.price_unit) or "none",
             "decision_reason": facts.decision_reason,
         },
         "hysteresis_slots": facts.hysteresis_slots,
         "when_price_unknown": facts.when_price_unknown,
-        "periods": [period_line(period, zone) for period in periods],
+        "periods": [period_line(period, zone, facts.price_unit) for period in periods],
         "prices_known_until": _iso(periods[-1].end, zone) if periods else None,
     }
     if slots:
@@ -251,7 +253,7 @@ def plan_answer(
 
 
 def _why_text(name: str, why: MinerReason, price_unit: str) -> str:
-    band = band_name(why.band) or "none"
+    band = band_name(why.band, price_unit) or "none"
     price = (
         f"{why.price_pence:g} {price_unit}"
         if why.price_pence is not None
@@ -295,7 +297,7 @@ def reason_answer(
         f"{_why_text(facts.name, why, price_unit)} {STATUS_TEXT.get(facts.status, '')}"
     )
     if why.changes_at is not None:
-        target = band_name(why.target_band) or "none"
+        target = band_name(why.target_band, price_unit) or "none"
         text += f" With the known prices the band changes to {target} at "
         text += f"{_iso(why.changes_at, zone)}."
     answer: dict[str, Any] = {
@@ -304,10 +306,10 @@ def reason_answer(
         "mining": facts.status == "mining",
         "reason": why.reason.value,
         "explanation": text.strip(),
-        "band": band_name(why.band),
+        "band": band_name(why.band, price_unit),
         "price_per_kwh": _round(why.price_pence, 2),
         "price_unit": price_unit,
-        "target_band": band_name(why.target_band),
+        "target_band": band_name(why.target_band, price_unit),
         "changes_at": _iso(why.changes_at, zone),
     }
     if why.slots_to_wait is not None:

@@ -103,7 +103,8 @@ class PriceBandSensor(HubEntity[StrategyCoordinator], SensorEntity):
     @property
     def options(self) -> list[str]:
         """Every band's name."""
-        return [str(band_name(band)) for band in self.coordinator.bands]
+        unit = self.coordinator.prices.price_unit
+        return [str(band_name(band, unit)) for band in self.coordinator.bands]
 
     @property
     def available(self) -> bool:
@@ -114,7 +115,9 @@ class PriceBandSensor(HubEntity[StrategyCoordinator], SensorEntity):
     def native_value(self) -> str | None:
         """The band's name (unknown: off for want of a price)."""
         decision = self.coordinator.data.decision
-        return band_name(decision.band) if decision is not None else None
+        if decision is None:
+            return None
+        return band_name(decision.band, self.coordinator.prices.price_unit)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
@@ -159,7 +162,10 @@ class NextBandChangeSensor(HubEntity[StrategyCoordinator], SensorEntity):
         if change is None:
             return {"target_band": None, "target_band_id": None}
         band = next((b for b in self.coordinator.bands if b.id == change.band_id), None)
-        return {"target_band": band_name(band), "target_band_id": change.band_id}
+        return {
+            "target_band": band_name(band, self.coordinator.prices.price_unit),
+            "target_band_id": change.band_id,
+        }
 
 
 class StrategyEnrolledSwitch(MinerEntity, SwitchEntity):
@@ -260,8 +266,8 @@ class StrategyReasonSensor(MinerEntity, SensorEntity):
         # Every decision notifies every miner: write only what changed.
         why = strategy_reason(self.strategy, self.coordinator, plans)
         attributes = {
-            "band": band_name(why.band),
-            "target_band": band_name(why.target_band),
+            "band": band_name(why.band, self.strategy.prices.price_unit),
+            "target_band": band_name(why.target_band, self.strategy.prices.price_unit),
             "changes_at": why.changes_at.isoformat() if why.changes_at else None,
             "slots_to_wait": why.slots_to_wait,
         }

@@ -187,7 +187,7 @@ def dashboard_input(hass: HomeAssistant, entry: Any) -> DashboardInput:
         ],
         bands=[
             BandInfo(
-                name=band_name(band) or "",
+                name=band_name(band, entry.runtime_data.prices.price_unit) or "",
                 min_price=band.min_price,
                 max_price=band.max_price,
                 off=band.is_off,

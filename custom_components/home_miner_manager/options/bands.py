@@ -81,11 +81,14 @@ def _price(unit: str) -> NumberSelector:
     )  # fmt: skip
 
 
-def _band_choice(strategy: StrategyCoordinator) -> vol.Schema:
+def _band_choice(strategy: StrategyCoordinator, unit: str) -> vol.Schema:
     choice = SelectSelector(
         SelectSelectorConfig(
             options=[
-                SelectOptionDict(value=str(b.id), label=str(band_name(b)))
+                SelectOptionDict(
+                    value=str(b.id),
+                    label=str(band_name(b, unit)),
+                )
                 for b in strategy.bands
             ],
             mode=SelectSelectorMode.LIST,
@@ -124,7 +127,12 @@ async def async_step_band_edit(
     if user_input is not None:
         draft.band_id = int(user_input[CONF_BAND])
         return await async_step_band_form(flow, draft, None)
-    return flow.async_show_form(step_id="band_edit", data_schema=_band_choice(strategy))
+    return flow.async_show_form(
+        step_id="band_edit",
+        data_schema=_band_choice(
+            strategy, hub_price_unit(flow.hass, flow.config_entry)
+        ),
+    )
 
 
 @_with_strategy
@@ -183,7 +191,7 @@ async def async_step_band_form(
         data_schema=vol.Schema(schema),
         errors=errors,
         description_placeholders={
-            "band": str(band_name(current) or "-"),
+            "band": str(band_name(current, unit) or "-"),
             "price_unit": unit,
         },
     )
@@ -209,7 +217,11 @@ async def async_step_band_delete(
                 await strategy.async_save_bands(bands, None)
                 return unchanged(flow)
     return flow.async_show_form(
-        step_id="band_delete", data_schema=_band_choice(strategy), errors=errors
+        step_id="band_delete",
+        data_schema=_band_choice(
+            strategy, hub_price_unit(flow.hass, flow.config_entry)
+        ),
+        errors=errors,
     )
 
 

@@ -143,7 +143,7 @@ def plan_events(
                 start=period.start,
                 end=period.end,
                 band_id=period.band.id if period.band is not None else None,
-                summary=band_name(period.band) or NO_BAND,
+                summary=band_name(period.band, unit) or NO_BAND,
                 description=_description(period, steps, cost, unit, note),
                 cost=cost,
                 min_price=period.min_price,

@@ -46,14 +46,20 @@ def stored_text(stored: str | None) -> str | None:
     return ", ".join(parts)
 
 
-def band_name(band: Band | None) -> str | None:
-    """Return a short stable name for a band: ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p``."""
+def band_name(band: Band | None, price_unit: str = "p/kWh") -> str | None:
+    """Return a short name for a band in the prices' minor unit.
+
+    ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p`` on a GBP hub; ``DGB 12-20c`` on a
+    euro one; ``DGB 120-200 öre`` where the unit is a word.
+    """
     if band is None:
         return None
+    minor = price_unit.split("/", 1)[0]
+    unit = minor if len(minor) == 1 else f" {minor}"
     if band.min_price is None and band.max_price is None:
         return f"{band.target_coin} any"
     if band.min_price is None:
-        return f"{band.target_coin} <{band.max_price:g}p"
+        return f"{band.target_coin} <{band.max_price:g}{unit}"
     if band.max_price is None:
-        return f"{band.target_coin} >={band.min_price:g}p"
-    return f"{band.target_coin} {band.min_price:g}-{band.max_price:g}p"
+        return f"{band.target_coin} >={band.min_price:g}{unit}"
+    return f"{band.target_coin} {band.min_price:g}-{band.max_price:g}{unit}"

@@ -168,7 +168,7 @@ async def test_events_are_what_the_strategy_does_slot_by_slot(
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
         assert runner.decision is not None
-        assert band_name(runner.decision.band) == _band_at(
+        assert band_name(runner.decision.band, runner.prices.price_unit) == _band_at(
             events, midnight + index * SLOT
         ), index
     # Past periods stay on today's calendar as they were planned.

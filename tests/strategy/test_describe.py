@@ -32,9 +32,9 @@ def test_stored_commands_in_words() -> None:
 
 
 def test_band_names() -> None:
-    names = [band_name(band) for band in default_bands()]
+    names = [band_name(band, "p/kWh") for band in default_bands()]
     assert names == ["OFF >=20p", "DGB 12-20p", "DGB 7-12p", "BCH 4-7p", "BTC <4p"]
-    assert band_name(None) is None
+    assert band_name(None, "p/kWh") is None
 
 
 def test_band_names_in_the_prices_minor_unit() -> None:
@@ -48,4 +48,4 @@ def test_band_names_in_the_prices_minor_unit() -> None:
         "BTC <4c",
     ]
     assert band_name(bands[1], "öre/kWh") == "DGB 12-20 öre"
-    assert band_name(bands[1], "p/kWh") == band_name(bands[1]) == "DGB 12-20p"
+    assert band_name(bands[1], "p/kWh") == "DGB 12-20p"

@@ -175,9 +175,7 @@ def band_action(band: Band | None) -> str:
     return text
 
 
-def period_line(
-    period: PlannedPeriod, zone: tzinfo, price_unit: str = "p/kWh"
-) -> dict[str, Any]:
+def period_line(period: PlannedPeriod, zone: tzinfo, price_unit: str) -> dict[str, Any]:
     """One planned period of the outlook."""
     return {
         "start": _iso(period.start, zone),

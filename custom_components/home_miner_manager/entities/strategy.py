@@ -265,9 +265,10 @@ class StrategyReasonSensor(MinerEntity, SensorEntity):
     ) -> None:
         # Every decision notifies every miner: write only what changed.
         why = strategy_reason(self.strategy, self.coordinator, plans)
+        unit = self.strategy.prices.price_unit
         attributes = {
-            "band": band_name(why.band, self.strategy.prices.price_unit),
-            "target_band": band_name(why.target_band, self.strategy.prices.price_unit),
+            "band": band_name(why.band, unit),
+            "target_band": band_name(why.target_band, unit),
             "changes_at": why.changes_at.isoformat() if why.changes_at else None,
             "slots_to_wait": why.slots_to_wait,
         }

@@ -81,14 +81,12 @@ def _price(unit: str) -> NumberSelector:
     )  # fmt: skip
 
 
-def _band_choice(strategy: StrategyCoordinator, unit: str) -> vol.Schema:
+def _band_choice(flow: OptionsFlow, strategy: StrategyCoordinator) -> vol.Schema:
+    unit = hub_price_unit(flow.hass, flow.config_entry)
     choice = SelectSelector(
         SelectSelectorConfig(
             options=[
-                SelectOptionDict(
-                    value=str(b.id),
-                    label=str(band_name(b, unit)),
-                )
+                SelectOptionDict(value=str(b.id), label=str(band_name(b, unit)))
                 for b in strategy.bands
             ],
             mode=SelectSelectorMode.LIST,
@@ -128,10 +126,7 @@ async def async_step_band_edit(
         draft.band_id = int(user_input[CONF_BAND])
         return await async_step_band_form(flow, draft, None)
     return flow.async_show_form(
-        step_id="band_edit",
-        data_schema=_band_choice(
-            strategy, hub_price_unit(flow.hass, flow.config_entry)
-        ),
+        step_id="band_edit", data_schema=_band_choice(flow, strategy)
     )
 
 
@@ -217,11 +212,7 @@ async def async_step_band_delete(
                 await strategy.async_save_bands(bands, None)
                 return unchanged(flow)
     return flow.async_show_form(
-        step_id="band_delete",
-        data_schema=_band_choice(
-            strategy, hub_price_unit(flow.hass, flow.config_entry)
-        ),
-        errors=errors,
+        step_id="band_delete", data_schema=_band_choice(flow, strategy), errors=errors
     )
 
 

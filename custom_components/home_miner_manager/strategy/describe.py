@@ -46,15 +46,16 @@ def stored_text(stored: str | None) -> str | None:
     return ", ".join(parts)
 
 
-def band_name(band: Band | None, price_unit: str = "p/kWh") -> str | None:
+def band_name(band: Band | None, price_unit: str) -> str | None:
     """Return a short name for a band in the prices' minor unit.
 
-    ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p`` on a GBP hub; ``DGB 12-20c`` on a
-    euro one; ``DGB 120-200 öre`` where the unit is a word.
+    ``price_unit`` is the hub's (``p/kWh``, ``c/kWh``, ``öre/kWh``), never
+    assumed: ``DGB 12-20p``, ``OFF >=20p``, ``BTC <4p`` on a GBP hub;
+    ``DGB 12-20c`` on a euro one; ``DGB 120-200 öre`` where the unit is a word.
     """
     if band is None:
         return None
-    minor = price_unit.split("/", 1)[0]
+    minor = price_unit.removesuffix("/kWh")
     unit = minor if len(minor) == 1 else f" {minor}"
     if band.min_price is None and band.max_price is None:
         return f"{band.target_coin} any"

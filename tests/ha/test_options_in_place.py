@@ -54,6 +54,18 @@ async def _save(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def _choose_other_day(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Save OTHER_DAY as the price source, then publish its prices (12 p)."""
+    await _save(
+        hass,
+        entry,
+        "prices",
+        {"price_source": "octopus_entity", "price_entity": OTHER_DAY, "region": "C"},
+    )
+    set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 def _unavailable_log(hass: HomeAssistant) -> list[str]:
     """Entity ids that turn unavailable from now on."""
     seen: list[str] = []
@@ -169,14 +181,7 @@ async def test_first_price_source_starts_the_strategy_in_place(
     assert not hub.prices.configured
     before = _unique_ids(hass, entry)
     unavailable = _unavailable_log(hass)
-    await _save(
-        hass,
-        entry,
-        "prices",
-        {"price_source": "octopus_entity", "price_entity": OTHER_DAY, "region": "C"},
-    )
-    set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _choose_other_day(hass, entry)
     assert entry.runtime_data is hub  # not reloaded
     assert hub.prices.configured
     added = {
@@ -226,14 +231,7 @@ async def test_first_price_source_wakes_the_price_rules(
         ]
     )
     assert not entry.runtime_data.prices.configured
-    await _save(
-        hass,
-        entry,
-        "prices",
-        {"price_source": "octopus_entity", "price_entity": OTHER_DAY, "region": "C"},
-    )
-    set_day(hass, flat_day(12.0), entity_id=OTHER_DAY)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _choose_other_day(hass, entry)
     # The clock stands still: only the new prices can have run the rule.
     events = [
         e for e in await rows(hass, entry, EventRow) if e.event_type == "rule_event"
